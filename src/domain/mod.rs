@@ -1,0 +1,375 @@
+//! Plain domain data: the validated site. Built by [`crate::input::load_site`].
+
+pub mod calendar;
+
+pub use calendar::{Interval, TimeGrid};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
+
+use crate::staffing::erlang::ServiceTarget;
+
+/// Contact channel of a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// Real-time voice: Erlang C.
+    Phone,
+    /// Real-time chat with concurrency: Erlang C on concurrent slots.
+    Chat,
+    /// Deferred work with a response time.
+    Email,
+}
+
+impl Channel {
+    /// Parse `phone`, `chat` or `email`.
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s {
+            "phone" => Some(Channel::Phone),
+            "chat" => Some(Channel::Chat),
+            "email" => Some(Channel::Email),
+            _ => None,
+        }
+    }
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Chat => "chat",
+            Channel::Email => "email",
+        }
+    }
+}
+
+/// A queue: a channel in a language, with its service target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    /// Id, e.g. `phone-ja`.
+    pub id: String,
+    /// Channel.
+    pub channel: Channel,
+    /// Language code.
+    pub language: String,
+    /// Service target (real-time queues).
+    pub target: ServiceTarget,
+    /// Chats handled at once by one agent (1 for phone and email).
+    pub concurrency: u32,
+    /// Response time in hours (deferred queues).
+    pub response_time_hours: f64,
+}
+
+impl Queue {
+    /// True for deferred (email) queues.
+    pub fn is_deferred(&self) -> bool {
+        self.channel == Channel::Email
+    }
+}
+
+/// Labour rules of a contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contract {
+    /// Id, e.g. `full_time`.
+    pub id: String,
+    /// Minimum paid hours per 7-day week.
+    pub min_hours_per_week: f64,
+    /// Maximum paid hours per 7-day week.
+    pub max_hours_per_week: f64,
+    /// Minimum shifts per week.
+    pub min_shifts_per_week: u32,
+    /// Maximum shifts per week.
+    pub max_shifts_per_week: u32,
+    /// Minimum rest between shifts, hours.
+    pub min_rest_hours: f64,
+    /// Maximum consecutive working days.
+    pub max_consecutive_days: u32,
+    /// Minimum days off per 7-day week.
+    pub min_days_off_per_week: u32,
+}
+
+/// Where a shift is worked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShiftMode {
+    /// From home: no seat.
+    Remote,
+    /// In the office: takes a seat.
+    Onsite,
+}
+
+impl ShiftMode {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShiftMode::Remote => "remote",
+            ShiftMode::Onsite => "onsite",
+        }
+    }
+}
+
+/// Where an employee may work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkMode {
+    /// Remote shifts only.
+    Remote,
+    /// On-site shifts only.
+    Onsite,
+    /// Either.
+    Hybrid,
+}
+
+impl WorkMode {
+    /// Whether an employee with this work mode may work a shift in `mode`.
+    pub fn allows(self, mode: ShiftMode) -> bool {
+        matches!(
+            (self, mode),
+            (WorkMode::Hybrid, _) | (WorkMode::Remote, ShiftMode::Remote) | (WorkMode::Onsite, ShiftMode::Onsite)
+        )
+    }
+}
+
+/// Role of an employee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Handles contacts.
+    Agent,
+    /// Supervises agents; counts toward lead coverage, not queue coverage.
+    TeamLead,
+}
+
+/// A shift template: when shifts of this kind may start and how long they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftTemplate {
+    /// Id.
+    pub id: String,
+    /// Allowed lengths in minutes (one for fixed shifts; a range for flexible slots).
+    pub lengths_minutes: Vec<u32>,
+    /// Earliest local start.
+    pub earliest_start: NaiveTime,
+    /// Latest local start.
+    pub latest_start: NaiveTime,
+    /// Start step, minutes.
+    pub start_step_minutes: u32,
+    /// Remote or on-site.
+    pub mode: ShiftMode,
+    /// Indices into [`Site::contracts`] allowed to use it.
+    pub contracts: Vec<usize>,
+    /// Unpaid meal minutes.
+    pub meal_minutes: u32,
+}
+
+/// An employee.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Employee {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Index into [`Site::contracts`].
+    pub contract: usize,
+    /// Where they may work.
+    pub work_mode: WorkMode,
+    /// Home time zone.
+    pub tz: Tz,
+    /// Indices into [`Site::queues`].
+    pub skills: Vec<usize>,
+    /// Hourly cost.
+    pub hourly_cost: f64,
+    /// Override of the contract's minimum weekly hours.
+    pub min_hours: Option<f64>,
+    /// Override of the contract's maximum weekly hours.
+    pub max_hours: Option<f64>,
+}
+
+/// What a request asks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestKind {
+    /// Not available in the window (classes, leave).
+    Unavailable,
+    /// Would rather not work in the window.
+    PreferOff,
+    /// Would like to work in the window.
+    PreferWork,
+    /// Would like to work in this mode.
+    PreferMode(ShiftMode),
+    /// At most this many shifts in the horizon.
+    MaxShifts(u32),
+}
+
+/// When a request applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestDay {
+    /// One date (employee's local date).
+    Date(NaiveDate),
+    /// Every such weekday of the horizon.
+    Weekly(Weekday),
+    /// The whole horizon (for kinds without a day).
+    Always,
+}
+
+/// An employee request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Line in `requests.csv` (1-based, header = 1).
+    pub line: usize,
+    /// Index into [`Site::employees`].
+    pub employee: usize,
+    /// What is asked.
+    pub kind: RequestKind,
+    /// When.
+    pub day: RequestDay,
+    /// Local window in the employee's zone, in minutes from local midnight `[from, to)`;
+    /// `None` = the whole day.
+    pub window: Option<(u32, u32)>,
+    /// Hard (never violated) or soft.
+    pub hard: bool,
+    /// Cost of violating a soft request.
+    pub weight: f64,
+    /// Free text.
+    pub note: String,
+}
+
+/// Objective weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Penalties {
+    /// Cost per missing agent-hour by depth (1st, 2nd, ... agent short; last repeats).
+    pub understaffing_per_agent_hour: Vec<f64>,
+    /// Cost per surplus agent-hour.
+    pub overstaffing_per_agent_hour: f64,
+    /// Cost per missing team-lead-hour.
+    pub team_lead_shortfall_per_hour: f64,
+    /// Extra cost per on-site hour.
+    pub onsite_cost_per_hour: f64,
+    /// Cost per agent-hour of deferred work left unfinished by its deadline.
+    pub backlog_per_agent_hour: f64,
+}
+
+impl Default for Penalties {
+    fn default() -> Self {
+        Penalties {
+            understaffing_per_agent_hour: vec![10_000.0, 20_000.0, 40_000.0],
+            overstaffing_per_agent_hour: 100.0,
+            team_lead_shortfall_per_hour: 5_000.0,
+            onsite_cost_per_hour: 0.0,
+            backlog_per_agent_hour: 15_000.0,
+        }
+    }
+}
+
+/// Forecast: contacts and AHT per queue and interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forecast {
+    /// `contacts[q][i]`: expected contacts arriving in interval `i` for queue `q`.
+    pub contacts: Vec<Vec<f64>>,
+    /// `aht_seconds[q][i]`: average handle time.
+    pub aht_seconds: Vec<Vec<f64>>,
+}
+
+/// A validated planning problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Name.
+    pub name: String,
+    /// Time grid of the horizon.
+    pub grid: TimeGrid,
+    /// On-site seats; `None` = unlimited.
+    pub seats: Option<u32>,
+    /// Shrinkage fraction.
+    pub shrinkage: f64,
+    /// Agents per team lead.
+    pub team_lead_ratio: f64,
+    /// Objective weights.
+    pub penalties: Penalties,
+    /// Queues.
+    pub queues: Vec<Queue>,
+    /// Contracts.
+    pub contracts: Vec<Contract>,
+    /// Shift templates.
+    pub templates: Vec<ShiftTemplate>,
+    /// Employees.
+    pub employees: Vec<Employee>,
+    /// Forecast.
+    pub forecast: Forecast,
+    /// Requests.
+    pub requests: Vec<Request>,
+}
+
+impl Site {
+    /// Site time zone.
+    pub fn tz(&self) -> Tz {
+        self.grid.tz
+    }
+
+    /// Index of queue `id`.
+    pub fn queue_index(&self, id: &str) -> Option<usize> {
+        self.queues.iter().position(|q| q.id == id)
+    }
+
+    /// Index of employee `id`.
+    pub fn employee_index(&self, id: &str) -> Option<usize> {
+        self.employees.iter().position(|e| e.id == id)
+    }
+
+    /// Effective weekly hour limits of employee `e` (override, else contract).
+    pub fn weekly_hours(&self, e: usize) -> (f64, f64) {
+        let emp = &self.employees[e];
+        let c = &self.contracts[emp.contract];
+        (
+            emp.min_hours.unwrap_or(c.min_hours_per_week),
+            emp.max_hours.unwrap_or(c.max_hours_per_week),
+        )
+    }
+
+    /// UTC spans `[from, to)` during which request `r` applies, expanded over the horizon
+    /// (recurring entries repeat on every matching local date of the employee).
+    pub fn request_spans(&self, r: &Request) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let tz = self.employees[r.employee].tz;
+        // Employee-local dates that can touch the horizon: one day of slack each side
+        // covers any time-zone difference.
+        let first = self.grid.start_date - chrono::Duration::days(1);
+        let dates = (0..self.grid.days as i64 + 2).map(|d| first + chrono::Duration::days(d));
+        let matching: Vec<NaiveDate> = match r.day {
+            RequestDay::Date(d) => vec![d],
+            RequestDay::Weekly(w) => {
+                use chrono::Datelike;
+                dates.filter(|d| d.weekday() == w).collect()
+            }
+            RequestDay::Always => {
+                return vec![(self.grid.start_utc(), self.grid.end_utc())];
+            }
+        };
+        matching
+            .into_iter()
+            .map(|date| {
+                let (from, to) = r.window.unwrap_or((0, 24 * 60));
+                let at = |minutes: u32| {
+                    let day_start = calendar::start_of_local_day(tz, date);
+                    if minutes == 0 {
+                        return day_start;
+                    }
+                    if minutes >= 24 * 60 {
+                        return calendar::start_of_local_day(tz, date + chrono::Duration::days(1));
+                    }
+                    let naive = date.and_time(NaiveTime::MIN) + chrono::Duration::minutes(i64::from(minutes));
+                    // A time skipped by DST maps to the first instant after the gap;
+                    // the earlier of two repeated instants is taken for a repeated time.
+                    calendar::resolve_local(tz, naive, None).unwrap_or_else(|e| match e {
+                        calendar::LocalTimeError::Ambiguous { .. } => {
+                            use chrono::TimeZone;
+                            tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(day_start)
+                        }
+                        _ => {
+                            let mut n = naive;
+                            loop {
+                                n += chrono::Duration::minutes(15);
+                                if let Ok(t) = calendar::resolve_local(tz, n, None) {
+                                    break t;
+                                }
+                            }
+                        }
+                    })
+                };
+                (at(from), at(to))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,1 @@
+//! Example-site generator (work in progress).

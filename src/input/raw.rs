@@ -1,0 +1,222 @@
+//! Raw serde structs mirroring the site files one to one. No logic lives here:
+//! [`crate::input::validate`] turns them into the domain [`crate::domain::Site`].
+//!
+//! Every optional field has the default stated in the README; defaults are
+//! applied during validation, not here, so that "missing" stays visible.
+
+use serde::{Deserialize, Serialize};
+
+/// `site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    /// Display name of the site.
+    pub name: String,
+    /// IANA time zone of the site, e.g. `Asia/Tokyo`.
+    pub timezone: String,
+    /// First local date of the planning horizon (`YYYY-MM-DD`).
+    pub start_date: String,
+    /// Number of days in the horizon.
+    pub days: u32,
+    /// Interval length in minutes: 15 or 30.
+    #[serde(default)]
+    pub interval_minutes: Option<u32>,
+    /// On-site seat capacity (agents and leads on on-site shifts at once). Default: unlimited.
+    #[serde(default)]
+    pub seats: Option<u32>,
+    /// Shrinkage as a fraction in [0, 1): share of paid time lost to meetings, training, absence.
+    #[serde(default)]
+    pub shrinkage: Option<f64>,
+    /// One team lead on duty per this many agents on duty. Default 12.
+    #[serde(default)]
+    pub team_lead_ratio: Option<f64>,
+    /// Penalty weights of the objective.
+    #[serde(default)]
+    pub penalties: Option<RawPenalties>,
+    /// Queues (channel + language).
+    #[serde(default)]
+    pub queues: Vec<RawQueue>,
+    /// Contracts and their labour rules, keyed by contract name.
+    #[serde(default)]
+    pub contracts: Vec<RawContract>,
+    /// Shift templates.
+    #[serde(default)]
+    pub shift_templates: Vec<RawShiftTemplate>,
+}
+
+/// `[penalties]` in `site.toml`. Money units are the site's currency.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawPenalties {
+    /// Cost per missing agent per hour, by depth: first entry for the 1st missing agent,
+    /// second for the 2nd, last entry for every further one. Must be non-decreasing.
+    #[serde(default)]
+    pub understaffing_per_agent_hour: Option<Vec<f64>>,
+    /// Cost per surplus agent per hour.
+    #[serde(default)]
+    pub overstaffing_per_agent_hour: Option<f64>,
+    /// Cost per missing team lead per hour.
+    #[serde(default)]
+    pub team_lead_shortfall_per_hour: Option<f64>,
+    /// Extra cost per hour of an on-site shift over a remote one (seat, commute allowance).
+    #[serde(default)]
+    pub onsite_cost_per_hour: Option<f64>,
+    /// Cost per agent-hour of deferred (email) work still unfinished at its deadline.
+    #[serde(default)]
+    pub backlog_per_agent_hour: Option<f64>,
+}
+
+/// `[[queues]]` in `site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawQueue {
+    /// Queue id, e.g. `phone-ja`.
+    pub id: String,
+    /// `phone`, `chat` or `email`.
+    pub channel: String,
+    /// Language code, e.g. `ja`.
+    pub language: String,
+    /// Target share answered within `answer_within_seconds` (phone, chat). Default 0.8.
+    #[serde(default)]
+    pub service_level: Option<f64>,
+    /// Service-level threshold in seconds (phone, chat). Default 20 for phone, 60 for chat.
+    #[serde(default)]
+    pub answer_within_seconds: Option<f64>,
+    /// Optional cap on average speed of answer, seconds.
+    #[serde(default)]
+    pub max_asa_seconds: Option<f64>,
+    /// Optional maximum occupancy in (0, 1].
+    #[serde(default)]
+    pub max_occupancy: Option<f64>,
+    /// Chats one agent handles at once (chat only). Default 2.
+    #[serde(default)]
+    pub concurrency: Option<u32>,
+    /// Email response time in hours (email only). Default 24.
+    #[serde(default)]
+    pub response_time_hours: Option<f64>,
+}
+
+/// `[[contracts]]` in `site.toml`: labour rules.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawContract {
+    /// `full_time`, `part_time` or `student` (or any name employees refer to).
+    pub id: String,
+    /// Minimum paid hours per week. Default 0.
+    #[serde(default)]
+    pub min_hours_per_week: Option<f64>,
+    /// Maximum paid hours per week. Default 40.
+    #[serde(default)]
+    pub max_hours_per_week: Option<f64>,
+    /// Minimum shifts per week. Default 0.
+    #[serde(default)]
+    pub min_shifts_per_week: Option<u32>,
+    /// Maximum shifts per week. Default 5.
+    #[serde(default)]
+    pub max_shifts_per_week: Option<u32>,
+    /// Minimum rest between the end of one shift and the start of the next, hours. Default 11.
+    #[serde(default)]
+    pub min_rest_hours: Option<f64>,
+    /// Maximum consecutive working days. Default 6.
+    #[serde(default)]
+    pub max_consecutive_days: Option<u32>,
+    /// Minimum days off in every 7-day week of the horizon. Default 1.
+    #[serde(default)]
+    pub min_days_off_per_week: Option<u32>,
+}
+
+/// `[[shift_templates]]` in `site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawShiftTemplate {
+    /// Template id, e.g. `day-onsite`.
+    pub id: String,
+    /// Shift length in hours (span from start to end, meal included). For flexible
+    /// slots give `min_length_hours` and `max_length_hours` instead.
+    #[serde(default)]
+    pub length_hours: Option<f64>,
+    /// Shortest flexible slot, hours.
+    #[serde(default)]
+    pub min_length_hours: Option<f64>,
+    /// Longest flexible slot, hours.
+    #[serde(default)]
+    pub max_length_hours: Option<f64>,
+    /// Earliest local start, `HH:MM`.
+    pub earliest_start: String,
+    /// Latest local start, `HH:MM` (may be before `earliest_start` for overnight windows? no: must be later).
+    pub latest_start: String,
+    /// Start step in minutes; a multiple of the interval. Default: the interval length.
+    #[serde(default)]
+    pub start_step_minutes: Option<u32>,
+    /// `remote` or `onsite`.
+    pub work_mode: String,
+    /// Contracts allowed to work this template.
+    pub contracts: Vec<String>,
+    /// Unpaid meal break minutes (subtracted from paid hours). Default 0.
+    #[serde(default)]
+    pub meal_minutes: Option<u32>,
+}
+
+/// One row of `employees.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RawEmployee {
+    /// Unique employee id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `agent` or `team_lead`.
+    pub role: String,
+    /// Contract id from `site.toml`.
+    pub contract: String,
+    /// `remote`, `onsite` or `hybrid`.
+    pub work_mode: String,
+    /// Home IANA time zone; empty means the site's zone.
+    pub timezone: String,
+    /// Queue ids separated by `;` (may be empty for team leads).
+    pub skills: String,
+    /// Hourly cost in the site's currency.
+    pub hourly_cost: String,
+    /// Optional override of the contract's minimum weekly hours.
+    pub min_hours: String,
+    /// Optional override of the contract's maximum weekly hours.
+    pub max_hours: String,
+}
+
+/// One row of `forecast.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RawForecast {
+    /// Local start of the interval, `YYYY-MM-DDTHH:MM`, optionally with a UTC offset
+    /// (`+09:00`) to disambiguate the repeated hour when DST ends.
+    pub interval_start: String,
+    /// Queue id.
+    pub queue: String,
+    /// Expected contacts arriving in the interval.
+    pub contacts: String,
+    /// Average handle time in seconds.
+    pub aht_seconds: String,
+}
+
+/// One row of `requests.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RawRequest {
+    /// Employee id.
+    pub employee: String,
+    /// `unavailable`, `prefer_off`, `prefer_work`, `prefer_mode` or `max_shifts`.
+    pub kind: String,
+    /// A date `YYYY-MM-DD` (dated request) — or empty when `weekday` is given.
+    pub date: String,
+    /// A weekday `mon`..`sun` (recurring every week of the horizon) — or empty when `date` is given.
+    pub weekday: String,
+    /// Start of the time window, `HH:MM` in the employee's own zone; empty = whole day.
+    pub from: String,
+    /// End of the window, `HH:MM` (`24:00` allowed); empty = whole day.
+    pub to: String,
+    /// `hard` or `soft`.
+    pub strength: String,
+    /// Weight of a soft request in the site's currency; empty for hard ones.
+    pub weight: String,
+    /// `remote`/`onsite` for `prefer_mode`, a number for `max_shifts`; else empty.
+    pub value: String,
+    /// Free text shown in reports.
+    pub note: String,
+}

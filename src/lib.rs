@@ -1,0 +1,34 @@
+//! # shiftwise
+//!
+//! Workforce scheduling for customer-service contact centers: from a contact forecast
+//! to staffing requirements (Erlang C, chat concurrency, email deadlines, shrinkage),
+//! then to a roster that covers them at the lowest cost while keeping labour rules,
+//! seats, team-lead ratios and employee requests.
+//!
+//! The flow: a site folder is read and validated into a [`Site`] ([`input`]), the
+//! forecast becomes [`staffing::Requirements`], and the optimizer builds a roster.
+//!
+//! ```no_run
+//! let (site, warnings) = shiftwise::load_site(std::path::Path::new("data/tokyo")).unwrap();
+//! assert!(warnings.is_empty());
+//! let req = shiftwise::staffing::requirements(&site);
+//! println!("{} queues, {} intervals", site.queues.len(), req.agents.first().map_or(0, Vec::len));
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod domain;
+pub mod error;
+pub mod generate;
+pub mod input;
+pub mod model;
+pub mod plan;
+pub mod roster;
+pub mod solve;
+pub mod report;
+pub mod staffing;
+pub mod verify;
+
+pub use domain::Site;
+pub use error::{Error, InputProblem, Result};
+pub use input::{load_site, validate_site};

@@ -1,0 +1,110 @@
+//! Candidate shifts: every (employee, day, template, start, length) an employee may
+//! actually take — contract and work mode allow the template, and no hard request
+//! (unavailability, hard day off, hard mode) is touched. Only these become variables,
+//! so the model stays small.
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
+use crate::domain::calendar::resolve_local;
+use crate::domain::{RequestKind, ShiftMode, Site};
+
+/// A shift an employee could work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Employee index.
+    pub employee: usize,
+    /// Day index.
+    pub day: usize,
+    /// Template index.
+    pub template: usize,
+    /// Start (UTC).
+    pub start: DateTime<Utc>,
+    /// End (UTC).
+    pub end: DateTime<Utc>,
+    /// Mode.
+    pub mode: ShiftMode,
+    /// Paid minutes.
+    pub paid_minutes: u32,
+    /// Grid intervals covered, `[first, last)` (clamped to the horizon).
+    pub intervals: std::ops::Range<usize>,
+}
+
+/// Hard-blocked UTC spans per employee.
+pub fn hard_blocks(site: &Site) -> Vec<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let mut blocks = vec![Vec::new(); site.employees.len()];
+    for r in &site.requests {
+        if r.hard && matches!(r.kind, RequestKind::Unavailable | RequestKind::PreferOff) {
+            blocks[r.employee].extend(site.request_spans(r));
+        }
+    }
+    blocks
+}
+
+/// The start instants of `template` on day `d` (site-local wall clock; starts skipped by
+/// a DST gap are dropped, repeated ones take the first instant).
+pub fn template_starts(site: &Site, template: usize, day: usize) -> Vec<DateTime<Utc>> {
+    let t = &site.templates[template];
+    let date = site.grid.date(day);
+    let mut out = Vec::new();
+    let mut m = t.earliest_start;
+    loop {
+        let local = date.and_time(m);
+        match resolve_local(site.tz(), local, None) {
+            Ok(u) => out.push(u),
+            Err(crate::domain::calendar::LocalTimeError::Ambiguous { .. }) => {
+                use chrono::TimeZone;
+                if let Some(u) = site.tz().from_local_datetime(&local).earliest() {
+                    out.push(u.with_timezone(&Utc));
+                }
+            }
+            Err(_) => {}
+        }
+        let next = m + Duration::minutes(i64::from(t.start_step_minutes));
+        if next > t.latest_start || next <= m || next == NaiveTime::MIN {
+            break;
+        }
+        m = next;
+    }
+    out
+}
+
+/// All candidate shifts of the site.
+pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
+    let blocks = hard_blocks(site);
+    let mut out = Vec::new();
+    for (e, emp) in site.employees.iter().enumerate() {
+        let hard_mode = site.requests.iter().find_map(|r| match r.kind {
+            RequestKind::PreferMode(m) if r.hard && r.employee == e => Some(m),
+            _ => None,
+        });
+        for (ti, t) in site.templates.iter().enumerate() {
+            if !t.contracts.contains(&emp.contract) || !emp.work_mode.allows(t.mode) {
+                continue;
+            }
+            if hard_mode.is_some_and(|m| m != t.mode) {
+                continue;
+            }
+            for day in 0..site.grid.days {
+                for start in template_starts(site, ti, day) {
+                    for &len in &t.lengths_minutes {
+                        let end = start + Duration::minutes(i64::from(len));
+                        if blocks[e].iter().any(|&(a, b)| start < b && a < end) {
+                            continue;
+                        }
+                        out.push(Candidate {
+                            employee: e,
+                            day,
+                            template: ti,
+                            start,
+                            end,
+                            mode: t.mode,
+                            paid_minutes: len - t.meal_minutes,
+                            intervals: site.grid.overlapping(start, end),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}

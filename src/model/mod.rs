@@ -1,0 +1,599 @@
+//! The roster MILP.
+//!
+//! Decisions: `x[c] ∈ {0,1}` for every [`Candidate`] shift `c` (employee, day, template,
+//! start, length). Coverage uses continuous allocation variables per *skill group*
+//! (agents with the same set of queues) and interval: `y[g,i,q] ≥ 0`, the agent-intervals
+//! of group `g` working queue `q` in interval `i`, with `Σ_q y[g,i,q] ≤ on_duty[g,i]`.
+//! This is exact for fractional allocation (an agent may split an interval across
+//! queues) and needs groups × intervals × skills variables instead of one per agent.
+//!
+//! ## The model's table of contents
+//!
+//! | family | kind | function |
+//! |---|---|---|
+//! | one shift a day | hard | [`Builder::one_shift_per_day`] |
+//! | weekly paid hours (min/max, contract or employee override) | hard | [`Builder::weekly_hours`] |
+//! | weekly shifts (min/max) | hard | [`Builder::weekly_shifts`] |
+//! | minimum rest between shifts | hard | [`Builder::min_rest_between_shifts`] |
+//! | max consecutive working days | hard | [`Builder::max_consecutive_days`] |
+//! | min days off per week | hard | [`Builder::min_days_off_per_week`] |
+//! | on-site seats | hard | [`Builder::seat_capacity`] |
+//! | hard unavailability / hard mode | hard | candidate filtering in [`candidates`] |
+//! | hard max shifts | hard | [`Builder::requests`] |
+//! | queue coverage, piecewise understaffing, overstaffing | soft | [`Builder::queue_coverage`] |
+//! | deferred work deadlines (email) | soft | [`Builder::deferred_deadlines`] |
+//! | team leads per agents | soft | [`Builder::team_lead_coverage`] |
+//! | soft requests (prefer off/work/mode, max shifts) | soft | [`Builder::requests`] |
+//! | labour cost | objective | [`Builder::labour_cost`] |
+
+pub mod candidates;
+
+use std::collections::HashMap;
+
+use good_lp::{constraint, Expression};
+
+pub use candidates::{candidate_shifts, Candidate};
+
+use crate::domain::{RequestKind, Role, ShiftMode, Site};
+use crate::solve::{LinearModel, SolveOutcome, Var};
+use crate::staffing::Requirements;
+
+/// A hard rule family (used to name what makes a model infeasible).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HardRule {
+    /// At most one shift a day.
+    OneShiftPerDay,
+    /// Weekly paid hours within limits.
+    WeeklyHours,
+    /// Weekly shift count within limits.
+    WeeklyShifts,
+    /// Minimum rest between shifts.
+    MinRest,
+    /// Max consecutive working days.
+    MaxConsecutiveDays,
+    /// Min days off per week.
+    MinDaysOff,
+    /// On-site seat capacity.
+    Seats,
+    /// Hard max-shifts requests.
+    MaxShiftsRequest,
+}
+
+impl HardRule {
+    /// Plain-words name.
+    pub fn describe(self) -> &'static str {
+        match self {
+            HardRule::OneShiftPerDay => "one shift a day",
+            HardRule::WeeklyHours => "weekly hours",
+            HardRule::WeeklyShifts => "weekly shifts",
+            HardRule::MinRest => "minimum rest between shifts",
+            HardRule::MaxConsecutiveDays => "max consecutive working days",
+            HardRule::MinDaysOff => "min days off per week",
+            HardRule::Seats => "on-site seat capacity",
+            HardRule::MaxShiftsRequest => "hard max-shifts request",
+        }
+    }
+}
+
+/// Cost families of the objective, for the summary's breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostFamily {
+    /// Paid hours × hourly cost (+ on-site extra).
+    Labour,
+    /// Missing agents on real-time queues.
+    Understaffing,
+    /// On-duty agent time not needed by any queue.
+    Overstaffing,
+    /// Deferred work past its deadline.
+    Backlog,
+    /// Missing team leads.
+    TeamLeads,
+    /// Soft requests not granted.
+    Requests,
+    /// Elastic slack on hard rules (diagnosis mode only).
+    HardRuleSlack,
+}
+
+/// Days of week `w` of the horizon: `[7w, min(7w + 7, days))`.
+pub fn weeks(days: usize) -> Vec<std::ops::Range<usize>> {
+    (0..days.div_ceil(7)).map(|w| 7 * w..(7 * w + 7).min(days)).collect()
+}
+
+/// A built model: the LP plus what is needed to read a solution back.
+pub struct Builder<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// Requirements.
+    pub req: &'a Requirements,
+    /// Candidates (variables `x`).
+    pub cands: Vec<Candidate>,
+    /// The linear model.
+    pub lm: LinearModel,
+    /// `x[c]`.
+    pub x: Vec<Var>,
+    /// Skill groups: distinct skill sets of agents, and each agent's group.
+    pub groups: Vec<Vec<usize>>,
+    /// Group of each employee (`None` for team leads and agents without skills).
+    pub group_of: Vec<Option<usize>>,
+    /// `y[g][i]`: (queue, var) allocations of group `g` in interval `i`.
+    pub y: Vec<Vec<Vec<(usize, Var)>>>,
+    /// Cost terms by family.
+    pub costs: Vec<(CostFamily, Var, f64)>,
+    /// Elastic slacks on hard rules (only when built for diagnosis).
+    pub slacks: Vec<(HardRule, String, Var)>,
+    /// Whether hard rules get elastic slacks.
+    pub elastic: bool,
+    /// Candidates of each employee and day.
+    by_emp_day: HashMap<(usize, usize), Vec<usize>>,
+}
+
+impl<'a> Builder<'a> {
+    /// Create variables for all candidates and allocations; no constraints yet.
+    pub fn new(site: &'a Site, req: &'a Requirements, cands: Vec<Candidate>, elastic: bool) -> Self {
+        let mut lm = LinearModel::new();
+        let x: Vec<Var> = cands.iter().map(|_| lm.binary()).collect();
+        let mut by_emp_day: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        for (c, cand) in cands.iter().enumerate() {
+            by_emp_day.entry((cand.employee, cand.day)).or_default().push(c);
+        }
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_of = vec![None; site.employees.len()];
+        for (e, emp) in site.employees.iter().enumerate() {
+            if emp.role != Role::Agent || emp.skills.is_empty() {
+                continue;
+            }
+            let mut skills = emp.skills.clone();
+            skills.sort_unstable();
+            let g = match groups.iter().position(|s| *s == skills) {
+                Some(g) => g,
+                None => {
+                    groups.push(skills);
+                    groups.len() - 1
+                }
+            };
+            group_of[e] = Some(g);
+        }
+        let n = site.grid.len();
+        // Allocation variables only where the group can be on duty at all.
+        let mut possible = vec![vec![false; n]; groups.len()];
+        for cand in &cands {
+            if let Some(g) = group_of[cand.employee] {
+                for i in cand.intervals.clone() {
+                    possible[g][i] = true;
+                }
+            }
+        }
+        let y = groups
+            .iter()
+            .enumerate()
+            .map(|(g, skills)| {
+                (0..n)
+                    .map(|i| {
+                        if !possible[g][i] {
+                            return Vec::new();
+                        }
+                        skills
+                            .iter()
+                            .filter(|&&q| req.agents[q][i] > 0.0 || req.deferred[q].is_some())
+                            .map(|&q| (q, lm.continuous(0.0, f64::INFINITY)))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Builder { site, req, cands, lm, x, groups, group_of, y, costs: Vec::new(), slacks: Vec::new(), elastic, by_emp_day }
+    }
+
+    /// Build every family: the full model.
+    pub fn build_all(&mut self) {
+        self.labour_cost();
+        self.one_shift_per_day();
+        self.weekly_hours();
+        self.weekly_shifts();
+        self.min_rest_between_shifts();
+        self.max_consecutive_days();
+        self.min_days_off_per_week();
+        self.seat_capacity();
+        self.queue_coverage();
+        self.deferred_deadlines();
+        self.team_lead_coverage();
+        self.requests();
+    }
+
+    fn cost(&mut self, family: CostFamily, v: Var, coef: f64) {
+        self.lm.cost(v, coef);
+        self.costs.push((family, v, coef));
+    }
+
+    /// `expr ≤ rhs` for a hard rule; in elastic mode a penalised slack is added.
+    fn hard_le(&mut self, rule: HardRule, label: String, expr: Expression, rhs: f64) {
+        if self.elastic {
+            let s = self.lm.continuous(0.0, f64::INFINITY);
+            self.lm.constrain(constraint!(expr - s.var <= rhs));
+            self.slacks.push((rule, label, s));
+            self.cost(CostFamily::HardRuleSlack, s, 1e6);
+        } else {
+            self.lm.constrain(constraint!(expr <= rhs));
+        }
+    }
+
+    /// `expr ≥ rhs` for a hard rule.
+    fn hard_ge(&mut self, rule: HardRule, label: String, expr: Expression, rhs: f64) {
+        self.hard_le(rule, label, -expr, -rhs);
+    }
+
+    fn sum_x(&self, cs: impl IntoIterator<Item = usize>) -> Expression {
+        cs.into_iter().map(|c| Expression::from(self.x[c].var)).sum()
+    }
+
+    fn sum_coef(&self, cs: impl IntoIterator<Item = (usize, f64)>) -> Expression {
+        cs.into_iter().map(|(c, k)| k * self.x[c].var).sum()
+    }
+
+    fn day_cands(&self, e: usize, d: usize) -> &[usize] {
+        self.by_emp_day.get(&(e, d)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn emp_label(&self, e: usize) -> String {
+        self.site.employees[e].id.clone()
+    }
+
+    /// Labour cost: paid hours × (hourly cost + on-site extra). Overstaffing is also
+    /// charged per on-duty agent-interval here and refunded per useful allocation in
+    /// [`Builder::queue_coverage`]/[`Builder::deferred_deadlines`], so the net charge is
+    /// the idle agent time.
+    pub fn labour_cost(&mut self) {
+        let over = self.site.penalties.overstaffing_per_agent_hour * self.site.grid.interval_hours();
+        for c in 0..self.cands.len() {
+            let cand = &self.cands[c];
+            let emp = &self.site.employees[cand.employee];
+            let (mode, paid, employee, duty) = (cand.mode, cand.paid_minutes, cand.employee, cand.intervals.len());
+            let onsite = if mode == ShiftMode::Onsite { self.site.penalties.onsite_cost_per_hour } else { 0.0 };
+            let hours = f64::from(paid) / 60.0;
+            let labour = hours * (emp.hourly_cost + onsite);
+            let x = self.x[c];
+            self.cost(CostFamily::Labour, x, labour);
+            if self.group_of[employee].is_some() {
+                self.cost(CostFamily::Overstaffing, x, over * duty as f64);
+            }
+        }
+    }
+
+    /// At most one shift per employee and day.
+    pub fn one_shift_per_day(&mut self) {
+        let mut keys: Vec<(usize, usize)> = self.by_emp_day.keys().copied().collect();
+        keys.sort_unstable();
+        for (e, d) in keys {
+            let cs = self.day_cands(e, d).to_vec();
+            if cs.len() > 1 {
+                let expr = self.sum_x(cs);
+                self.hard_le(HardRule::OneShiftPerDay, format!("{} on day {}", self.emp_label(e), d + 1), expr, 1.0);
+            }
+        }
+    }
+
+    fn week_cands(&self, e: usize, week: &std::ops::Range<usize>) -> Vec<usize> {
+        week.clone().flat_map(|d| self.day_cands(e, d).iter().copied()).collect()
+    }
+
+    /// Weekly paid hours between the employee's minimum and maximum. A partial last week
+    /// has its minimum prorated by its length.
+    pub fn weekly_hours(&mut self) {
+        for e in 0..self.site.employees.len() {
+            let (min_h, max_h) = self.site.weekly_hours(e);
+            for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
+                let cs = self.week_cands(e, week);
+                let expr = self.sum_coef(cs.iter().map(|&c| (c, f64::from(self.cands[c].paid_minutes) / 60.0)));
+                let min = min_h * week.len() as f64 / 7.0;
+                if min > 0.0 {
+                    self.hard_ge(HardRule::WeeklyHours, format!("{} week {} min {min} h", self.emp_label(e), w + 1), expr.clone(), min);
+                }
+                self.hard_le(HardRule::WeeklyHours, format!("{} week {} max {max_h} h", self.emp_label(e), w + 1), expr, max_h);
+            }
+        }
+    }
+
+    /// Weekly number of shifts between the contract's minimum and maximum.
+    pub fn weekly_shifts(&mut self) {
+        for e in 0..self.site.employees.len() {
+            let c = &self.site.contracts[self.site.employees[e].contract];
+            let (min_s, max_s) = (c.min_shifts_per_week, c.max_shifts_per_week);
+            for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
+                let cs = self.week_cands(e, week);
+                let expr = self.sum_x(cs);
+                let min = (f64::from(min_s) * week.len() as f64 / 7.0).floor();
+                if min > 0.0 {
+                    self.hard_ge(HardRule::WeeklyShifts, format!("{} week {} min {min} shifts", self.emp_label(e), w + 1), expr.clone(), min);
+                }
+                self.hard_le(HardRule::WeeklyShifts, format!("{} week {} max {max_s} shifts", self.emp_label(e), w + 1), expr, f64::from(max_s));
+            }
+        }
+    }
+
+    /// Minimum rest between the end of one shift and the start of the next, as clique
+    /// inequalities: for every end time τ of a day-`d` shift, the shifts of day `d` ending
+    /// at or after τ and the shifts of day `d+1` starting before τ + rest pairwise conflict,
+    /// so at most one of them is worked.
+    pub fn min_rest_between_shifts(&mut self) {
+        for e in 0..self.site.employees.len() {
+            let rest = chrono::Duration::minutes((self.site.contracts[self.site.employees[e].contract].min_rest_hours * 60.0).round() as i64);
+            for d in 0..self.site.grid.days.saturating_sub(1) {
+                let today = self.day_cands(e, d).to_vec();
+                let tomorrow = self.day_cands(e, d + 1).to_vec();
+                if today.is_empty() || tomorrow.is_empty() {
+                    continue;
+                }
+                let mut ends: Vec<_> = today.iter().map(|&c| self.cands[c].end).collect();
+                ends.sort_unstable();
+                ends.dedup();
+                let mut last_set: Option<(usize, usize)> = None;
+                for tau in ends {
+                    let a: Vec<usize> = today.iter().copied().filter(|&c| self.cands[c].end >= tau).collect();
+                    let b: Vec<usize> = tomorrow.iter().copied().filter(|&c| self.cands[c].start < tau + rest).collect();
+                    if b.is_empty() || last_set == Some((a.len(), b.len())) {
+                        continue;
+                    }
+                    last_set = Some((a.len(), b.len()));
+                    let expr = self.sum_x(a.into_iter().chain(b));
+                    self.hard_le(HardRule::MinRest, format!("{} between day {} and {}", self.emp_label(e), d + 1, d + 2), expr, 1.0);
+                }
+            }
+        }
+    }
+
+    /// No more than `max_consecutive_days` working days in any run of days.
+    pub fn max_consecutive_days(&mut self) {
+        let days = self.site.grid.days;
+        for e in 0..self.site.employees.len() {
+            let k = self.site.contracts[self.site.employees[e].contract].max_consecutive_days as usize;
+            if k >= days {
+                continue;
+            }
+            for start in 0..days - k {
+                let cs: Vec<usize> = (start..=start + k).flat_map(|d| self.day_cands(e, d).iter().copied()).collect();
+                if cs.is_empty() {
+                    continue;
+                }
+                let expr = self.sum_x(cs);
+                self.hard_le(HardRule::MaxConsecutiveDays, format!("{} days {}-{}", self.emp_label(e), start + 1, start + k + 1), expr, k as f64);
+            }
+        }
+    }
+
+    /// At least `min_days_off_per_week` days without a shift in every week (prorated, rounded
+    /// down, for a partial week).
+    pub fn min_days_off_per_week(&mut self) {
+        for e in 0..self.site.employees.len() {
+            let off = self.site.contracts[self.site.employees[e].contract].min_days_off_per_week;
+            for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
+                let need_off = (f64::from(off) * week.len() as f64 / 7.0).floor();
+                let cs = self.week_cands(e, week);
+                if need_off <= 0.0 || cs.is_empty() {
+                    continue;
+                }
+                let expr = self.sum_x(cs);
+                self.hard_le(HardRule::MinDaysOff, format!("{} week {}", self.emp_label(e), w + 1), expr, week.len() as f64 - need_off);
+            }
+        }
+    }
+
+    /// On-site shifts on duty in any interval never exceed the seats.
+    pub fn seat_capacity(&mut self) {
+        let Some(seats) = self.site.seats else { return };
+        let n = self.site.grid.len();
+        let mut per: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (c, cand) in self.cands.iter().enumerate() {
+            if cand.mode == ShiftMode::Onsite {
+                for i in cand.intervals.clone() {
+                    per[i].push(c);
+                }
+            }
+        }
+        for (i, cs) in per.into_iter().enumerate() {
+            if cs.len() as u32 > seats {
+                let expr = self.sum_x(cs);
+                let at = self.site.grid.intervals[i].start_local;
+                self.hard_le(HardRule::Seats, format!("{seats} seats at {at}"), expr, f64::from(seats));
+            }
+        }
+    }
+
+    /// On-duty count of group `g` in each interval, as expressions.
+    fn on_duty_by_group(&self) -> Vec<Vec<Expression>> {
+        let n = self.site.grid.len();
+        let mut on: Vec<Vec<Expression>> = vec![vec![Expression::default(); n]; self.groups.len()];
+        for (c, cand) in self.cands.iter().enumerate() {
+            if let Some(g) = self.group_of[cand.employee] {
+                for i in cand.intervals.clone() {
+                    on[g][i] += self.x[c].var;
+                }
+            }
+        }
+        on
+    }
+
+    /// Coverage of real-time queues: allocations plus understaffing equal the requirement,
+    /// with understaffing split into tiers of one agent whose costs rise with depth (the
+    /// last tier is unbounded). A group's allocations never exceed its on-duty agents.
+    pub fn queue_coverage(&mut self) {
+        let n = self.site.grid.len();
+        let hours = self.site.grid.interval_hours();
+        let over = self.site.penalties.overstaffing_per_agent_hour * hours;
+        let on = self.on_duty_by_group();
+        for (g, on_g) in on.into_iter().enumerate() {
+            for (i, duty) in on_g.into_iter().enumerate() {
+                if self.y[g][i].is_empty() {
+                    continue;
+                }
+                let alloc: Expression = self.y[g][i].iter().map(|(_, v)| Expression::from(v.var)).sum();
+                self.lm.constrain(constraint!(alloc <= duty));
+                for (_, v) in self.y[g][i].clone() {
+                    self.cost(CostFamily::Overstaffing, v, -over);
+                }
+            }
+        }
+        let tiers = self.site.penalties.understaffing_per_agent_hour.clone();
+        for (q, queue) in self.site.queues.iter().enumerate() {
+            if queue.is_deferred() {
+                continue;
+            }
+            for i in 0..n {
+                let need = self.req.agents[q][i];
+                if need <= 0.0 {
+                    continue;
+                }
+                let mut expr = Expression::default();
+                for g in 0..self.groups.len() {
+                    for &(qq, v) in &self.y[g][i] {
+                        if qq == q {
+                            expr += v.var;
+                        }
+                    }
+                }
+                for (k, &cost) in tiers.iter().enumerate() {
+                    let last = k + 1 == tiers.len();
+                    let u = self.lm.continuous(0.0, if last { f64::INFINITY } else { 1.0 });
+                    expr += u.var;
+                    self.cost(CostFamily::Understaffing, u, cost * hours);
+                }
+                self.lm.constrain(constraint!(expr == need));
+            }
+        }
+    }
+
+    /// Deferred queues: cumulative productive work done by the end of each interval covers
+    /// everything due by then (else backlog, penalised per agent-hour per interval late),
+    /// and never exceeds what has arrived.
+    pub fn deferred_deadlines(&mut self) {
+        let hours = self.site.grid.interval_hours();
+        let productive = 1.0 - self.req.shrinkage;
+        let backlog_cost = self.site.penalties.backlog_per_agent_hour * hours;
+        for (q, d) in self.req.deferred.iter().enumerate() {
+            let Some(d) = d else { continue };
+            let mut prev: Option<Var> = None;
+            for i in 0..self.site.grid.len() {
+                let mut done_now = Expression::default();
+                for g in 0..self.groups.len() {
+                    for &(qq, v) in &self.y[g][i] {
+                        if qq == q {
+                            done_now += productive * v.var;
+                        }
+                    }
+                }
+                let cum = self.lm.continuous(0.0, f64::INFINITY);
+                let before: Expression = prev.map(|p| p.var.into()).unwrap_or_default();
+                self.lm.constrain(constraint!(cum.var == before + done_now));
+                self.lm.constrain(constraint!(cum.var <= d.arrived_by[i]));
+                if d.due_by[i] > 0.0 {
+                    let late = self.lm.continuous(0.0, f64::INFINITY);
+                    self.lm.constrain(constraint!(cum.var + late.var >= d.due_by[i]));
+                    self.cost(CostFamily::Backlog, late, backlog_cost);
+                }
+                prev = Some(cum);
+            }
+        }
+    }
+
+    /// Team leads on duty ≥ agents on duty / ratio, softly: a shortfall variable per
+    /// interval, penalised per missing lead-hour.
+    pub fn team_lead_coverage(&mut self) {
+        let n = self.site.grid.len();
+        let ratio = self.site.team_lead_ratio;
+        let cost = self.site.penalties.team_lead_shortfall_per_hour * self.site.grid.interval_hours();
+        let mut agents = vec![Expression::default(); n];
+        let mut leads = vec![Expression::default(); n];
+        let mut any_agent = vec![false; n];
+        for (c, cand) in self.cands.iter().enumerate() {
+            let role = self.site.employees[cand.employee].role;
+            for i in cand.intervals.clone() {
+                match role {
+                    Role::Agent => {
+                        agents[i] += self.x[c].var;
+                        any_agent[i] = true;
+                    }
+                    Role::TeamLead => leads[i] += self.x[c].var,
+                }
+            }
+        }
+        for i in 0..n {
+            if !any_agent[i] {
+                continue;
+            }
+            let short = self.lm.continuous(0.0, f64::INFINITY);
+            let (a, l) = (std::mem::take(&mut agents[i]), std::mem::take(&mut leads[i]));
+            self.lm.constrain(constraint!(ratio * (l + short.var) >= a));
+            self.cost(CostFamily::TeamLeads, short, cost);
+        }
+    }
+
+    /// Requests: hard max-shifts as a constraint; soft ones as weighted penalties
+    /// (prefer off: per shift touching the window; prefer work: per window occurrence
+    /// without a shift touching it; prefer mode: per shift in the other mode; max shifts:
+    /// per shift above the maximum). Hard unavailability is enforced by candidate filtering.
+    pub fn requests(&mut self) {
+        let site = self.site;
+        for r in &site.requests {
+            let e = r.employee;
+            let mine: Vec<usize> = (0..self.cands.len()).filter(|&c| self.cands[c].employee == e).collect();
+            match r.kind {
+                RequestKind::MaxShifts(n) => {
+                    let expr = self.sum_x(mine);
+                    if r.hard {
+                        self.hard_le(HardRule::MaxShiftsRequest, format!("{} requests.csv line {}", self.emp_label(e), r.line), expr, f64::from(n));
+                    } else {
+                        let excess = self.lm.continuous(0.0, f64::INFINITY);
+                        self.lm.constrain(constraint!(expr - excess.var <= f64::from(n)));
+                        self.cost(CostFamily::Requests, excess, r.weight);
+                    }
+                }
+                _ if r.hard => {}
+                RequestKind::PreferMode(m) => {
+                    for c in mine {
+                        if self.cands[c].mode != m {
+                            let x = self.x[c];
+                            self.cost(CostFamily::Requests, x, r.weight);
+                        }
+                    }
+                }
+                RequestKind::PreferOff | RequestKind::Unavailable => {
+                    for (a, b) in site.request_spans(r) {
+                        for &c in &mine {
+                            if self.cands[c].start < b && a < self.cands[c].end {
+                                let x = self.x[c];
+                                self.cost(CostFamily::Requests, x, r.weight);
+                            }
+                        }
+                    }
+                }
+                RequestKind::PreferWork => {
+                    for (a, b) in site.request_spans(r) {
+                        if b <= site.grid.start_utc() || a >= site.grid.end_utc() {
+                            continue;
+                        }
+                        let touching: Vec<usize> = mine.iter().copied().filter(|&c| self.cands[c].start < b && a < self.cands[c].end).collect();
+                        let miss = self.lm.continuous(0.0, 1.0);
+                        let expr = self.sum_x(touching);
+                        self.lm.constrain(constraint!(miss.var + expr >= 1.0));
+                        self.cost(CostFamily::Requests, miss, r.weight);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Objective breakdown of a solution by family.
+    pub fn cost_breakdown(&self, out: &SolveOutcome) -> Vec<(CostFamily, f64)> {
+        let mut acc: Vec<(CostFamily, f64)> = Vec::new();
+        for &(f, v, k) in &self.costs {
+            let val = k * out.value(v);
+            match acc.iter_mut().find(|(g, _)| *g == f) {
+                Some((_, s)) => *s += val,
+                None => acc.push((f, val)),
+            }
+        }
+        acc.sort_by(|a, b| a.0.cmp(&b.0));
+        acc
+    }
+}

@@ -1,0 +1,232 @@
+//! Planning: requirements → candidates → MILP → HiGHS → roster, coverage and summary.
+
+use serde::Serialize;
+
+use crate::domain::{Role, Site};
+use crate::model::{candidate_shifts, Builder, CostFamily, HardRule};
+use crate::roster::{Roster, Shift};
+use crate::solve::{solve, SolveOptions, SolveStatus};
+use crate::staffing::{requirements, Requirements};
+use crate::Error;
+
+/// Coverage of one queue in one interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageCell {
+    /// Agents required (after shrinkage; for email the workload spread over its window).
+    pub required: f64,
+    /// Agent time allocated to the queue (agents; fractional when agents split intervals).
+    pub scheduled: f64,
+}
+
+/// Model size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ModelSize {
+    /// Candidate shifts (binary variables).
+    pub candidate_shifts: usize,
+    /// All variables.
+    pub variables: usize,
+    /// Integer variables.
+    pub integer_variables: usize,
+    /// Constraints.
+    pub constraints: usize,
+}
+
+/// Run summary (`summary.json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Site name.
+    pub site: String,
+    /// Solver status.
+    pub status: SolveStatus,
+    /// Objective of the roster (site currency).
+    pub objective: f64,
+    /// HiGHS's lower bound on the objective.
+    pub bound: f64,
+    /// Relative gap.
+    pub gap: f64,
+    /// Solver seconds.
+    pub solve_seconds: f64,
+    /// Model size.
+    pub model: ModelSize,
+    /// Objective by family.
+    pub costs: Vec<(CostFamily, f64)>,
+    /// Shifts in the roster.
+    pub shifts: usize,
+    /// Paid hours in the roster.
+    pub paid_hours: f64,
+    /// Interval-queue cells where scheduled < required − 0.5 agent... (real-time queues).
+    pub understaffed_intervals: usize,
+    /// Missing agent-hours on real-time queues.
+    pub understaffed_agent_hours: f64,
+}
+
+/// A planned roster with its coverage and summary.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The roster.
+    pub roster: Roster,
+    /// Requirements used.
+    pub requirements: Requirements,
+    /// `coverage[q][i]`.
+    pub coverage: Vec<Vec<CoverageCell>>,
+    /// Summary.
+    pub summary: Summary,
+}
+
+/// Plan a roster for `site`.
+///
+/// Fails with [`Error::Solve`] when the hard rules cannot all hold, naming the rule
+/// families and the employees/days involved (found by an elastic re-solve), or when the
+/// time limit passes without any roster.
+pub fn plan(site: &Site, opts: &SolveOptions) -> Result<Plan, Error> {
+    let req = requirements(site);
+    let cands = candidate_shifts(site);
+    let n_cands = cands.len();
+    let mut b = Builder::new(site, &req, cands, false);
+    b.build_all();
+    let size = ModelSize {
+        candidate_shifts: n_cands,
+        variables: b.lm.num_vars(),
+        integer_variables: b.lm.num_integer(),
+        constraints: b.lm.num_constraints(),
+    };
+    let lm = std::mem::take(&mut b.lm);
+    let out = solve(lm, opts)?;
+    match out.status {
+        SolveStatus::Infeasible => return Err(Error::Solve(diagnose(site, &req, opts))),
+        SolveStatus::NoSolution => {
+            return Err(Error::Solve(format!(
+                "no roster found within the time limit of {} s; raise --time-limit",
+                opts.time_limit
+            )))
+        }
+        _ => {}
+    }
+    // Roster.
+    let mut roster = Roster::default();
+    let n = site.grid.len();
+    let mut on_duty = vec![vec![0.0; n]; b.groups.len()];
+    for (c, cand) in b.cands.iter().enumerate() {
+        if out.value(b.x[c]) > 0.5 {
+            if let Some(g) = b.group_of[cand.employee] {
+                for i in cand.intervals.clone() {
+                    on_duty[g][i] += 1.0;
+                }
+            }
+        }
+    }
+    for (c, cand) in b.cands.iter().enumerate() {
+        if out.value(b.x[c]) <= 0.5 {
+            continue;
+        }
+        let mut allocation: Vec<(usize, f64)> = Vec::new();
+        if let Some(g) = b.group_of[cand.employee] {
+            let mut total = 0.0;
+            for i in cand.intervals.clone() {
+                for &(q, v) in &b.y[g][i] {
+                    let share = out.value(v) / on_duty[g][i];
+                    total += share;
+                    match allocation.iter_mut().find(|(qq, _)| *qq == q) {
+                        Some((_, s)) => *s += share,
+                        None => allocation.push((q, share)),
+                    }
+                }
+            }
+            if total > 0.0 {
+                allocation.iter_mut().for_each(|(_, s)| *s /= total);
+            }
+            allocation.retain(|(_, s)| *s > 0.005);
+            allocation.sort_by_key(|&(q, _)| q);
+        }
+        roster.shifts.push(Shift {
+            employee: cand.employee,
+            day: cand.day,
+            template: cand.template,
+            start: cand.start,
+            end: cand.end,
+            mode: cand.mode,
+            paid_minutes: cand.paid_minutes,
+            allocation,
+        });
+    }
+    roster.sort();
+    // Coverage.
+    let mut coverage: Vec<Vec<CoverageCell>> = (0..site.queues.len())
+        .map(|q| (0..n).map(|i| CoverageCell { required: req.agents[q][i], scheduled: 0.0 }).collect())
+        .collect();
+    for g in 0..b.groups.len() {
+        for i in 0..n {
+            for &(q, v) in &b.y[g][i] {
+                coverage[q][i].scheduled += out.value(v);
+            }
+        }
+    }
+    let hours = site.grid.interval_hours();
+    let mut understaffed_intervals = 0;
+    let mut understaffed_agent_hours = 0.0;
+    for (q, queue) in site.queues.iter().enumerate() {
+        if queue.is_deferred() {
+            continue;
+        }
+        for cell in &coverage[q] {
+            let short = cell.required - cell.scheduled;
+            if short > 1e-6 {
+                understaffed_agent_hours += short * hours;
+            }
+            if short > 0.5 {
+                understaffed_intervals += 1;
+            }
+        }
+    }
+    let summary = Summary {
+        site: site.name.clone(),
+        status: out.status,
+        objective: out.objective,
+        bound: out.bound,
+        gap: out.gap,
+        solve_seconds: out.seconds,
+        model: size,
+        costs: b.cost_breakdown(&out),
+        shifts: roster.shifts.len(),
+        paid_hours: roster.shifts.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum(),
+        understaffed_intervals,
+        understaffed_agent_hours,
+    };
+    let _ = Role::Agent;
+    Ok(Plan { roster, requirements: req, coverage, summary })
+}
+
+/// Explain infeasibility: re-solve with every hard rule made elastic (slack penalised
+/// heavily) and report the rules, employees and days whose slack is needed.
+pub fn diagnose(site: &Site, req: &Requirements, opts: &SolveOptions) -> String {
+    let mut b = Builder::new(site, req, candidate_shifts(site), true);
+    b.build_all();
+    let lm = std::mem::take(&mut b.lm);
+    let out = match solve(lm, opts) {
+        Ok(o) if o.status.has_solution() => o,
+        _ => return "the hard rules cannot all hold, and the elastic re-solve found no explanation in time".into(),
+    };
+    let mut by_rule: Vec<(HardRule, Vec<String>)> = Vec::new();
+    for (rule, label, v) in &b.slacks {
+        let s = out.value(*v);
+        if s > 1e-6 {
+            let item = format!("{label} (short by {:.2})", s);
+            match by_rule.iter_mut().find(|(r, _)| r == rule) {
+                Some((_, l)) => l.push(item),
+                None => by_rule.push((*rule, vec![item])),
+            }
+        }
+    }
+    if by_rule.is_empty() {
+        return "the hard rules cannot all hold (HiGHS proved infeasibility, but relaxing the rule families one by one did not locate it)".into();
+    }
+    let mut msg = String::from("the hard rules cannot all hold; relaxing them shows the conflict in:\n");
+    for (rule, items) in by_rule {
+        msg += &format!("  - {}: {}", rule.describe(), items.iter().take(8).cloned().collect::<Vec<_>>().join("; "));
+        if items.len() > 8 {
+            msg += &format!(" and {} more", items.len() - 8);
+        }
+        msg.push('\n');
+    }
+    msg
+}

@@ -1,0 +1,228 @@
+//! Writers (atomic) and the roster reader: `roster.csv`, `coverage.csv`, `summary.json`,
+//! `requirements.csv`.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::calendar::format_offset;
+use crate::domain::{ShiftMode, Site};
+use crate::error::{Error, InputProblem, InputProblems};
+use crate::input::write_atomic;
+use crate::plan::Plan;
+use crate::roster::{Roster, Shift};
+use crate::staffing::Requirements;
+
+/// Format an instant as local time with offset in `tz`: `2026-11-30T09:00+09:00`.
+pub fn local_stamp(t: DateTime<Utc>, tz: Tz) -> String {
+    let l = t.with_timezone(&tz);
+    format!("{}{}", l.format("%Y-%m-%dT%H:%M"), format_offset(crate::domain::calendar::offset_seconds(tz, t)))
+}
+
+/// One row of `roster.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RosterRow {
+    /// Employee id.
+    pub employee: String,
+    /// Employee name.
+    pub name: String,
+    /// Site-local date of the shift start.
+    pub date: String,
+    /// Shift template id.
+    pub template: String,
+    /// `remote` or `onsite`.
+    pub work_mode: String,
+    /// Start, site time with offset.
+    pub start_site: String,
+    /// End, site time with offset.
+    pub end_site: String,
+    /// Start in the employee's zone.
+    pub start_employee: String,
+    /// End in the employee's zone.
+    pub end_employee: String,
+    /// Employee's zone.
+    pub employee_timezone: String,
+    /// Paid hours.
+    pub paid_hours: f64,
+    /// Share of on-queue time per queue, e.g. `phone-ja 70%; chat-ja 30%`.
+    pub queues: String,
+}
+
+fn csv_bytes<T: Serialize>(rows: &[T], path: &Path) -> Result<Vec<u8>, Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    }
+    w.into_inner().map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))
+}
+
+/// Rows of `roster.csv` for a roster.
+pub fn roster_rows(site: &Site, roster: &Roster) -> Vec<RosterRow> {
+    roster
+        .shifts
+        .iter()
+        .map(|s| {
+            let emp = &site.employees[s.employee];
+            RosterRow {
+                employee: emp.id.clone(),
+                name: emp.name.clone(),
+                date: site.grid.date(s.day).to_string(),
+                template: site.templates[s.template].id.clone(),
+                work_mode: s.mode.as_str().into(),
+                start_site: local_stamp(s.start, site.tz()),
+                end_site: local_stamp(s.end, site.tz()),
+                start_employee: local_stamp(s.start, emp.tz),
+                end_employee: local_stamp(s.end, emp.tz),
+                employee_timezone: emp.tz.name().into(),
+                paid_hours: f64::from(s.paid_minutes) / 60.0,
+                queues: s
+                    .allocation
+                    .iter()
+                    .map(|&(q, f)| format!("{} {:.0}%", site.queues[q].id, f * 100.0))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }
+        })
+        .collect()
+}
+
+/// One row of `coverage.csv`.
+#[derive(Debug, Clone, Serialize)]
+struct CoverageRow<'a> {
+    interval_start: String,
+    queue: &'a str,
+    required: String,
+    scheduled: String,
+    gap: String,
+}
+
+/// Write `roster.csv`, `coverage.csv` and `summary.json` into `dir`, each atomically.
+pub fn write_plan(dir: &Path, site: &Site, plan: &Plan) -> Result<(), Error> {
+    let p = dir.join("roster.csv");
+    write_atomic(&p, &csv_bytes(&roster_rows(site, &plan.roster), &p)?)?;
+    let mut rows = Vec::new();
+    for (i, iv) in site.grid.intervals.iter().enumerate() {
+        for (q, queue) in site.queues.iter().enumerate() {
+            let c = &plan.coverage[q][i];
+            rows.push(CoverageRow {
+                interval_start: local_stamp(iv.start_utc, site.tz()),
+                queue: &queue.id,
+                required: format!("{:.2}", c.required),
+                scheduled: format!("{:.2}", c.scheduled),
+                gap: format!("{:.2}", c.scheduled - c.required),
+            });
+        }
+    }
+    let p = dir.join("coverage.csv");
+    write_atomic(&p, &csv_bytes(&rows, &p)?)?;
+    let p = dir.join("summary.json");
+    let json = serde_json::to_vec_pretty(&plan.summary).map_err(|e| Error::io(&p, std::io::Error::other(e)))?;
+    write_atomic(&p, &json)
+}
+
+/// One row of `requirements.csv`.
+#[derive(Debug, Clone, Serialize)]
+struct RequirementRow<'a> {
+    interval_start: String,
+    queue: &'a str,
+    contacts: String,
+    aht_seconds: String,
+    offered_load: String,
+    agents_base: u32,
+    agents_required: String,
+    expected_service_level: String,
+    deferred_due_by: String,
+}
+
+/// Write `requirements.csv` atomically.
+pub fn write_requirements(path: &Path, site: &Site, req: &Requirements) -> Result<(), Error> {
+    let mut rows = Vec::new();
+    for (i, iv) in site.grid.intervals.iter().enumerate() {
+        for (q, queue) in site.queues.iter().enumerate() {
+            rows.push(RequirementRow {
+                interval_start: local_stamp(iv.start_utc, site.tz()),
+                queue: &queue.id,
+                contacts: format!("{}", site.forecast.contacts[q][i]),
+                aht_seconds: format!("{}", site.forecast.aht_seconds[q][i]),
+                offered_load: format!("{:.3}", req.offered_load[q][i]),
+                agents_base: req.agents_base[q][i],
+                agents_required: format!("{:.2}", req.agents[q][i]),
+                expected_service_level: format!("{:.4}", req.service_level[q][i]),
+                deferred_due_by: req.deferred[q].as_ref().map(|d| format!("{:.3}", d.due_by[i])).unwrap_or_default(),
+            });
+        }
+    }
+    write_atomic(path, &csv_bytes(&rows, path)?)
+}
+
+/// Read a `roster.csv` back against `site`, reporting every bad row with its line.
+pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut problems = Vec::new();
+    let columns = [
+        "employee", "name", "date", "template", "work_mode", "start_site", "end_site", "start_employee", "end_employee",
+        "employee_timezone", "paid_hours", "queues",
+    ];
+    let rows: Vec<(usize, RosterRow)> = crate::input::parse_csv(&file, &text, &columns, &mut problems);
+    let mut roster = Roster::default();
+    for (line, r) in rows {
+        let p = |field: &str, value: &str, why: &str| InputProblem::new(&file, why).line(line).field(field).value(value);
+        let e = site.employee_index(&r.employee);
+        if e.is_none() {
+            problems.push(p("employee", &r.employee, "unknown employee"));
+        }
+        let t = site.templates.iter().position(|t| t.id == r.template);
+        if t.is_none() {
+            problems.push(p("template", &r.template, "unknown shift template"));
+        }
+        let mode = match r.work_mode.as_str() {
+            "remote" => Some(ShiftMode::Remote),
+            "onsite" => Some(ShiftMode::Onsite),
+            _ => {
+                problems.push(p("work_mode", &r.work_mode, "must be remote or onsite"));
+                None
+            }
+        };
+        let parse = |field: &str, s: &str, problems: &mut Vec<InputProblem>| {
+            match DateTime::parse_from_str(&format!("{s}:00"), "%Y-%m-%dT%H:%M%:z:%S").or_else(|_| DateTime::parse_from_rfc3339(s)) {
+                Ok(t) => Some(t.with_timezone(&Utc)),
+                Err(_) => {
+                    problems.push(p(field, s, "not a time with offset like 2026-11-30T09:00+09:00"));
+                    None
+                }
+            }
+        };
+        let start = parse("start_site", &r.start_site, &mut problems);
+        let end = parse("end_site", &r.end_site, &mut problems);
+        if let (Some(e), Some(t), Some(mode), Some(start), Some(end)) = (e, t, mode, start, end) {
+            if end <= start {
+                problems.push(p("end_site", &r.end_site, "shift ends before it starts"));
+                continue;
+            }
+            let local_date = start.with_timezone(&site.tz()).date_naive();
+            let Some(day) = site.grid.day_of_date(local_date) else {
+                problems.push(p("start_site", &r.start_site, "outside the planning horizon"));
+                continue;
+            };
+            let len = (end - start).num_minutes().max(0) as u32;
+            roster.shifts.push(Shift {
+                employee: e,
+                day,
+                template: t,
+                start,
+                end,
+                mode,
+                paid_minutes: len.saturating_sub(site.templates[t].meal_minutes),
+                allocation: Vec::new(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(InputProblems(problems)));
+    }
+    roster.sort();
+    Ok(roster)
+}

@@ -1,0 +1,268 @@
+//! Independent checks of a roster: every hard rule re-checked and coverage recomputed
+//! from scratch, without the model. Used on every roster the tests produce.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{Duration, Timelike};
+
+use crate::domain::{RequestKind, Role, Site};
+use crate::model::{candidates::hard_blocks, weeks};
+use crate::roster::Roster;
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// Rule name, e.g. `min_rest`.
+    pub rule: &'static str,
+    /// Employee id (empty for site-wide rules such as seats).
+    pub employee: String,
+    /// What is wrong.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.employee.is_empty() {
+            write!(f, "{}: {}", self.rule, self.detail)
+        } else {
+            write!(f, "{} ({}): {}", self.rule, self.employee, self.detail)
+        }
+    }
+}
+
+/// Result of [`verify`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifyReport {
+    /// Broken hard rules (empty = the roster is valid).
+    pub violations: Vec<Violation>,
+    /// `on_duty_agents[i]`: agents on duty per interval.
+    pub on_duty_agents: Vec<u32>,
+    /// `coverage[q][i]`: the best allocation of on-duty agents to real-time queues
+    /// (maximum flow, capped at the requirement); 0 for deferred queues.
+    pub coverage: Vec<Vec<f64>>,
+    /// Missing agent-hours on real-time queues under that allocation.
+    pub understaffed_agent_hours: f64,
+}
+
+/// Re-check `roster` against every hard rule of `site`, and recompute coverage against
+/// `required[q][i]` (agents after shrinkage).
+pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyReport {
+    let mut v = Vec::new();
+    let mut push = |rule: &'static str, e: Option<usize>, detail: String| {
+        v.push(Violation { rule, employee: e.map(|e| site.employees[e].id.clone()).unwrap_or_default(), detail })
+    };
+    let tz = site.tz();
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M").to_string();
+    let blocks = hard_blocks(site);
+    let mut by_emp: BTreeMap<usize, Vec<&crate::roster::Shift>> = BTreeMap::new();
+    for s in &roster.shifts {
+        if s.employee >= site.employees.len() || s.template >= site.templates.len() {
+            push("unknown_employee_or_template", None, format!("shift at {} refers to nothing", local(s.start)));
+            continue;
+        }
+        by_emp.entry(s.employee).or_default().push(s);
+        let emp = &site.employees[s.employee];
+        let t = &site.templates[s.template];
+        let e = Some(s.employee);
+        if !t.contracts.contains(&emp.contract) {
+            push("template_contract", e, format!("template {} is not open to contract {}", t.id, site.contracts[emp.contract].id));
+        }
+        if s.mode != t.mode || !emp.work_mode.allows(s.mode) {
+            push("work_mode", e, format!("{} shift on {} not allowed (template {} is {}, employee is {:?})", s.mode.as_str(), local(s.start), t.id, t.mode.as_str(), emp.work_mode));
+        }
+        let start_local = s.start.with_timezone(&tz).naive_local();
+        let mins = start_local.time().num_seconds_from_midnight() / 60;
+        let (lo, hi) = (t.earliest_start.num_seconds_from_midnight() / 60, t.latest_start.num_seconds_from_midnight() / 60);
+        if mins < lo || mins > hi || (mins - lo) % t.start_step_minutes != 0 {
+            push("template_start", e, format!("start {} is outside {}'s start window or step", local(s.start), t.id));
+        }
+        if site.grid.day_of_date(start_local.date()) != Some(s.day) {
+            push("template_start", e, format!("shift at {} is filed under day {}", local(s.start), s.day + 1));
+        }
+        let len = s.length_minutes();
+        if !t.lengths_minutes.iter().any(|&l| i64::from(l) == len) {
+            push("template_length", e, format!("{len}-minute shift at {} is not a length of {}", local(s.start), t.id));
+        }
+        if i64::from(s.paid_minutes) != len - i64::from(t.meal_minutes) {
+            push("paid_time", e, format!("paid minutes {} should be {}", s.paid_minutes, len - i64::from(t.meal_minutes)));
+        }
+        if blocks[s.employee].iter().any(|&(a, b)| s.overlaps(a, b)) {
+            push("availability", e, format!("shift {}–{} overlaps a hard unavailability", local(s.start), local(s.end)));
+        }
+    }
+    for r in &site.requests {
+        if !r.hard {
+            continue;
+        }
+        let mine = by_emp.get(&r.employee).map(Vec::as_slice).unwrap_or(&[]);
+        match r.kind {
+            RequestKind::MaxShifts(n) if mine.len() > n as usize => {
+                push("max_shifts_request", Some(r.employee), format!("{} shifts, requests.csv line {} allows {n}", mine.len(), r.line))
+            }
+            RequestKind::PreferMode(m) => {
+                for s in mine.iter().filter(|s| s.mode != m) {
+                    push("mode_request", Some(r.employee), format!("{} shift on {} against requests.csv line {}", s.mode.as_str(), local(s.start), r.line));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (&e, shifts) in &mut by_emp {
+        shifts.sort_by_key(|s| s.start);
+        let c = &site.contracts[site.employees[e].contract];
+        let rest = Duration::minutes((c.min_rest_hours * 60.0).round() as i64);
+        for w in shifts.windows(2) {
+            if w[1].start < w[0].end {
+                push("double_booking", Some(e), format!("shifts at {} and {} overlap", local(w[0].start), local(w[1].start)));
+            } else if w[1].day == w[0].day {
+                push("one_shift_per_day", Some(e), format!("two shifts on {}", site.grid.date(w[0].day)));
+            } else if w[1].start - w[0].end < rest {
+                push("min_rest", Some(e), format!("{} h rest between {} and {}, needs {}", (w[1].start - w[0].end).num_minutes() as f64 / 60.0, local(w[0].end), local(w[1].start), c.min_rest_hours));
+            }
+        }
+        let mut works = vec![false; site.grid.days];
+        for s in shifts.iter() {
+            works[s.day.min(site.grid.days - 1)] = true;
+        }
+        let (min_h, max_h) = site.weekly_hours(e);
+        for (wi, week) in weeks(site.grid.days).iter().enumerate() {
+            let in_week: Vec<_> = shifts.iter().filter(|s| week.contains(&s.day)).collect();
+            let hours: f64 = in_week.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum();
+            let frac = week.len() as f64 / 7.0;
+            if hours > max_h + 1e-6 || hours < min_h * frac - 1e-6 {
+                push("weekly_hours", Some(e), format!("week {}: {hours} paid hours, allowed {}–{max_h}", wi + 1, min_h * frac));
+            }
+            let n = in_week.len() as u32;
+            let min_s = (f64::from(c.min_shifts_per_week) * frac).floor() as u32;
+            if n > c.max_shifts_per_week || n < min_s {
+                push("weekly_shifts", Some(e), format!("week {}: {n} shifts, allowed {min_s}–{}", wi + 1, c.max_shifts_per_week));
+            }
+            let need_off = (f64::from(c.min_days_off_per_week) * frac).floor() as usize;
+            let off = week.clone().filter(|&d| !works[d]).count();
+            if off < need_off {
+                push("min_days_off", Some(e), format!("week {}: {off} days off, needs {need_off}", wi + 1));
+            }
+        }
+        let k = c.max_consecutive_days as usize;
+        let mut run = 0;
+        for (d, &w) in works.iter().enumerate() {
+            run = if w { run + 1 } else { 0 };
+            if run == k + 1 {
+                push("max_consecutive_days", Some(e), format!("{} working days in a row up to {}", k + 1, site.grid.date(d)));
+            }
+        }
+    }
+    // Interval counts.
+    let n = site.grid.len();
+    let mut onsite = vec![0u32; n];
+    let mut on_duty_agents = vec![0u32; n];
+    let mut by_skillset: BTreeMap<Vec<usize>, Vec<f64>> = BTreeMap::new();
+    for s in &roster.shifts {
+        if s.employee >= site.employees.len() {
+            continue;
+        }
+        let emp = &site.employees[s.employee];
+        for i in site.grid.overlapping(s.start, s.end) {
+            if s.mode == crate::domain::ShiftMode::Onsite {
+                onsite[i] += 1;
+            }
+            if emp.role == Role::Agent {
+                on_duty_agents[i] += 1;
+                let mut skills = emp.skills.clone();
+                skills.sort_unstable();
+                by_skillset.entry(skills).or_insert_with(|| vec![0.0; n])[i] += 1.0;
+            }
+        }
+    }
+    if let Some(seats) = site.seats {
+        for (i, &c) in onsite.iter().enumerate() {
+            if c > seats {
+                push("seats", None, format!("{c} on-site at {}, {seats} seats", site.grid.intervals[i].start_local));
+            }
+        }
+    }
+    // Coverage by maximum flow, interval by interval.
+    let realtime: Vec<usize> = (0..site.queues.len()).filter(|&q| !site.queues[q].is_deferred()).collect();
+    let mut coverage = vec![vec![0.0; n]; site.queues.len()];
+    let mut short = 0.0;
+    let groups: Vec<(&Vec<usize>, &Vec<f64>)> = by_skillset.iter().collect();
+    for i in 0..n {
+        let supply: Vec<f64> = groups.iter().map(|(_, c)| c[i]).collect();
+        let skills: Vec<Vec<usize>> = groups.iter().map(|(s, _)| s.iter().filter_map(|q| realtime.iter().position(|r| r == q)).collect()).collect();
+        let demand: Vec<f64> = realtime.iter().map(|&q| required[q][i]).collect();
+        let served = max_allocation(&supply, &skills, &demand);
+        for (k, &q) in realtime.iter().enumerate() {
+            coverage[q][i] = served[k];
+            short += (demand[k] - served[k]).max(0.0) * site.grid.interval_hours();
+        }
+    }
+    VerifyReport { violations: v, on_duty_agents, coverage, understaffed_agent_hours: short }
+}
+
+/// Maximum fractional allocation of `supply[g]` agents (group `g` may serve the queues in
+/// `skills[g]`) to `demand[q]`: an augmenting-path maximum flow on the small bipartite
+/// graph source → groups → queues → sink. Returns the amount served per queue.
+pub fn max_allocation(supply: &[f64], skills: &[Vec<usize>], demand: &[f64]) -> Vec<f64> {
+    let (ng, nq) = (supply.len(), demand.len());
+    // Nodes: 0 = source, 1..=ng groups, ng+1..=ng+nq queues, ng+nq+1 sink.
+    let nn = ng + nq + 2;
+    let sink = nn - 1;
+    let mut cap = vec![vec![0.0f64; nn]; nn];
+    for g in 0..ng {
+        cap[0][1 + g] = supply[g];
+        for &q in &skills[g] {
+            cap[1 + g][1 + ng + q] = f64::INFINITY;
+        }
+    }
+    for q in 0..nq {
+        cap[1 + ng + q][sink] = demand[q].max(0.0);
+    }
+    loop {
+        // Breadth-first search for an augmenting path.
+        let mut prev = vec![usize::MAX; nn];
+        prev[0] = 0;
+        let mut queue = std::collections::VecDeque::from([0]);
+        while let Some(u) = queue.pop_front() {
+            for w in 0..nn {
+                if prev[w] == usize::MAX && cap[u][w] > 1e-9 {
+                    prev[w] = u;
+                    queue.push_back(w);
+                }
+            }
+        }
+        if prev[sink] == usize::MAX {
+            break;
+        }
+        let mut f = f64::INFINITY;
+        let mut w = sink;
+        while w != 0 {
+            f = f.min(cap[prev[w]][w]);
+            w = prev[w];
+        }
+        let mut w = sink;
+        while w != 0 {
+            let u = prev[w];
+            cap[u][w] -= f;
+            cap[w][u] += f;
+            w = u;
+        }
+    }
+    (0..nq).map(|q| (demand[q].max(0.0) - cap[1 + ng + q][sink]).max(0.0)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_allocation;
+
+    #[test]
+    fn max_allocation_routes_flexible_agents_to_the_queue_only_they_can_serve() {
+        // Group 0 (2 agents) serves queues 0 and 1; group 1 (1 agent) serves only queue 0.
+        // Demand 1 on q0 and 2 on q1: the single-skill agent takes q0, both flexible ones q1.
+        let served = max_allocation(&[2.0, 1.0], &[vec![0, 1], vec![0]], &[1.0, 2.0]);
+        assert_eq!(served, vec![1.0, 2.0]);
+        // Not enough people: total served equals the supply.
+        let served = max_allocation(&[1.0], &[vec![0, 1]], &[1.0, 1.0]);
+        assert!((served.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+}
