@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::domain::{Role, Site};
-use crate::model::{candidate_shifts, Builder, CostFamily, HardRule};
+use crate::domain::Site;
+use crate::model::{candidate_shifts, Builder, CostFamily, Family, HardRule};
 use crate::roster::{Roster, Shift};
 use crate::solve::{solve, SolveOptions, SolveStatus};
 use crate::staffing::{requirements, Requirements};
@@ -79,11 +79,17 @@ pub struct Plan {
 /// families and the employees/days involved (found by an elastic re-solve), or when the
 /// time limit passes without any roster.
 pub fn plan(site: &Site, opts: &SolveOptions) -> Result<Plan, Error> {
+    plan_with_families(site, opts, Family::ALL)
+}
+
+/// [`plan`] with only some model families built — for tests that show each family
+/// matters, and for what-if analysis of a rule.
+pub fn plan_with_families(site: &Site, opts: &SolveOptions, families: &[Family]) -> Result<Plan, Error> {
     let req = requirements(site);
     let cands = candidate_shifts(site);
     let n_cands = cands.len();
     let mut b = Builder::new(site, &req, cands, false);
-    b.build_all();
+    b.build(families);
     let size = ModelSize {
         candidate_shifts: n_cands,
         variables: b.lm.num_vars(),
@@ -192,7 +198,6 @@ pub fn plan(site: &Site, opts: &SolveOptions) -> Result<Plan, Error> {
         understaffed_intervals,
         understaffed_agent_hours,
     };
-    let _ = Role::Agent;
     Ok(Plan { roster, requirements: req, coverage, summary })
 }
 

@@ -76,6 +76,53 @@ impl HardRule {
     }
 }
 
+/// The model's families, one builder function each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// [`Builder::labour_cost`].
+    LabourCost,
+    /// [`Builder::one_shift_per_day`].
+    OneShiftPerDay,
+    /// [`Builder::weekly_hours`].
+    WeeklyHours,
+    /// [`Builder::weekly_shifts`].
+    WeeklyShifts,
+    /// [`Builder::min_rest_between_shifts`].
+    MinRest,
+    /// [`Builder::max_consecutive_days`].
+    MaxConsecutiveDays,
+    /// [`Builder::min_days_off_per_week`].
+    MinDaysOff,
+    /// [`Builder::seat_capacity`].
+    Seats,
+    /// [`Builder::queue_coverage`].
+    QueueCoverage,
+    /// [`Builder::deferred_deadlines`].
+    DeferredDeadlines,
+    /// [`Builder::team_lead_coverage`].
+    TeamLeads,
+    /// [`Builder::requests`].
+    Requests,
+}
+
+impl Family {
+    /// Every family, in build order.
+    pub const ALL: &'static [Family] = &[
+        Family::LabourCost,
+        Family::OneShiftPerDay,
+        Family::WeeklyHours,
+        Family::WeeklyShifts,
+        Family::MinRest,
+        Family::MaxConsecutiveDays,
+        Family::MinDaysOff,
+        Family::Seats,
+        Family::QueueCoverage,
+        Family::DeferredDeadlines,
+        Family::TeamLeads,
+        Family::Requests,
+    ];
+}
+
 /// Cost families of the objective, for the summary's breakdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -188,18 +235,27 @@ impl<'a> Builder<'a> {
 
     /// Build every family: the full model.
     pub fn build_all(&mut self) {
-        self.labour_cost();
-        self.one_shift_per_day();
-        self.weekly_hours();
-        self.weekly_shifts();
-        self.min_rest_between_shifts();
-        self.max_consecutive_days();
-        self.min_days_off_per_week();
-        self.seat_capacity();
-        self.queue_coverage();
-        self.deferred_deadlines();
-        self.team_lead_coverage();
-        self.requests();
+        self.build(Family::ALL);
+    }
+
+    /// Build the given families only (tests drop one at a time to show it matters).
+    pub fn build(&mut self, families: &[Family]) {
+        for f in families {
+            match f {
+                Family::LabourCost => self.labour_cost(),
+                Family::OneShiftPerDay => self.one_shift_per_day(),
+                Family::WeeklyHours => self.weekly_hours(),
+                Family::WeeklyShifts => self.weekly_shifts(),
+                Family::MinRest => self.min_rest_between_shifts(),
+                Family::MaxConsecutiveDays => self.max_consecutive_days(),
+                Family::MinDaysOff => self.min_days_off_per_week(),
+                Family::Seats => self.seat_capacity(),
+                Family::QueueCoverage => self.queue_coverage(),
+                Family::DeferredDeadlines => self.deferred_deadlines(),
+                Family::TeamLeads => self.team_lead_coverage(),
+                Family::Requests => self.requests(),
+            }
+        }
     }
 
     fn cost(&mut self, family: CostFamily, v: Var, coef: f64) {
