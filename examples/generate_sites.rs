@@ -15,8 +15,11 @@
 //! * `seattle-dst/` — a 15-person center in Los Angeles time whose week crosses the
 //!   end of daylight saving time (2026-11-01 has 25 hours), costs in USD.
 //!
-//! With `--people N --name NAME` it writes one Tokyo-like site scaled to N people
-//! (demand in proportion) to OUT/NAME, e.g. for benchmarks.
+//! With `--people N --name NAME` it writes one Tokyo-like site scaled to N people to
+//! OUT/NAME, e.g. for benchmarks. Its demand is calibrated so the site is exactly as
+//! loaded as Tokyo (required agent-hours ÷ the agents' maximum hours, see
+//! `shiftwise::generate::staffing_load`): proportional demand would be lighter at a
+//! larger size, because Erlang staffing has economies of scale.
 //!
 //! Everything is deterministic: each preset has a fixed seed (Tokyo and Prime Day
 //! 20261130, Seattle 20261029), so rerunning gives byte-identical files. The demand
@@ -39,15 +42,25 @@ struct Args {
 const USAGE: &str = "usage: generate_sites [--out DIR] [--people N --name NAME] [--bank PATH]";
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { out: PathBuf::from("data"), people: None, name: None, bank: PathBuf::from(BANK_CALLS_CSV) };
+    let mut args = Args {
+        out: PathBuf::from("data"),
+        people: None,
+        name: None,
+        bank: PathBuf::from(BANK_CALLS_CSV),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        let mut value = |flag: &str| it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let mut value = |flag: &str| {
+            it.next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
         match a.as_str() {
             "--out" => args.out = PathBuf::from(value("--out")?),
             "--people" => {
                 let v = value("--people")?;
-                let n: usize = v.parse().map_err(|_| format!("--people: not a whole number: {v}"))?;
+                let n: usize = v
+                    .parse()
+                    .map_err(|_| format!("--people: not a whole number: {v}"))?;
                 if n == 0 {
                     return Err("--people must be at least 1".into());
                 }
@@ -73,10 +86,17 @@ fn emit(dir: &Path, spec: &SiteSpec, shape: &DemandShape) -> bool {
         return false;
     }
     let v = shiftwise::input::validate_site(dir);
-    let per_queue: Vec<String> =
-        site.contacts_per_queue().iter().map(|(q, c)| format!("{q} {c:.0}")).collect();
+    let per_queue: Vec<String> = site
+        .contacts_per_queue()
+        .iter()
+        .map(|(q, c)| format!("{q} {c:.0}"))
+        .collect();
+    let load = v
+        .site
+        .as_ref()
+        .map_or(f64::NAN, shiftwise::generate::staffing_load);
     println!(
-        "{}: {} — {} people, {} requests, {} days, {:.0} contacts ({})",
+        "{}: {} — {} people, {} requests, {} days, {:.0} contacts ({}), load {load:.2}",
         dir.display(),
         spec.name,
         site.employees.len(),
@@ -85,7 +105,11 @@ fn emit(dir: &Path, spec: &SiteSpec, shape: &DemandShape) -> bool {
         site.total_contacts(),
         per_queue.join(", ")
     );
-    let per_day: Vec<String> = site.contacts_per_date().iter().map(|(d, c)| format!("{} {c:.0}", &d[5..])).collect();
+    let per_day: Vec<String> = site
+        .contacts_per_date()
+        .iter()
+        .map(|(d, c)| format!("{} {c:.0}", &d[5..]))
+        .collect();
     println!("  per day: {}", per_day.join(", "));
     for w in &v.warnings {
         println!("  warning: {w}");
@@ -111,7 +135,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let dow: Vec<String> = shape.day_of_week.iter().map(|f| format!("{f:.3}")).collect();
+    let dow: Vec<String> = shape
+        .day_of_week
+        .iter()
+        .map(|f| format!("{f:.3}"))
+        .collect();
     println!(
         "demand shape from {} weekdays: day-of-week factors Mon..Fri [{}], daily CV {:.3} (after day-of-week {:.3})",
         shape.days,
@@ -121,7 +149,14 @@ fn main() -> ExitCode {
     );
     let sites: Vec<(String, SiteSpec)> = match (args.people, args.name) {
         (Some(n), Some(name)) => {
-            let mut spec = SiteSpec::tokyo().with_people(n);
+            let tokyo = match generate_site(&SiteSpec::tokyo(), &shape).load() {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("the Tokyo preset does not validate: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut spec = SiteSpec::tokyo().with_people(n).with_load(tokyo);
             spec.name = format!("Tokyo Contact Center ({n} people)");
             vec![(name, spec)]
         }

@@ -3,11 +3,17 @@
 use serde::Serialize;
 
 use crate::domain::Site;
+use crate::model::search::{neighbourhood_search, SearchStats};
 use crate::model::{candidate_shifts, Builder, CostFamily, Family, HardRule};
 use crate::roster::{Roster, Shift};
 use crate::solve::{solve, SolveOptions, SolveStatus};
 use crate::staffing::{requirements, Requirements};
 use crate::Error;
+
+/// Above this many candidate shifts, [`plan`] runs the neighbourhood search first.
+pub const SEARCH_THRESHOLD: usize = 3_000;
+/// Share of the time limit the neighbourhood search may use.
+pub const SEARCH_SHARE: f64 = 0.6;
 
 /// Coverage of one queue in one interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,6 +64,8 @@ pub struct Summary {
     pub understaffed_intervals: usize,
     /// Missing agent-hours on real-time queues.
     pub understaffed_agent_hours: f64,
+    /// The neighbourhood search's figures, when it ran.
+    pub search: Option<SearchStats>,
 }
 
 /// A planned roster with its coverage and summary.
@@ -88,8 +96,22 @@ pub fn plan_with_families(site: &Site, opts: &SolveOptions, families: &[Family])
     let req = requirements(site);
     let cands = candidate_shifts(site);
     let n_cands = cands.len();
+    // Large sites: a neighbourhood search finds a good roster first; the full model then
+    // starts from it, improves it if it can and proves the bound.
+    let started = std::time::Instant::now();
+    let search = if n_cands > SEARCH_THRESHOLD {
+        neighbourhood_search(site, &req, &cands, families, opts, opts.time_limit * SEARCH_SHARE)?
+    } else {
+        None
+    };
     let mut b = Builder::new(site, &req, cands, false);
     b.build(families);
+    if let Some((selected, _)) = &search {
+        let chosen: std::collections::HashSet<usize> = selected.iter().copied().collect();
+        let start: Vec<_> = (0..b.x.len()).map(|c| (b.x[c], if chosen.contains(&c) { 1.0 } else { 0.0 })).collect();
+        b.lm.set_start(start);
+    }
+    let full_opts = SolveOptions { time_limit: (opts.time_limit - started.elapsed().as_secs_f64()).max(1.0), ..opts.clone() };
     let size = ModelSize {
         candidate_shifts: n_cands,
         variables: b.lm.num_vars(),
@@ -97,7 +119,7 @@ pub fn plan_with_families(site: &Site, opts: &SolveOptions, families: &[Family])
         constraints: b.lm.num_constraints(),
     };
     let lm = std::mem::take(&mut b.lm);
-    let out = solve(lm, opts)?;
+    let out = solve(lm, &full_opts)?;
     match out.status {
         SolveStatus::Infeasible => return Err(Error::Solve(diagnose(site, &req, opts))),
         SolveStatus::NoSolution => {
@@ -197,6 +219,7 @@ pub fn plan_with_families(site: &Site, opts: &SolveOptions, families: &[Family])
         paid_hours: roster.shifts.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum(),
         understaffed_intervals,
         understaffed_agent_hours,
+        search: search.map(|(_, s)| s),
     };
     Ok(Plan { roster, requirements: req, coverage, summary })
 }

@@ -101,7 +101,8 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
                 push("max_shifts_request", Some(r.employee), format!("{} shifts, requests.csv line {} allows {n}", mine.len(), r.line))
             }
             RequestKind::PreferMode(m) => {
-                for s in mine.iter().filter(|s| s.mode != m) {
+                let spans = site.request_spans(r);
+                for s in mine.iter().filter(|s| s.mode != m && spans.iter().any(|&(a, b)| s.overlaps(a, b))) {
                     push("mode_request", Some(r.employee), format!("{} shift on {} against requests.csv line {}", s.mode.as_str(), local(s.start), r.line));
                 }
             }

@@ -141,6 +141,9 @@ pub struct RawShiftTemplate {
     /// Longest flexible slot, hours.
     #[serde(default)]
     pub max_length_hours: Option<f64>,
+    /// Step between flexible slot lengths, minutes; a multiple of the interval. Default: the interval.
+    #[serde(default)]
+    pub length_step_minutes: Option<u32>,
     /// Earliest local start, `HH:MM`.
     pub earliest_start: String,
     /// Latest local start, `HH:MM` (may be before `earliest_start` for overnight windows? no: must be later).

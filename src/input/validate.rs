@@ -432,7 +432,11 @@ fn template(t: &RawShiftTemplate, interval: u32, contracts: &[RawContract]) -> R
             if a > b {
                 return Err(("min_length_hours", (f64::from(a) / 60.0).to_string(), "min length exceeds max length".into()));
             }
-            (a..=b).step_by(interval as usize).collect()
+            let step = t.length_step_minutes.unwrap_or(interval);
+            if step == 0 || step % interval != 0 {
+                return Err(("length_step_minutes", step.to_string(), format!("must be a positive multiple of {interval}")));
+            }
+            (a..=b).step_by(step as usize).collect()
         }
         _ => {
             return Err((

@@ -73,15 +73,17 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
     let blocks = hard_blocks(site);
     let mut out = Vec::new();
     for (e, emp) in site.employees.iter().enumerate() {
-        let hard_mode = site.requests.iter().find_map(|r| match r.kind {
-            RequestKind::PreferMode(m) if r.hard && r.employee == e => Some(m),
-            _ => None,
-        });
+        // Hard mode requests: (mode, the spans they apply to).
+        let hard_modes: Vec<(ShiftMode, Vec<(DateTime<Utc>, DateTime<Utc>)>)> = site
+            .requests
+            .iter()
+            .filter_map(|r| match r.kind {
+                RequestKind::PreferMode(m) if r.hard && r.employee == e => Some((m, site.request_spans(r))),
+                _ => None,
+            })
+            .collect();
         for (ti, t) in site.templates.iter().enumerate() {
             if !t.contracts.contains(&emp.contract) || !emp.work_mode.allows(t.mode) {
-                continue;
-            }
-            if hard_mode.is_some_and(|m| m != t.mode) {
                 continue;
             }
             for day in 0..site.grid.days {
@@ -89,6 +91,12 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
                     for &len in &t.lengths_minutes {
                         let end = start + Duration::minutes(i64::from(len));
                         if blocks[e].iter().any(|&(a, b)| start < b && a < end) {
+                            continue;
+                        }
+                        let wrong_mode = |(m, spans): &(ShiftMode, Vec<(DateTime<Utc>, DateTime<Utc>)>)| {
+                            *m != t.mode && spans.iter().any(|&(a, b)| start < b && a < end)
+                        };
+                        if hard_modes.iter().any(wrong_mode) {
                             continue;
                         }
                         out.push(Candidate {

@@ -27,6 +27,7 @@
 //! | labour cost | objective | [`Builder::labour_cost`] |
 
 pub mod candidates;
+pub mod search;
 
 use std::collections::HashMap;
 
@@ -166,12 +167,19 @@ pub struct Builder<'a> {
     pub group_of: Vec<Option<usize>>,
     /// `y[g][i]`: (queue, var) allocations of group `g` in interval `i`.
     pub y: Vec<Vec<Vec<(usize, Var)>>>,
+    /// `duty[k][i]`: on-duty count of duty class `k` in interval `i` (a continuous variable
+    /// defined by one equality row over the covering `x`), where the classes are the agent
+    /// groups by mode (`2g` remote, `2g+1` on-site) followed by team leads (remote, on-site).
+    /// Every `x` then appears in one row per covered interval, whatever uses the counts.
+    pub duty: Vec<Vec<Option<Var>>>,
     /// Cost terms by family.
     pub costs: Vec<(CostFamily, Var, f64)>,
     /// Elastic slacks on hard rules (only when built for diagnosis).
     pub slacks: Vec<(HardRule, String, Var)>,
     /// Whether hard rules get elastic slacks.
     pub elastic: bool,
+    /// Employees whose per-employee rules are built.
+    pub active: Vec<bool>,
     /// Candidates of each employee and day.
     by_emp_day: HashMap<(usize, usize), Vec<usize>>,
 }
@@ -179,8 +187,23 @@ pub struct Builder<'a> {
 impl<'a> Builder<'a> {
     /// Create variables for all candidates and allocations; no constraints yet.
     pub fn new(site: &'a Site, req: &'a Requirements, cands: Vec<Candidate>, elastic: bool) -> Self {
+        let n = cands.len();
+        Self::restricted(site, req, cands, vec![false; n], vec![true; site.employees.len()], elastic)
+    }
+
+    /// A sub-model for neighbourhood search: candidates flagged in `fixed` are forced on
+    /// (decisions kept from the incumbent), and per-employee rules are only built for
+    /// employees flagged in `active` (the others are not yet rostered).
+    pub fn restricted(
+        site: &'a Site,
+        req: &'a Requirements,
+        cands: Vec<Candidate>,
+        fixed: Vec<bool>,
+        active: Vec<bool>,
+        elastic: bool,
+    ) -> Self {
         let mut lm = LinearModel::new();
-        let x: Vec<Var> = cands.iter().map(|_| lm.binary()).collect();
+        let x: Vec<Var> = fixed.iter().map(|&f| if f { lm.binary_fixed_one() } else { lm.binary() }).collect();
         let mut by_emp_day: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         for (c, cand) in cands.iter().enumerate() {
             by_emp_day.entry((cand.employee, cand.day)).or_default().push(c);
@@ -188,7 +211,7 @@ impl<'a> Builder<'a> {
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut group_of = vec![None; site.employees.len()];
         for (e, emp) in site.employees.iter().enumerate() {
-            if emp.role != Role::Agent || emp.skills.is_empty() {
+            if emp.role != Role::Agent {
                 continue;
             }
             let mut skills = emp.skills.clone();
@@ -230,7 +253,9 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .collect();
-        Builder { site, req, cands, lm, x, groups, group_of, y, costs: Vec::new(), slacks: Vec::new(), elastic, by_emp_day }
+        let mut b = Builder { site, req, cands, lm, x, groups, group_of, y, duty: Vec::new(), costs: Vec::new(), slacks: Vec::new(), elastic, active, by_emp_day };
+        b.define_duty_counts();
+        b
     }
 
     /// Build every family: the full model.
@@ -256,6 +281,10 @@ impl<'a> Builder<'a> {
                 Family::Requests => self.requests(),
             }
         }
+    }
+
+    fn active_employees(&self) -> Vec<usize> {
+        (0..self.site.employees.len()).filter(|&e| self.active[e]).collect()
     }
 
     fn cost(&mut self, family: CostFamily, v: Var, coef: f64) {
@@ -337,7 +366,7 @@ impl<'a> Builder<'a> {
     /// Weekly paid hours between the employee's minimum and maximum. A partial last week
     /// has its minimum prorated by its length.
     pub fn weekly_hours(&mut self) {
-        for e in 0..self.site.employees.len() {
+        for e in self.active_employees() {
             let (min_h, max_h) = self.site.weekly_hours(e);
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
                 let cs = self.week_cands(e, week);
@@ -353,7 +382,7 @@ impl<'a> Builder<'a> {
 
     /// Weekly number of shifts between the contract's minimum and maximum.
     pub fn weekly_shifts(&mut self) {
-        for e in 0..self.site.employees.len() {
+        for e in self.active_employees() {
             let c = &self.site.contracts[self.site.employees[e].contract];
             let (min_s, max_s) = (c.min_shifts_per_week, c.max_shifts_per_week);
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
@@ -373,7 +402,7 @@ impl<'a> Builder<'a> {
     /// at or after τ and the shifts of day `d+1` starting before τ + rest pairwise conflict,
     /// so at most one of them is worked.
     pub fn min_rest_between_shifts(&mut self) {
-        for e in 0..self.site.employees.len() {
+        for e in self.active_employees() {
             let rest = chrono::Duration::minutes((self.site.contracts[self.site.employees[e].contract].min_rest_hours * 60.0).round() as i64);
             for d in 0..self.site.grid.days.saturating_sub(1) {
                 let today = self.day_cands(e, d).to_vec();
@@ -402,7 +431,7 @@ impl<'a> Builder<'a> {
     /// No more than `max_consecutive_days` working days in any run of days.
     pub fn max_consecutive_days(&mut self) {
         let days = self.site.grid.days;
-        for e in 0..self.site.employees.len() {
+        for e in self.active_employees() {
             let k = self.site.contracts[self.site.employees[e].contract].max_consecutive_days as usize;
             if k >= days {
                 continue;
@@ -421,7 +450,7 @@ impl<'a> Builder<'a> {
     /// At least `min_days_off_per_week` days without a shift in every week (prorated, rounded
     /// down, for a partial week).
     pub fn min_days_off_per_week(&mut self) {
-        for e in 0..self.site.employees.len() {
+        for e in self.active_employees() {
             let off = self.site.contracts[self.site.employees[e].contract].min_days_off_per_week;
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
                 let need_off = (f64::from(off) * week.len() as f64 / 7.0).floor();
@@ -438,36 +467,58 @@ impl<'a> Builder<'a> {
     /// On-site shifts on duty in any interval never exceed the seats.
     pub fn seat_capacity(&mut self) {
         let Some(seats) = self.site.seats else { return };
+        let onsite: Vec<usize> = (0..self.duty.len()).filter(|k| k % 2 == 1).collect();
+        for i in 0..self.site.grid.len() {
+            // Skip intervals where even every candidate together fits.
+            let max_possible: usize = self.cands.iter().filter(|c| c.mode == ShiftMode::Onsite && c.intervals.contains(&i)).map(|c| c.employee).collect::<std::collections::HashSet<_>>().len();
+            if max_possible as u32 <= seats {
+                continue;
+            }
+            let expr = self.duty_sum(onsite.iter().copied(), i);
+            let at = self.site.grid.intervals[i].start_local;
+            self.hard_le(HardRule::Seats, format!("{seats} seats at {at}"), expr, f64::from(seats));
+        }
+    }
+
+    /// Duty class of candidate `c`: see [`Builder::duty`].
+    fn duty_class(&self, c: usize) -> Option<usize> {
+        let cand = &self.cands[c];
+        let onsite = usize::from(cand.mode == ShiftMode::Onsite);
+        match self.site.employees[cand.employee].role {
+            Role::TeamLead => Some(2 * self.groups.len() + onsite),
+            Role::Agent => self.group_of[cand.employee].map(|g| 2 * g + onsite),
+        }
+    }
+
+    /// Define the on-duty count variables (structural, always built).
+    fn define_duty_counts(&mut self) {
         let n = self.site.grid.len();
-        let mut per: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for (c, cand) in self.cands.iter().enumerate() {
-            if cand.mode == ShiftMode::Onsite {
-                for i in cand.intervals.clone() {
-                    per[i].push(c);
+        let classes = 2 * self.groups.len() + 2;
+        let mut rows: Vec<Vec<Vec<usize>>> = vec![vec![Vec::new(); n]; classes];
+        for c in 0..self.cands.len() {
+            if let Some(k) = self.duty_class(c) {
+                for i in self.cands[c].intervals.clone() {
+                    rows[k][i].push(c);
                 }
             }
         }
-        for (i, cs) in per.into_iter().enumerate() {
-            if cs.len() as u32 > seats {
-                let expr = self.sum_x(cs);
-                let at = self.site.grid.intervals[i].start_local;
-                self.hard_le(HardRule::Seats, format!("{seats} seats at {at}"), expr, f64::from(seats));
+        self.duty = vec![vec![None; n]; classes];
+        for (k, per) in rows.into_iter().enumerate() {
+            for (i, cs) in per.into_iter().enumerate() {
+                if cs.is_empty() {
+                    continue;
+                }
+                let v = self.lm.continuous(0.0, f64::INFINITY);
+                let sum = self.sum_x(cs);
+                self.lm.constrain(constraint!(v.var == sum));
+                self.duty[k][i] = Some(v);
             }
         }
     }
 
-    /// On-duty count of group `g` in each interval, as expressions.
-    fn on_duty_by_group(&self) -> Vec<Vec<Expression>> {
-        let n = self.site.grid.len();
-        let mut on: Vec<Vec<Expression>> = vec![vec![Expression::default(); n]; self.groups.len()];
-        for (c, cand) in self.cands.iter().enumerate() {
-            if let Some(g) = self.group_of[cand.employee] {
-                for i in cand.intervals.clone() {
-                    on[g][i] += self.x[c].var;
-                }
-            }
-        }
-        on
+    /// Sum of the duty counts of classes `ks` in interval `i`.
+    fn duty_sum(&self, ks: impl IntoIterator<Item = usize>, i: usize) -> Expression {
+        ks.into_iter().filter_map(|k| self.duty[k][i]).map(|v| Expression::from(v.var)).sum()
     }
 
     /// Coverage of real-time queues: allocations plus understaffing equal the requirement,
@@ -477,12 +528,12 @@ impl<'a> Builder<'a> {
         let n = self.site.grid.len();
         let hours = self.site.grid.interval_hours();
         let over = self.site.penalties.overstaffing_per_agent_hour * hours;
-        let on = self.on_duty_by_group();
-        for (g, on_g) in on.into_iter().enumerate() {
-            for (i, duty) in on_g.into_iter().enumerate() {
+        for g in 0..self.groups.len() {
+            for i in 0..n {
                 if self.y[g][i].is_empty() {
                     continue;
                 }
+                let duty = self.duty_sum([2 * g, 2 * g + 1], i);
                 let alloc: Expression = self.y[g][i].iter().map(|(_, v)| Expression::from(v.var)).sum();
                 self.lm.constrain(constraint!(alloc <= duty));
                 for (_, v) in self.y[g][i].clone() {
@@ -555,30 +606,16 @@ impl<'a> Builder<'a> {
     /// Team leads on duty ≥ agents on duty / ratio, softly: a shortfall variable per
     /// interval, penalised per missing lead-hour.
     pub fn team_lead_coverage(&mut self) {
-        let n = self.site.grid.len();
         let ratio = self.site.team_lead_ratio;
         let cost = self.site.penalties.team_lead_shortfall_per_hour * self.site.grid.interval_hours();
-        let mut agents = vec![Expression::default(); n];
-        let mut leads = vec![Expression::default(); n];
-        let mut any_agent = vec![false; n];
-        for (c, cand) in self.cands.iter().enumerate() {
-            let role = self.site.employees[cand.employee].role;
-            for i in cand.intervals.clone() {
-                match role {
-                    Role::Agent => {
-                        agents[i] += self.x[c].var;
-                        any_agent[i] = true;
-                    }
-                    Role::TeamLead => leads[i] += self.x[c].var,
-                }
-            }
-        }
-        for i in 0..n {
-            if !any_agent[i] {
+        let leads = [2 * self.groups.len(), 2 * self.groups.len() + 1];
+        for i in 0..self.site.grid.len() {
+            if (0..2 * self.groups.len()).all(|k| self.duty[k][i].is_none()) {
                 continue;
             }
+            let a = self.duty_sum(0..2 * self.groups.len(), i);
+            let l = self.duty_sum(leads, i);
             let short = self.lm.continuous(0.0, f64::INFINITY);
-            let (a, l) = (std::mem::take(&mut agents[i]), std::mem::take(&mut leads[i]));
             self.lm.constrain(constraint!(ratio * (l + short.var) >= a));
             self.cost(CostFamily::TeamLeads, short, cost);
         }
@@ -590,9 +627,16 @@ impl<'a> Builder<'a> {
     /// per shift above the maximum). Hard unavailability is enforced by candidate filtering.
     pub fn requests(&mut self) {
         let site = self.site;
+        let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); site.employees.len()];
+        for (c, cand) in self.cands.iter().enumerate() {
+            by_emp[cand.employee].push(c);
+        }
         for r in &site.requests {
             let e = r.employee;
-            let mine: Vec<usize> = (0..self.cands.len()).filter(|&c| self.cands[c].employee == e).collect();
+            if !self.active[e] {
+                continue;
+            }
+            let mine: Vec<usize> = by_emp[e].clone();
             match r.kind {
                 RequestKind::MaxShifts(n) => {
                     let expr = self.sum_x(mine);
@@ -606,8 +650,10 @@ impl<'a> Builder<'a> {
                 }
                 _ if r.hard => {}
                 RequestKind::PreferMode(m) => {
+                    let spans = site.request_spans(r);
                     for c in mine {
-                        if self.cands[c].mode != m {
+                        let cand = &self.cands[c];
+                        if cand.mode != m && spans.iter().any(|&(a, b)| cand.start < b && a < cand.end) {
                             let x = self.x[c];
                             self.cost(CostFamily::Requests, x, r.weight);
                         }

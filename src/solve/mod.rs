@@ -63,6 +63,7 @@ pub struct LinearModel {
     integers: usize,
     objective: Expression,
     constraints: Vec<Constraint>,
+    start: Vec<(usize, f64)>,
 }
 
 impl Default for LinearModel {
@@ -74,7 +75,7 @@ impl Default for LinearModel {
 impl LinearModel {
     /// An empty model.
     pub fn new() -> Self {
-        LinearModel { vars: ProblemVariables::new(), count: 0, integers: 0, objective: Expression::default(), constraints: Vec::new() }
+        LinearModel { vars: ProblemVariables::new(), count: 0, integers: 0, objective: Expression::default(), constraints: Vec::new(), start: Vec::new() }
     }
     fn add(&mut self, def: VariableDefinition, integer: bool) -> Var {
         let v = self.vars.add(def);
@@ -86,6 +87,15 @@ impl LinearModel {
     /// A binary variable.
     pub fn binary(&mut self) -> Var {
         self.add(good_lp::variable().binary(), true)
+    }
+    /// A binary variable fixed to 1 (a decision taken outside this solve).
+    pub fn binary_fixed_one(&mut self) -> Var {
+        self.add(good_lp::variable().binary().min(1.0), true)
+    }
+    /// Give HiGHS a starting solution: values of (some) integer variables; HiGHS completes
+    /// the continuous ones. A feasible start becomes the first incumbent.
+    pub fn set_start(&mut self, values: impl IntoIterator<Item = (Var, f64)>) {
+        self.start = values.into_iter().map(|(v, x)| (v.column, x)).collect();
     }
     /// A continuous variable in `[lo, hi]` (`hi` may be `f64::INFINITY`).
     pub fn continuous(&mut self, lo: f64, hi: f64) -> Var {
@@ -159,6 +169,13 @@ impl SolveOutcome {
 /// Solve `model` with HiGHS.
 pub fn solve(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, crate::Error> {
     let size = (model.count, model.integers, model.constraints.len());
+    let start = (!model.start.is_empty()).then(|| {
+        let mut cols = vec![0.0; model.count];
+        for &(c, x) in &model.start {
+            cols[c] = x;
+        }
+        cols
+    });
     let mut problem = model.vars.minimise(model.objective).using(good_lp::solvers::highs::highs);
     for c in model.constraints {
         problem = good_lp::SolverModel::with(problem, c);
@@ -175,6 +192,11 @@ pub fn solve(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, cr
     highs.set_option(&b"random_seed"[..], opts.seed.min(i32::MAX as u32) as i32);
     if let Some(t) = opts.threads.and_then(NonZeroU32::new) {
         highs.set_threads(t);
+    }
+    if let Some(cols) = &start {
+        highs
+            .try_set_solution(Some(cols), None, None, None)
+            .map_err(|e| crate::Error::Solve(format!("HiGHS rejected the starting solution: {e:?}")))?;
     }
     let started = Instant::now();
     let solved = highs.try_solve().map_err(|e| crate::Error::Solve(format!("HiGHS failed: {e:?}")))?;

@@ -1,0 +1,206 @@
+//! Large-neighbourhood search (LNS) with HiGHS as the sub-solver: the primal heuristic
+//! that gets a good roster quickly on sites where the full MILP's own heuristics stall.
+//!
+//! 1. *Construction*: employees are rostered block by block (those with minimum hours
+//!    first); each block is a small MILP over the block's candidate shifts, with every
+//!    earlier block's shifts fixed. Per-employee rules are only built for rostered employees.
+//! 2. *Improvement*: repeatedly free a block of employees (seeded shuffle), keep everybody
+//!    else's shifts fixed, and re-solve; accept strictly better rosters. A sub-model
+//!    contains every rule and cost, so its objective is the whole roster's objective.
+//!
+//! Blocks are sized by candidate count, so each sub-MILP solves in well under a second
+//! to a few seconds. The order of blocks depends only on the seed: with sub-solves that
+//! finish inside their limits the search is deterministic.
+
+use std::time::Instant;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::{Builder, Candidate, Family};
+use crate::domain::Site;
+use crate::solve::{solve, SolveOptions};
+use crate::staffing::Requirements;
+use crate::Error;
+
+/// What the search did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SearchStats {
+    /// Objective after construction.
+    pub constructed_objective: f64,
+    /// Objective after improvement.
+    pub objective: f64,
+    /// Sub-MILPs solved.
+    pub subproblems: usize,
+    /// Accepted improvements.
+    pub improvements: usize,
+    /// Improvement rounds run.
+    pub rounds: usize,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+fn log_enabled() -> bool {
+    std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some()
+}
+
+/// Candidate budget of one block (sub-MILP size).
+const BLOCK_CANDIDATES: usize = 2_500;
+/// Most employees in one block.
+const BLOCK_EMPLOYEES: usize = 10;
+/// Improvement rounds at most.
+const MAX_ROUNDS: usize = 6;
+
+fn blocks(order: &[usize], by_emp: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut size = 0;
+    for &e in order {
+        let n = by_emp[e].len();
+        match out.last_mut() {
+            Some(b) if size + n <= BLOCK_CANDIDATES && b.len() < BLOCK_EMPLOYEES => {
+                b.push(e);
+                size += n;
+            }
+            _ => {
+                out.push(vec![e]);
+                size = n;
+            }
+        }
+    }
+    out
+}
+
+/// Solve the sub-model where `free` employees may take any of their candidates, every
+/// other employee with `active` set keeps the shifts in `selected`. Returns the new
+/// selection (indices into `cands`) and objective, or `None` if the sub-MILP found nothing.
+#[allow(clippy::too_many_arguments)]
+fn solve_block(
+    site: &Site,
+    req: &Requirements,
+    cands: &[Candidate],
+    by_emp: &[Vec<usize>],
+    families: &[Family],
+    selected: &[usize],
+    free: &[usize],
+    active: &[bool],
+    opts: &SolveOptions,
+) -> Result<Option<(Vec<usize>, f64)>, Error> {
+    let is_free = {
+        let mut f = vec![false; site.employees.len()];
+        free.iter().for_each(|&e| f[e] = true);
+        f
+    };
+    let mut index: Vec<usize> = selected.iter().copied().filter(|&c| !is_free[cands[c].employee]).collect();
+    let fixed_count = index.len();
+    for &e in free {
+        index.extend(by_emp[e].iter().copied());
+    }
+    let sub: Vec<Candidate> = index.iter().map(|&c| cands[c].clone()).collect();
+    let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
+    let mut b = Builder::restricted(site, req, sub, fixed, active.to_vec(), false);
+    b.build(families);
+    // Start from the incumbent: fixed shifts plus the free employees' current shifts.
+    let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
+    let start: Vec<_> = index.iter().enumerate().map(|(k, c)| (b.x[k], if current.contains(c) { 1.0 } else { 0.0 })).collect();
+    b.lm.set_start(start);
+    let lm = std::mem::take(&mut b.lm);
+    let out = solve(lm, opts)?;
+    if log_enabled() {
+        eprintln!(
+            "lns: block of {} employees, {} candidates ({} fixed): {:?} objective {:.0} in {:.2} s",
+            free.len(),
+            index.len(),
+            fixed_count,
+            out.status,
+            out.objective,
+            out.seconds
+        );
+    }
+    if !out.status.has_solution() {
+        return Ok(None);
+    }
+    let chosen = index.iter().enumerate().filter(|&(k, _)| out.value(b.x[k]) > 0.5).map(|(_, &c)| c).collect();
+    Ok(Some((chosen, out.objective)))
+}
+
+/// Run construction and improvement within `budget` seconds. Returns the selected
+/// candidates (indices into `cands`), or `None` when construction failed (a block had no
+/// feasible roster given the earlier blocks): the caller then solves the full model.
+pub fn neighbourhood_search(
+    site: &Site,
+    req: &Requirements,
+    cands: &[Candidate],
+    families: &[Family],
+    opts: &SolveOptions,
+    budget: f64,
+) -> Result<Option<(Vec<usize>, SearchStats)>, Error> {
+    let started = Instant::now();
+    let left = |frac: f64| (budget * frac - started.elapsed().as_secs_f64()).max(0.0);
+    let n_emp = site.employees.len();
+    let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); n_emp];
+    for (c, cand) in cands.iter().enumerate() {
+        by_emp[cand.employee].push(c);
+    }
+    let mut stats = SearchStats::default();
+    let sub_opts = |limit: f64| SolveOptions { time_limit: limit.max(0.5), gap: 1e-4, threads: opts.threads, seed: opts.seed, verbose: false };
+
+    // Construction: employees with minimum hours or shifts first, then by fewest candidates.
+    let mut order: Vec<usize> = (0..n_emp).collect();
+    order.sort_by_key(|&e| {
+        let (min_h, _) = site.weekly_hours(e);
+        let c = &site.contracts[site.employees[e].contract];
+        (min_h <= 0.0 && c.min_shifts_per_week == 0, by_emp[e].len(), e)
+    });
+    let mut active = vec![false; n_emp];
+    let mut selected: Vec<usize> = Vec::new();
+    let mut objective = f64::INFINITY;
+    for block in blocks(&order, &by_emp) {
+        block.iter().for_each(|&e| active[e] = true);
+        let limit = left(0.5).min(20.0);
+        match solve_block(site, req, cands, &by_emp, families, &selected, &block, &active, &sub_opts(limit))? {
+            Some((sel, obj)) => {
+                selected = sel;
+                objective = obj;
+                stats.subproblems += 1;
+            }
+            None => return Ok(None),
+        }
+    }
+    stats.constructed_objective = objective;
+
+    // Improvement.
+    let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
+    for _ in 0..MAX_ROUNDS {
+        if left(1.0) <= 0.0 {
+            break;
+        }
+        stats.rounds += 1;
+        let round_start = objective;
+        let mut order: Vec<usize> = (0..n_emp).collect();
+        order.shuffle(&mut rng);
+        for block in blocks(&order, &by_emp) {
+            let limit = left(1.0);
+            if limit <= 0.0 {
+                break;
+            }
+            if let Some((sel, obj)) =
+                solve_block(site, req, cands, &by_emp, families, &selected, &block, &active, &sub_opts(limit.min(20.0)))?
+            {
+                stats.subproblems += 1;
+                if obj < objective - 1e-6 {
+                    selected = sel;
+                    objective = obj;
+                    stats.improvements += 1;
+                }
+            }
+        }
+        if round_start - objective <= 1e-4 * objective.abs() {
+            break;
+        }
+    }
+    stats.objective = objective;
+    stats.seconds = started.elapsed().as_secs_f64();
+    selected.sort_unstable();
+    Ok(Some((selected, stats)))
+}
