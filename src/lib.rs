@@ -23,9 +23,9 @@ pub mod generate;
 pub mod input;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod roster;
 pub mod solve;
-pub mod report;
 pub mod staffing;
 pub mod verify;
 

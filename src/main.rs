@@ -10,7 +10,11 @@ use shiftwise::solve::SolveOptions;
 use shiftwise::{report, staffing, Error};
 
 #[derive(Parser)]
-#[command(name = "shiftwise", version, about = "Workforce scheduling for contact centers")]
+#[command(
+    name = "shiftwise",
+    version,
+    about = "Workforce scheduling for contact centers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -128,17 +132,37 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             for (q, queue) in s.queues.iter().enumerate() {
                 let agent_hours: f64 = req.agents[q].iter().sum::<f64>() * hours;
                 let peak = req.agents[q].iter().cloned().fold(0.0, f64::max);
-                println!("{:<10} {:>9.1} agent-hours, peak {:>5.1} agents", queue.id, agent_hours, peak);
+                println!(
+                    "{:<10} {:>9.1} agent-hours, peak {:>5.1} agents",
+                    queue.id, agent_hours, peak
+                );
             }
             println!("wrote {}", output.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plan { site, output, time_limit, gap, threads, seed, verbose, json } => {
+        Command::Plan {
+            site,
+            output,
+            time_limit,
+            gap,
+            threads,
+            seed,
+            verbose,
+            json,
+        } => {
             if !(time_limit > 0.0) || !(0.0..1.0).contains(&gap) {
-                return Err(Error::Usage("--time-limit must be positive and --gap in [0, 1)".into()));
+                return Err(Error::Usage(
+                    "--time-limit must be positive and --gap in [0, 1)".into(),
+                ));
             }
             let s = load(&site)?;
-            let opts = SolveOptions { time_limit, gap, threads, seed, verbose };
+            let opts = SolveOptions {
+                time_limit,
+                gap,
+                threads,
+                seed,
+                verbose,
+            };
             let plan = shiftwise::plan::plan(&s, &opts)?;
             let check = shiftwise::verify::verify(&s, &plan.roster, &plan.requirements.agents);
             report::write_plan(&output, &s, &plan)?;
@@ -164,7 +188,10 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                     "  {} shifts, {:.0} paid hours; {} understaffed interval-queues ({:.1} agent-hours short)",
                     sm.shifts, sm.paid_hours, sm.understaffed_intervals, sm.understaffed_agent_hours
                 );
-                println!("  wrote {}/roster.csv, coverage.csv, summary.json", output.display());
+                println!(
+                    "  wrote {}/roster.csv, coverage.csv, summary.json",
+                    output.display()
+                );
             }
             if !check.violations.is_empty() {
                 for v in &check.violations {
@@ -188,7 +215,11 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 check.violations.len(),
                 check.understaffed_agent_hours
             );
-            Ok(if check.violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if check.violations.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

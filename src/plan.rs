@@ -4,16 +4,17 @@ use serde::Serialize;
 
 use crate::domain::Site;
 use crate::model::search::{neighbourhood_search, SearchStats};
-use crate::model::{candidate_shifts, Builder, CostFamily, Family, HardRule};
+use crate::model::{candidate_shifts, Builder, Candidate, CostFamily, Family, HardRule};
 use crate::roster::{Roster, Shift};
-use crate::solve::{solve, SolveOptions, SolveStatus};
+use crate::solve::{solve, solve_relaxation, SolveOptions, SolveStatus};
 use crate::staffing::{requirements, Requirements};
 use crate::Error;
 
 /// Above this many candidate shifts, [`plan`] runs the neighbourhood search first.
 pub const SEARCH_THRESHOLD: usize = 3_000;
-/// Share of the time limit the neighbourhood search may use.
-pub const SEARCH_SHARE: f64 = 0.6;
+/// Share of the time limit the neighbourhood search may use (the rest prices the roster
+/// and solves the LP relaxation for the bound).
+pub const SEARCH_SHARE: f64 = 0.8;
 
 /// Coverage of one queue in one interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -92,34 +93,101 @@ pub fn plan(site: &Site, opts: &SolveOptions) -> Result<Plan, Error> {
 
 /// [`plan`] with only some model families built — for tests that show each family
 /// matters, and for what-if analysis of a rule.
-pub fn plan_with_families(site: &Site, opts: &SolveOptions, families: &[Family]) -> Result<Plan, Error> {
+pub fn plan_with_families(
+    site: &Site,
+    opts: &SolveOptions,
+    families: &[Family],
+) -> Result<Plan, Error> {
     let req = requirements(site);
     let cands = candidate_shifts(site);
     let n_cands = cands.len();
-    // Large sites: a neighbourhood search finds a good roster first; the full model then
-    // starts from it, improves it if it can and proves the bound.
+    let mut search_stats = None;
     let started = std::time::Instant::now();
-    let search = if n_cands > SEARCH_THRESHOLD {
-        neighbourhood_search(site, &req, &cands, families, opts, opts.time_limit * SEARCH_SHARE)?
-    } else {
-        None
+    let build = |cands: Vec<Candidate>, fixed: Option<Vec<bool>>| {
+        let mut b = match fixed {
+            Some(f) => Builder::restricted(
+                site,
+                &req,
+                cands,
+                f,
+                vec![true; site.employees.len()],
+                false,
+            ),
+            None => Builder::new(site, &req, cands, false),
+        };
+        b.build(families);
+        b
     };
-    let mut b = Builder::new(site, &req, cands, false);
-    b.build(families);
-    if let Some((selected, _)) = &search {
-        let chosen: std::collections::HashSet<usize> = selected.iter().copied().collect();
-        let start: Vec<_> = (0..b.x.len()).map(|c| (b.x[c], if chosen.contains(&c) { 1.0 } else { 0.0 })).collect();
-        b.lm.set_start(start);
-    }
-    let full_opts = SolveOptions { time_limit: (opts.time_limit - started.elapsed().as_secs_f64()).max(1.0), ..opts.clone() };
-    let size = ModelSize {
+    let full_size = |b: &Builder| ModelSize {
         candidate_shifts: n_cands,
         variables: b.lm.num_vars(),
         integer_variables: b.lm.num_integer(),
         constraints: b.lm.num_constraints(),
     };
-    let lm = std::mem::take(&mut b.lm);
-    let out = solve(lm, &full_opts)?;
+    // Large sites: the neighbourhood search finds the roster; HiGHS then prices it exactly
+    // (all shifts fixed) and bounds it from below with the full model's LP relaxation.
+    let search = if n_cands > SEARCH_THRESHOLD && std::env::var_os("SHIFTWISE_NO_SEARCH").is_none()
+    {
+        neighbourhood_search(
+            site,
+            &req,
+            &cands,
+            families,
+            opts,
+            opts.time_limit * SEARCH_SHARE,
+        )?
+    } else {
+        None
+    };
+    let (b, out, size) = match search {
+        Some((selected, stats)) => {
+            let mut full = build(cands.clone(), None);
+            let size = full_size(&full);
+            let lm = std::mem::take(&mut full.lm);
+            let remaining = (opts.time_limit - started.elapsed().as_secs_f64()).max(1.0);
+            let relaxed = solve_relaxation(lm, &opts.with_time_limit(remaining))?;
+            let chosen: Vec<Candidate> = selected.iter().map(|&c| cands[c].clone()).collect();
+            let k = chosen.len();
+            let mut fixed = build(chosen, Some(vec![true; k]));
+            let lm = std::mem::take(&mut fixed.lm);
+            let mut out = solve(lm, &opts.with_time_limit(remaining.max(10.0)))?;
+            if out.status.has_solution() {
+                let bound = if relaxed.status == SolveStatus::Optimal {
+                    relaxed.objective
+                } else {
+                    f64::NAN
+                };
+                out.bound = bound;
+                out.gap = if bound.is_finite() {
+                    (out.objective - bound) / out.objective.abs().max(1e-9)
+                } else {
+                    f64::NAN
+                };
+                out.status = if out.gap <= opts.gap {
+                    SolveStatus::Optimal
+                } else {
+                    SolveStatus::TimeLimit
+                };
+                out.seconds = started.elapsed().as_secs_f64();
+                search_stats = Some(stats);
+                (fixed, out, size)
+            } else {
+                // The search's roster broke a hard rule (its sub-models are elastic): solve directly.
+                let mut b = build(cands, None);
+                let lm = std::mem::take(&mut b.lm);
+                let remaining = (opts.time_limit - started.elapsed().as_secs_f64()).max(1.0);
+                let out = solve(lm, &opts.with_time_limit(remaining))?;
+                (b, out, size)
+            }
+        }
+        None => {
+            let mut b = build(cands, None);
+            let size = full_size(&b);
+            let lm = std::mem::take(&mut b.lm);
+            let out = solve(lm, opts)?;
+            (b, out, size)
+        }
+    };
     match out.status {
         SolveStatus::Infeasible => return Err(Error::Solve(diagnose(site, &req, opts))),
         SolveStatus::NoSolution => {
@@ -180,7 +248,14 @@ pub fn plan_with_families(site: &Site, opts: &SolveOptions, families: &[Family])
     roster.sort();
     // Coverage.
     let mut coverage: Vec<Vec<CoverageCell>> = (0..site.queues.len())
-        .map(|q| (0..n).map(|i| CoverageCell { required: req.agents[q][i], scheduled: 0.0 }).collect())
+        .map(|q| {
+            (0..n)
+                .map(|i| CoverageCell {
+                    required: req.agents[q][i],
+                    scheduled: 0.0,
+                })
+                .collect()
+        })
         .collect();
     for g in 0..b.groups.len() {
         for i in 0..n {
@@ -216,12 +291,21 @@ pub fn plan_with_families(site: &Site, opts: &SolveOptions, families: &[Family])
         model: size,
         costs: b.cost_breakdown(&out),
         shifts: roster.shifts.len(),
-        paid_hours: roster.shifts.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum(),
+        paid_hours: roster
+            .shifts
+            .iter()
+            .map(|s| f64::from(s.paid_minutes) / 60.0)
+            .sum(),
         understaffed_intervals,
         understaffed_agent_hours,
-        search: search.map(|(_, s)| s),
+        search: search_stats,
     };
-    Ok(Plan { roster, requirements: req, coverage, summary })
+    Ok(Plan {
+        roster,
+        requirements: req,
+        coverage,
+        summary,
+    })
 }
 
 /// Explain infeasibility: re-solve with every hard rule made elastic (slack penalised
@@ -248,9 +332,14 @@ pub fn diagnose(site: &Site, req: &Requirements, opts: &SolveOptions) -> String 
     if by_rule.is_empty() {
         return "the hard rules cannot all hold (HiGHS proved infeasibility, but relaxing the rule families one by one did not locate it)".into();
     }
-    let mut msg = String::from("the hard rules cannot all hold; relaxing them shows the conflict in:\n");
+    let mut msg =
+        String::from("the hard rules cannot all hold; relaxing them shows the conflict in:\n");
     for (rule, items) in by_rule {
-        msg += &format!("  - {}: {}", rule.describe(), items.iter().take(8).cloned().collect::<Vec<_>>().join("; "));
+        msg += &format!(
+            "  - {}: {}",
+            rule.describe(),
+            items.iter().take(8).cloned().collect::<Vec<_>>().join("; ")
+        );
         if items.len() > 8 {
             msg += &format!(" and {} more", items.len() - 8);
         }

@@ -50,15 +50,25 @@ pub struct VerifyReport {
 pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyReport {
     let mut v = Vec::new();
     let mut push = |rule: &'static str, e: Option<usize>, detail: String| {
-        v.push(Violation { rule, employee: e.map(|e| site.employees[e].id.clone()).unwrap_or_default(), detail })
+        v.push(Violation {
+            rule,
+            employee: e.map(|e| site.employees[e].id.clone()).unwrap_or_default(),
+            detail,
+        })
     };
     let tz = site.tz();
-    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M").to_string();
+    let local = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M").to_string()
+    };
     let blocks = hard_blocks(site);
     let mut by_emp: BTreeMap<usize, Vec<&crate::roster::Shift>> = BTreeMap::new();
     for s in &roster.shifts {
         if s.employee >= site.employees.len() || s.template >= site.templates.len() {
-            push("unknown_employee_or_template", None, format!("shift at {} refers to nothing", local(s.start)));
+            push(
+                "unknown_employee_or_template",
+                None,
+                format!("shift at {} refers to nothing", local(s.start)),
+            );
             continue;
         }
         by_emp.entry(s.employee).or_default().push(s);
@@ -66,29 +76,90 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         let t = &site.templates[s.template];
         let e = Some(s.employee);
         if !t.contracts.contains(&emp.contract) {
-            push("template_contract", e, format!("template {} is not open to contract {}", t.id, site.contracts[emp.contract].id));
+            push(
+                "template_contract",
+                e,
+                format!(
+                    "template {} is not open to contract {}",
+                    t.id, site.contracts[emp.contract].id
+                ),
+            );
         }
         if s.mode != t.mode || !emp.work_mode.allows(s.mode) {
-            push("work_mode", e, format!("{} shift on {} not allowed (template {} is {}, employee is {:?})", s.mode.as_str(), local(s.start), t.id, t.mode.as_str(), emp.work_mode));
+            push(
+                "work_mode",
+                e,
+                format!(
+                    "{} shift on {} not allowed (template {} is {}, employee is {:?})",
+                    s.mode.as_str(),
+                    local(s.start),
+                    t.id,
+                    t.mode.as_str(),
+                    emp.work_mode
+                ),
+            );
         }
         let start_local = s.start.with_timezone(&tz).naive_local();
         let mins = start_local.time().num_seconds_from_midnight() / 60;
-        let (lo, hi) = (t.earliest_start.num_seconds_from_midnight() / 60, t.latest_start.num_seconds_from_midnight() / 60);
+        let (lo, hi) = (
+            t.earliest_start.num_seconds_from_midnight() / 60,
+            t.latest_start.num_seconds_from_midnight() / 60,
+        );
         if mins < lo || mins > hi || (mins - lo) % t.start_step_minutes != 0 {
-            push("template_start", e, format!("start {} is outside {}'s start window or step", local(s.start), t.id));
+            push(
+                "template_start",
+                e,
+                format!(
+                    "start {} is outside {}'s start window or step",
+                    local(s.start),
+                    t.id
+                ),
+            );
         }
         if site.grid.day_of_date(start_local.date()) != Some(s.day) {
-            push("template_start", e, format!("shift at {} is filed under day {}", local(s.start), s.day + 1));
+            push(
+                "template_start",
+                e,
+                format!(
+                    "shift at {} is filed under day {}",
+                    local(s.start),
+                    s.day + 1
+                ),
+            );
         }
         let len = s.length_minutes();
         if !t.lengths_minutes.iter().any(|&l| i64::from(l) == len) {
-            push("template_length", e, format!("{len}-minute shift at {} is not a length of {}", local(s.start), t.id));
+            push(
+                "template_length",
+                e,
+                format!(
+                    "{len}-minute shift at {} is not a length of {}",
+                    local(s.start),
+                    t.id
+                ),
+            );
         }
         if i64::from(s.paid_minutes) != len - i64::from(t.meal_minutes) {
-            push("paid_time", e, format!("paid minutes {} should be {}", s.paid_minutes, len - i64::from(t.meal_minutes)));
+            push(
+                "paid_time",
+                e,
+                format!(
+                    "paid minutes {} should be {}",
+                    s.paid_minutes,
+                    len - i64::from(t.meal_minutes)
+                ),
+            );
         }
         if blocks[s.employee].iter().any(|&(a, b)| s.overlaps(a, b)) {
-            push("availability", e, format!("shift {}–{} overlaps a hard unavailability", local(s.start), local(s.end)));
+            push(
+                "availability",
+                e,
+                format!(
+                    "shift {}–{} overlaps a hard unavailability",
+                    local(s.start),
+                    local(s.end)
+                ),
+            );
         }
     }
     for r in &site.requests {
@@ -97,13 +168,31 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         }
         let mine = by_emp.get(&r.employee).map(Vec::as_slice).unwrap_or(&[]);
         match r.kind {
-            RequestKind::MaxShifts(n) if mine.len() > n as usize => {
-                push("max_shifts_request", Some(r.employee), format!("{} shifts, requests.csv line {} allows {n}", mine.len(), r.line))
-            }
+            RequestKind::MaxShifts(n) if mine.len() > n as usize => push(
+                "max_shifts_request",
+                Some(r.employee),
+                format!(
+                    "{} shifts, requests.csv line {} allows {n}",
+                    mine.len(),
+                    r.line
+                ),
+            ),
             RequestKind::PreferMode(m) => {
                 let spans = site.request_spans(r);
-                for s in mine.iter().filter(|s| s.mode != m && spans.iter().any(|&(a, b)| s.overlaps(a, b))) {
-                    push("mode_request", Some(r.employee), format!("{} shift on {} against requests.csv line {}", s.mode.as_str(), local(s.start), r.line));
+                for s in mine
+                    .iter()
+                    .filter(|s| s.mode != m && spans.iter().any(|&(a, b)| s.overlaps(a, b)))
+                {
+                    push(
+                        "mode_request",
+                        Some(r.employee),
+                        format!(
+                            "{} shift on {} against requests.csv line {}",
+                            s.mode.as_str(),
+                            local(s.start),
+                            r.line
+                        ),
+                    );
                 }
             }
             _ => {}
@@ -115,11 +204,33 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         let rest = Duration::minutes((c.min_rest_hours * 60.0).round() as i64);
         for w in shifts.windows(2) {
             if w[1].start < w[0].end {
-                push("double_booking", Some(e), format!("shifts at {} and {} overlap", local(w[0].start), local(w[1].start)));
+                push(
+                    "double_booking",
+                    Some(e),
+                    format!(
+                        "shifts at {} and {} overlap",
+                        local(w[0].start),
+                        local(w[1].start)
+                    ),
+                );
             } else if w[1].day == w[0].day {
-                push("one_shift_per_day", Some(e), format!("two shifts on {}", site.grid.date(w[0].day)));
+                push(
+                    "one_shift_per_day",
+                    Some(e),
+                    format!("two shifts on {}", site.grid.date(w[0].day)),
+                );
             } else if w[1].start - w[0].end < rest {
-                push("min_rest", Some(e), format!("{} h rest between {} and {}, needs {}", (w[1].start - w[0].end).num_minutes() as f64 / 60.0, local(w[0].end), local(w[1].start), c.min_rest_hours));
+                push(
+                    "min_rest",
+                    Some(e),
+                    format!(
+                        "{} h rest between {} and {}, needs {}",
+                        (w[1].start - w[0].end).num_minutes() as f64 / 60.0,
+                        local(w[0].end),
+                        local(w[1].start),
+                        c.min_rest_hours
+                    ),
+                );
             }
         }
         let mut works = vec![false; site.grid.days];
@@ -129,20 +240,43 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         let (min_h, max_h) = site.weekly_hours(e);
         for (wi, week) in weeks(site.grid.days).iter().enumerate() {
             let in_week: Vec<_> = shifts.iter().filter(|s| week.contains(&s.day)).collect();
-            let hours: f64 = in_week.iter().map(|s| f64::from(s.paid_minutes) / 60.0).sum();
+            let hours: f64 = in_week
+                .iter()
+                .map(|s| f64::from(s.paid_minutes) / 60.0)
+                .sum();
             let frac = week.len() as f64 / 7.0;
             if hours > max_h + 1e-6 || hours < min_h * frac - 1e-6 {
-                push("weekly_hours", Some(e), format!("week {}: {hours} paid hours, allowed {}–{max_h}", wi + 1, min_h * frac));
+                push(
+                    "weekly_hours",
+                    Some(e),
+                    format!(
+                        "week {}: {hours} paid hours, allowed {}–{max_h}",
+                        wi + 1,
+                        min_h * frac
+                    ),
+                );
             }
             let n = in_week.len() as u32;
             let min_s = (f64::from(c.min_shifts_per_week) * frac).floor() as u32;
             if n > c.max_shifts_per_week || n < min_s {
-                push("weekly_shifts", Some(e), format!("week {}: {n} shifts, allowed {min_s}–{}", wi + 1, c.max_shifts_per_week));
+                push(
+                    "weekly_shifts",
+                    Some(e),
+                    format!(
+                        "week {}: {n} shifts, allowed {min_s}–{}",
+                        wi + 1,
+                        c.max_shifts_per_week
+                    ),
+                );
             }
             let need_off = (f64::from(c.min_days_off_per_week) * frac).floor() as usize;
             let off = week.clone().filter(|&d| !works[d]).count();
             if off < need_off {
-                push("min_days_off", Some(e), format!("week {}: {off} days off, needs {need_off}", wi + 1));
+                push(
+                    "min_days_off",
+                    Some(e),
+                    format!("week {}: {off} days off, needs {need_off}", wi + 1),
+                );
             }
         }
         let k = c.max_consecutive_days as usize;
@@ -150,7 +284,15 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         for (d, &w) in works.iter().enumerate() {
             run = if w { run + 1 } else { 0 };
             if run == k + 1 {
-                push("max_consecutive_days", Some(e), format!("{} working days in a row up to {}", k + 1, site.grid.date(d)));
+                push(
+                    "max_consecutive_days",
+                    Some(e),
+                    format!(
+                        "{} working days in a row up to {}",
+                        k + 1,
+                        site.grid.date(d)
+                    ),
+                );
             }
         }
     }
@@ -179,18 +321,34 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
     if let Some(seats) = site.seats {
         for (i, &c) in onsite.iter().enumerate() {
             if c > seats {
-                push("seats", None, format!("{c} on-site at {}, {seats} seats", site.grid.intervals[i].start_local));
+                push(
+                    "seats",
+                    None,
+                    format!(
+                        "{c} on-site at {}, {seats} seats",
+                        site.grid.intervals[i].start_local
+                    ),
+                );
             }
         }
     }
     // Coverage by maximum flow, interval by interval.
-    let realtime: Vec<usize> = (0..site.queues.len()).filter(|&q| !site.queues[q].is_deferred()).collect();
+    let realtime: Vec<usize> = (0..site.queues.len())
+        .filter(|&q| !site.queues[q].is_deferred())
+        .collect();
     let mut coverage = vec![vec![0.0; n]; site.queues.len()];
     let mut short = 0.0;
     let groups: Vec<(&Vec<usize>, &Vec<f64>)> = by_skillset.iter().collect();
     for i in 0..n {
         let supply: Vec<f64> = groups.iter().map(|(_, c)| c[i]).collect();
-        let skills: Vec<Vec<usize>> = groups.iter().map(|(s, _)| s.iter().filter_map(|q| realtime.iter().position(|r| r == q)).collect()).collect();
+        let skills: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|(s, _)| {
+                s.iter()
+                    .filter_map(|q| realtime.iter().position(|r| r == q))
+                    .collect()
+            })
+            .collect();
         let demand: Vec<f64> = realtime.iter().map(|&q| required[q][i]).collect();
         let served = max_allocation(&supply, &skills, &demand);
         for (k, &q) in realtime.iter().enumerate() {
@@ -198,7 +356,12 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
             short += (demand[k] - served[k]).max(0.0) * site.grid.interval_hours();
         }
     }
-    VerifyReport { violations: v, on_duty_agents, coverage, understaffed_agent_hours: short }
+    VerifyReport {
+        violations: v,
+        on_duty_agents,
+        coverage,
+        understaffed_agent_hours: short,
+    }
 }
 
 /// Maximum fractional allocation of `supply[g]` agents (group `g` may serve the queues in
@@ -249,7 +412,9 @@ pub fn max_allocation(supply: &[f64], skills: &[Vec<usize>], demand: &[f64]) -> 
             w = u;
         }
     }
-    (0..nq).map(|q| (demand[q].max(0.0) - cap[1 + ng + q][sink]).max(0.0)).collect()
+    (0..nq)
+        .map(|q| (demand[q].max(0.0) - cap[1 + ng + q][sink]).max(0.0))
+        .collect()
 }
 
 #[cfg(test)]

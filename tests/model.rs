@@ -23,7 +23,10 @@ fn contract(id: &str, fields: &str) -> String {
         ("min_days_off_per_week", "0"),
     ];
     for (k, v) in defaults {
-        let over = fields.split(',').filter_map(|kv| kv.split_once('=')).find(|(kk, _)| kk.trim() == k);
+        let over = fields
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(kk, _)| kk.trim() == k);
         c += &format!("{k} = {}\n", over.map(|(_, v)| v.trim()).unwrap_or(v));
     }
     c
@@ -31,16 +34,28 @@ fn contract(id: &str, fields: &str) -> String {
 
 fn shifts_of(plan: &shiftwise::plan::Plan, site: &shiftwise::Site, id: &str) -> usize {
     let e = site.employee_index(id).unwrap();
-    plan.roster.shifts.iter().filter(|s| s.employee == e).count()
+    plan.roster
+        .shifts
+        .iter()
+        .filter(|s| s.employee == e)
+        .count()
 }
 
 fn cost(plan: &shiftwise::plan::Plan, f: CostFamily) -> f64 {
-    plan.summary.costs.iter().find(|(g, _)| *g == f).map_or(0.0, |(_, c)| *c)
+    plan.summary
+        .costs
+        .iter()
+        .find(|(g, _)| *g == f)
+        .map_or(0.0, |(_, c)| *c)
 }
 
 #[test]
 fn requirements_of_need_helper() {
-    let site = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).need("phone", 0, "08:00", 1).need("phone", 0, "09:00", 2).site();
+    let site = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 1)
+        .need("phone", 0, "09:00", 2)
+        .site();
     let r = requirements(&site);
     assert_eq!(r.agents_base[0][16], 1);
     assert_eq!(r.agents_base[0][18], 2);
@@ -49,7 +64,11 @@ fn requirements_of_need_helper() {
 
 #[test]
 fn one_shift_per_day() {
-    let site = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).need("phone", 0, "08:00", 1).need("phone", 0, "12:30", 1).site();
+    let site = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 1)
+        .need("phone", 0, "12:30", 1)
+        .site();
     let plan = solve_all(&site);
     assert_eq!(plan.roster.shifts.len(), 1);
     let (plan, v) = solve_with(&site, &without(Family::OneShiftPerDay));
@@ -59,7 +78,10 @@ fn one_shift_per_day() {
 
 #[test]
 fn weekly_hours() {
-    let mut t = Tiny::new(2).agent("A", "capped", "onsite", "phone", 100.0).need("phone", 0, "08:00", 1).need("phone", 1, "08:00", 1);
+    let mut t = Tiny::new(2)
+        .agent("A", "capped", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 1)
+        .need("phone", 1, "08:00", 1);
     t.contracts = contract("capped", "max_hours_per_week=2");
     t.templates = t.templates.replace("[\"ft\"]", "[\"capped\"]");
     let site = t.site();
@@ -83,7 +105,10 @@ fn weekly_hours_minimum_forces_shifts_without_demand() {
 
 #[test]
 fn weekly_shifts() {
-    let mut t = Tiny::new(2).agent("A", "one", "onsite", "phone", 100.0).need("phone", 0, "08:00", 1).need("phone", 1, "08:00", 1);
+    let mut t = Tiny::new(2)
+        .agent("A", "one", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 1)
+        .need("phone", 1, "08:00", 1);
     t.contracts = contract("one", "max_shifts_per_week=1");
     t.templates = t.templates.replace("[\"ft\"]", "[\"one\"]");
     let site = t.site();
@@ -95,11 +120,18 @@ fn weekly_shifts() {
 
 #[test]
 fn min_rest_between_shifts() {
-    let mut t = Tiny::new(2).agent("A", "rest", "onsite", "phone", 100.0).need("phone", 0, "20:00", 1).need("phone", 1, "06:00", 1);
+    let mut t = Tiny::new(2)
+        .agent("A", "rest", "onsite", "phone", 100.0)
+        .need("phone", 0, "20:00", 1)
+        .need("phone", 1, "06:00", 1);
     t.contracts = contract("rest", "min_rest_hours=11");
     t.templates = "[[shift_templates]]\nid = \"any\"\nlength_hours = 2\nearliest_start = \"06:00\"\nlatest_start = \"20:00\"\nstart_step_minutes = 60\nwork_mode = \"onsite\"\ncontracts = [\"rest\"]\n".into();
     let site = t.site();
-    assert_eq!(solve_all(&site).roster.shifts.len(), 1, "20:00–22:00 then 06:00 is only 8 h of rest");
+    assert_eq!(
+        solve_all(&site).roster.shifts.len(),
+        1,
+        "20:00–22:00 then 06:00 is only 8 h of rest"
+    );
     let (plan, v) = solve_with(&site, &without(Family::MinRest));
     assert_eq!(plan.roster.shifts.len(), 2);
     assert_eq!(rules(&v), vec!["min_rest"]);
@@ -137,7 +169,10 @@ fn min_days_off_per_week() {
 
 #[test]
 fn seat_capacity() {
-    let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).agent("B", "ft", "onsite", "phone", 100.0).need("phone", 0, "08:00", 2);
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 2);
     t.header += "seats = 1\n";
     let site = t.site();
     assert_eq!(solve_all(&site).roster.shifts.len(), 1);
@@ -148,42 +183,68 @@ fn seat_capacity() {
 
 #[test]
 fn remote_shifts_take_no_seat() {
-    let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).agent("B", "ft", "remote", "phone", 100.0).need("phone", 0, "08:00", 2);
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "remote", "phone", 100.0)
+        .need("phone", 0, "08:00", 2);
     t.header += "seats = 1\n";
     t.templates += "[[shift_templates]]\nid = \"two-remote\"\nlength_hours = 2\nearliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nwork_mode = \"remote\"\ncontracts = [\"ft\"]\n";
     let site = t.site();
     let plan = solve_all(&site);
     assert_eq!(plan.roster.shifts.len(), 2);
     let b = site.employee_index("B").unwrap();
-    assert!(plan.roster.shifts.iter().any(|s| s.employee == b && s.mode == ShiftMode::Remote));
+    assert!(plan
+        .roster
+        .shifts
+        .iter()
+        .any(|s| s.employee == b && s.mode == ShiftMode::Remote));
 }
 
 #[test]
 fn team_lead_coverage() {
-    let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).need("phone", 0, "08:00", 1);
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 1);
     t.employees.push("L,Lead,team_lead,ft,onsite,,,50,,".into());
-    t.penalties = t.penalties.replace("team_lead_shortfall_per_hour = 0.0", "team_lead_shortfall_per_hour = 100000.0");
+    t.penalties = t.penalties.replace(
+        "team_lead_shortfall_per_hour = 0.0",
+        "team_lead_shortfall_per_hour = 100000.0",
+    );
     let site = t.site();
     let plan = solve_all(&site);
     // Agent 200 + lead 100 beats 500 of understaffing; the lead alone has no other reason to work.
     assert_eq!(shifts_of(&plan, &site, "A"), 1);
-    assert_eq!(shifts_of(&plan, &site, "L"), 1, "a lead must be on duty while the agent works");
+    assert_eq!(
+        shifts_of(&plan, &site, "L"),
+        1,
+        "a lead must be on duty while the agent works"
+    );
     let (plan, _) = solve_with(&site, &without(Family::TeamLeads));
     assert_eq!(shifts_of(&plan, &site, "L"), 0);
 }
 
 #[test]
 fn queue_coverage_and_piecewise_understaffing() {
-    let site = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).need("phone", 0, "08:00", 1).site();
+    let site = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 1)
+        .site();
     let plan = solve_all(&site);
     assert_eq!(plan.roster.shifts.len(), 1);
     assert_eq!(plan.summary.understaffed_intervals, 0);
     let (plan, _) = solve_with(&site, &without(Family::QueueCoverage));
-    assert_eq!(plan.roster.shifts.len(), 0, "without coverage nobody is worth paying");
+    assert_eq!(
+        plan.roster.shifts.len(),
+        0,
+        "without coverage nobody is worth paying"
+    );
 
     // Nobody available: 2 agents short for one 30-minute interval costs the first two tiers.
-    let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).need("phone", 0, "08:00", 2);
-    t.requests.push("A,unavailable,2026-01-05,,,,hard,,,exam".into());
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 2);
+    t.requests
+        .push("A,unavailable,2026-01-05,,,,hard,,,exam".into());
     let site = t.site();
     let plan = solve_all(&site);
     assert!((cost(&plan, CostFamily::Understaffing) - (1000.0 + 2000.0) * 0.5).abs() < 1e-6);
@@ -198,7 +259,11 @@ fn deferred_deadlines() {
     let site = t.demand("mail", 0, "08:00", 12.0, 300.0).site();
     let plan = solve_all(&site);
     assert_eq!(plan.roster.shifts.len(), 1);
-    assert_eq!(plan.roster.shifts[0].start.format("%H:%M").to_string(), "08:00", "only an 08:00 start finishes by 09:00");
+    assert_eq!(
+        plan.roster.shifts[0].start.format("%H:%M").to_string(),
+        "08:00",
+        "only an 08:00 start finishes by 09:00"
+    );
     assert!(cost(&plan, CostFamily::Backlog).abs() < 1e-6);
     let (plan, _) = solve_with(&site, &without(Family::DeferredDeadlines));
     assert_eq!(plan.roster.shifts.len(), 0);
@@ -206,22 +271,39 @@ fn deferred_deadlines() {
 
 #[test]
 fn soft_requests() {
-    let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).agent("B", "ft", "onsite", "phone", 150.0).need("phone", 0, "08:00", 1);
-    t.requests.push("A,prefer_off,2026-01-05,,,,soft,1000,,dentist".into());
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 150.0)
+        .need("phone", 0, "08:00", 1);
+    t.requests
+        .push("A,prefer_off,2026-01-05,,,,soft,1000,,dentist".into());
     let site = t.site();
     let plan = solve_all(&site);
-    assert_eq!((shifts_of(&plan, &site, "A"), shifts_of(&plan, &site, "B")), (0, 1));
+    assert_eq!(
+        (shifts_of(&plan, &site, "A"), shifts_of(&plan, &site, "B")),
+        (0, 1)
+    );
     let (plan, _) = solve_with(&site, &without(Family::Requests));
-    assert_eq!((shifts_of(&plan, &site, "A"), shifts_of(&plan, &site, "B")), (1, 0));
+    assert_eq!(
+        (shifts_of(&plan, &site, "A"), shifts_of(&plan, &site, "B")),
+        (1, 0)
+    );
 }
 
 #[test]
 fn hard_unavailability_is_never_violated_and_verify_catches_it() {
-    let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0).agent("B", "ft", "onsite", "phone", 150.0).need("phone", 0, "08:00", 1);
-    t.requests.push("A,unavailable,,mon,07:00,10:00,hard,,,class".into());
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 150.0)
+        .need("phone", 0, "08:00", 1);
+    t.requests
+        .push("A,unavailable,,mon,07:00,10:00,hard,,,class".into());
     let site = t.site();
     let plan = solve_all(&site);
-    assert_eq!((shifts_of(&plan, &site, "A"), shifts_of(&plan, &site, "B")), (0, 1));
+    assert_eq!(
+        (shifts_of(&plan, &site, "A"), shifts_of(&plan, &site, "B")),
+        (0, 1)
+    );
     // A hand-made roster putting A in class is caught.
     let mut bad = Roster::default();
     let start = site.grid.intervals[16].start_utc;
@@ -241,25 +323,40 @@ fn hard_unavailability_is_never_violated_and_verify_catches_it() {
 
 #[test]
 fn labour_cost_picks_the_cheaper_agent() {
-    let site = Tiny::new(1).agent("A", "ft", "onsite", "phone", 180.0).agent("B", "ft", "onsite", "phone", 120.0).need("phone", 0, "08:00", 1).site();
+    let site = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 180.0)
+        .agent("B", "ft", "onsite", "phone", 120.0)
+        .need("phone", 0, "08:00", 1)
+        .site();
     let plan = solve_all(&site);
-    assert_eq!((shifts_of(&plan, &site, "A"), shifts_of(&plan, &site, "B")), (0, 1));
+    assert_eq!(
+        (shifts_of(&plan, &site, "A"), shifts_of(&plan, &site, "B")),
+        (0, 1)
+    );
     assert!((cost(&plan, CostFamily::Labour) - 240.0).abs() < 1e-6);
 }
 
 #[test]
 fn multi_skilled_agents_split_across_queues() {
     // A serves both queues, B only q1. Needs: 1 on each queue at 08:00. Both must work.
-    let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone;chat", 100.0).agent("B", "ft", "onsite", "phone", 100.0);
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone;chat", 100.0)
+        .agent("B", "ft", "onsite", "phone", 100.0);
     t.queues += "[[queues]]\nid = \"chat\"\nchannel = \"chat\"\nlanguage = \"en\"\nconcurrency = 1\nanswer_within_seconds = 20\n";
     t.queue_ids.push("chat".into());
-    let site = t.need("phone", 0, "08:00", 1).need("chat", 0, "08:00", 1).site();
+    let site = t
+        .need("phone", 0, "08:00", 1)
+        .need("chat", 0, "08:00", 1)
+        .site();
     let plan = solve_all(&site);
     assert_eq!(plan.roster.shifts.len(), 2);
     assert_eq!(plan.summary.understaffed_intervals, 0);
     let a = site.employee_index("A").unwrap();
     let sa = plan.roster.shifts.iter().find(|s| s.employee == a).unwrap();
-    assert!(sa.allocation.iter().any(|&(q, f)| site.queues[q].id == "chat" && f > 0.0));
+    assert!(sa
+        .allocation
+        .iter()
+        .any(|&(q, f)| site.queues[q].id == "chat" && f > 0.0));
 }
 
 /// Independent cost of a single-queue, single-skill roster: labour + piecewise
@@ -290,7 +387,9 @@ fn brute_force_matches_milp_on_a_tiny_instance() {
         (300.0, 90.0, vec![("08:00", 1), ("08:30", 2), ("12:30", 2)]),
         (900.0, 950.0, vec![("10:00", 1), ("13:30", 1)]),
     ] {
-        let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone", ca).agent("B", "ft", "onsite", "phone", cb);
+        let mut t = Tiny::new(1)
+            .agent("A", "ft", "onsite", "phone", ca)
+            .agent("B", "ft", "onsite", "phone", cb);
         for (hh, k) in &needs {
             t = t.need("phone", 0, hh, *k);
         }
@@ -317,7 +416,11 @@ fn brute_force_matches_milp_on_a_tiny_instance() {
             }
         }
         let plan = solve_all(&site);
-        assert!((plan.summary.objective - best).abs() < 1e-6, "MILP {} vs brute force {best}", plan.summary.objective);
+        assert!(
+            (plan.summary.objective - best).abs() < 1e-6,
+            "MILP {} vs brute force {best}",
+            plan.summary.objective
+        );
     }
 }
 
@@ -327,8 +430,14 @@ fn infeasible_rules_are_named() {
     let mut t = Tiny::new(2).agent("A", "min2", "onsite", "phone", 100.0);
     t.contracts = contract("min2", "min_shifts_per_week=7");
     t.templates = t.templates.replace("[\"ft\"]", "[\"min2\"]");
-    t.requests.push("A,unavailable,2026-01-06,,,,hard,,,leave".into());
+    t.requests
+        .push("A,unavailable,2026-01-06,,,,hard,,,leave".into());
     let site = t.site();
-    let err = shiftwise::plan::plan(&site, &common::exact()).unwrap_err().to_string();
-    assert!(err.contains("weekly shifts") && err.contains("A week 1"), "{err}");
+    let err = shiftwise::plan::plan(&site, &common::exact())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("weekly shifts") && err.contains("A week 1"),
+        "{err}"
+    );
 }

@@ -66,7 +66,9 @@ pub fn format_offset(seconds: i32) -> String {
 /// Offset of `t` in zone `tz`, seconds east of UTC.
 pub fn offset_seconds(tz: Tz, t: DateTime<Utc>) -> i32 {
     use chrono::Offset;
-    tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()
+    tz.offset_from_utc_datetime(&t.naive_utc())
+        .fix()
+        .local_minus_utc()
 }
 
 /// Resolve a wall-clock time in `tz`. With `offset_seconds` given, the instant with
@@ -258,7 +260,11 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
         let g = TimeGrid::new(la(), date, 3, 30);
         assert_eq!(g.day_starts[1] - g.day_starts[0], 48);
-        assert_eq!(g.day_starts[2] - g.day_starts[1], 50, "25 h of 30-min intervals");
+        assert_eq!(
+            g.day_starts[2] - g.day_starts[1],
+            50,
+            "25 h of 30-min intervals"
+        );
         assert_eq!(g.day_starts[3] - g.day_starts[2], 48);
         // The hour 01:00-02:00 appears twice with different offsets.
         let ones: Vec<_> = g.intervals[g.day_starts[1]..g.day_starts[2]]
@@ -281,12 +287,18 @@ mod tests {
         let g = TimeGrid::new(la(), date, 1, 15);
         assert_eq!(g.len(), 23 * 4);
         assert!(g.intervals.iter().all(|i| i.start_local.hour() != 2));
-        assert_eq!(g.intervals.last().unwrap().start_local.time(), NaiveTime::from_hms_opt(23, 45, 0).unwrap());
+        assert_eq!(
+            g.intervals.last().unwrap().start_local.time(),
+            NaiveTime::from_hms_opt(23, 45, 0).unwrap()
+        );
     }
 
     #[test]
     fn resolve_ambiguous_and_missing_times() {
-        let amb = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(1, 30, 0).unwrap();
+        let amb = NaiveDate::from_ymd_opt(2026, 11, 1)
+            .unwrap()
+            .and_hms_opt(1, 30, 0)
+            .unwrap();
         match resolve_local(la(), amb, None) {
             Err(LocalTimeError::Ambiguous { earlier, later }) => {
                 assert_eq!(earlier, "-07:00");
@@ -297,9 +309,18 @@ mod tests {
         let first = resolve_local(la(), amb, Some(-7 * 3600)).unwrap();
         let second = resolve_local(la(), amb, Some(-8 * 3600)).unwrap();
         assert_eq!(second - first, Duration::hours(1));
-        assert!(matches!(resolve_local(la(), amb, Some(0)), Err(LocalTimeError::WrongOffset { .. })));
-        let gap = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(resolve_local(la(), gap, None), Err(LocalTimeError::DoesNotExist));
+        assert!(matches!(
+            resolve_local(la(), amb, Some(0)),
+            Err(LocalTimeError::WrongOffset { .. })
+        ));
+        let gap = NaiveDate::from_ymd_opt(2026, 3, 8)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(
+            resolve_local(la(), gap, None),
+            Err(LocalTimeError::DoesNotExist)
+        );
     }
 
     #[test]
@@ -310,9 +331,21 @@ mod tests {
         let t = g.intervals[100].start_utc;
         assert_eq!(g.index_at(t), Some(100));
         assert_eq!(g.index_at(t + Duration::minutes(10)), None);
-        assert_eq!(g.overlapping(t + Duration::minutes(10), t + Duration::minutes(40)), 100..102);
-        assert_eq!(g.overlapping(g.end_utc(), g.end_utc() + Duration::hours(3)), g.len()..g.len());
-        assert_eq!(g.day_of_date(NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()), Some(6));
-        assert_eq!(g.day_of_date(NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()), None);
+        assert_eq!(
+            g.overlapping(t + Duration::minutes(10), t + Duration::minutes(40)),
+            100..102
+        );
+        assert_eq!(
+            g.overlapping(g.end_utc(), g.end_utc() + Duration::hours(3)),
+            g.len()..g.len()
+        );
+        assert_eq!(
+            g.day_of_date(NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()),
+            Some(6)
+        );
+        assert_eq!(
+            g.day_of_date(NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()),
+            None
+        );
     }
 }

@@ -120,7 +120,9 @@ impl WorkMode {
     pub fn allows(self, mode: ShiftMode) -> bool {
         matches!(
             (self, mode),
-            (WorkMode::Hybrid, _) | (WorkMode::Remote, ShiftMode::Remote) | (WorkMode::Onsite, ShiftMode::Onsite)
+            (WorkMode::Hybrid, _)
+                | (WorkMode::Remote, ShiftMode::Remote)
+                | (WorkMode::Onsite, ShiftMode::Onsite)
         )
     }
 }
@@ -349,13 +351,17 @@ impl Site {
                     if minutes >= 24 * 60 {
                         return calendar::start_of_local_day(tz, date + chrono::Duration::days(1));
                     }
-                    let naive = date.and_time(NaiveTime::MIN) + chrono::Duration::minutes(i64::from(minutes));
+                    let naive = date.and_time(NaiveTime::MIN)
+                        + chrono::Duration::minutes(i64::from(minutes));
                     // A time skipped by DST maps to the first instant after the gap;
                     // the earlier of two repeated instants is taken for a repeated time.
                     calendar::resolve_local(tz, naive, None).unwrap_or_else(|e| match e {
                         calendar::LocalTimeError::Ambiguous { .. } => {
                             use chrono::TimeZone;
-                            tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(day_start)
+                            tz.from_local_datetime(&naive)
+                                .earliest()
+                                .map(|t| t.with_timezone(&Utc))
+                                .unwrap_or(day_start)
                         }
                         _ => {
                             let mut n = naive;

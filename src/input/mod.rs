@@ -25,7 +25,8 @@ pub mod files {
 /// Read a whole file as UTF-8 text, mapping failures to problems that name the file.
 pub(crate) fn read_text(dir: &Path, name: &str) -> Result<String, InputProblem> {
     let path = dir.join(name);
-    let bytes = std::fs::read(&path).map_err(|e| InputProblem::new(name, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| InputProblem::new(name, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -44,10 +45,19 @@ pub fn parse_csv<T: serde::de::DeserializeOwned>(
 ) -> Vec<(usize, T)> {
     let mut out = Vec::new();
     if text.trim().is_empty() {
-        problems.push(InputProblem::new(file, format!("file is empty; expected a header line: {}", expected.join(","))));
+        problems.push(InputProblem::new(
+            file,
+            format!(
+                "file is empty; expected a header line: {}",
+                expected.join(",")
+            ),
+        ));
         return out;
     }
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -56,8 +66,16 @@ pub fn parse_csv<T: serde::de::DeserializeOwned>(
         }
     };
     let got: Vec<&str> = headers.iter().collect();
-    let missing: Vec<&str> = expected.iter().copied().filter(|c| !got.contains(c)).collect();
-    let extra: Vec<&str> = got.iter().copied().filter(|c| !expected.contains(c)).collect();
+    let missing: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|c| !got.contains(c))
+        .collect();
+    let extra: Vec<&str> = got
+        .iter()
+        .copied()
+        .filter(|c| !expected.contains(c))
+        .collect();
     if !missing.is_empty() || !extra.is_empty() {
         let mut why = String::from("wrong header");
         if !missing.is_empty() {
@@ -75,7 +93,9 @@ pub fn parse_csv<T: serde::de::DeserializeOwned>(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
-                problems.push(InputProblem::new(file, format!("unreadable CSV row: {e}")).line_opt(line));
+                problems.push(
+                    InputProblem::new(file, format!("unreadable CSV row: {e}")).line_opt(line),
+                );
                 continue;
             }
         };
@@ -87,7 +107,11 @@ pub fn parse_csv<T: serde::de::DeserializeOwned>(
             problems.push(
                 InputProblem::new(
                     file,
-                    format!("row has {} fields, the header has {}", record.len(), headers.len()),
+                    format!(
+                        "row has {} fields, the header has {}",
+                        record.len(),
+                        headers.len()
+                    ),
                 )
                 .line(line),
             );
@@ -95,7 +119,9 @@ pub fn parse_csv<T: serde::de::DeserializeOwned>(
         }
         match record.deserialize::<T>(Some(&headers)) {
             Ok(row) => out.push((line, row)),
-            Err(e) => problems.push(InputProblem::new(file, format!("cannot read row: {e}")).line(line)),
+            Err(e) => {
+                problems.push(InputProblem::new(file, format!("cannot read row: {e}")).line(line))
+            }
         }
     }
     out
@@ -105,9 +131,15 @@ pub fn parse_csv<T: serde::de::DeserializeOwned>(
 /// a rename, so an interrupted run never leaves a half-written file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
     use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

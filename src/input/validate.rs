@@ -8,24 +8,37 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
 use super::files;
-use super::raw::{RawContract, RawEmployee, RawForecast, RawQueue, RawRequest, RawShiftTemplate, RawSite};
+use super::raw::{
+    RawContract, RawEmployee, RawForecast, RawQueue, RawRequest, RawShiftTemplate, RawSite,
+};
 use super::{parse_csv, read_text};
 use crate::domain::calendar::{resolve_local, TimeGrid};
 use crate::domain::{
-    Channel, Contract, Employee, Forecast, Penalties, Queue, Request, RequestDay, RequestKind, Role, ShiftMode,
-    ShiftTemplate, Site, WorkMode,
+    Channel, Contract, Employee, Forecast, Penalties, Queue, Request, RequestDay, RequestKind,
+    Role, ShiftMode, ShiftTemplate, Site, WorkMode,
 };
 use crate::error::{Error, InputProblem, InputProblems};
 use crate::staffing::erlang::ServiceTarget;
 
 /// Columns of `employees.csv`.
-pub const EMPLOYEE_COLUMNS: &[&str] =
-    &["id", "name", "role", "contract", "work_mode", "timezone", "skills", "hourly_cost", "min_hours", "max_hours"];
+pub const EMPLOYEE_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "role",
+    "contract",
+    "work_mode",
+    "timezone",
+    "skills",
+    "hourly_cost",
+    "min_hours",
+    "max_hours",
+];
 /// Columns of `forecast.csv`.
 pub const FORECAST_COLUMNS: &[&str] = &["interval_start", "queue", "contacts", "aht_seconds"];
 /// Columns of `requests.csv`.
-pub const REQUEST_COLUMNS: &[&str] =
-    &["employee", "kind", "date", "weekday", "from", "to", "strength", "weight", "value", "note"];
+pub const REQUEST_COLUMNS: &[&str] = &[
+    "employee", "kind", "date", "weekday", "from", "to", "strength", "weight", "value", "note",
+];
 
 /// The outcome of validating a site folder.
 #[derive(Debug, Clone, Default)]
@@ -51,11 +64,19 @@ pub fn load_site(dir: &Path) -> Result<(Site, Vec<InputProblem>), Error> {
 /// Validate a site folder, collecting every problem.
 pub fn validate_site(dir: &Path) -> Validation {
     let mut ctx = Ctx::default();
-    let site_text = read_text(dir, files::SITE).map_err(|p| ctx.errors.push(p)).ok();
-    let emp_text = read_text(dir, files::EMPLOYEES).map_err(|p| ctx.errors.push(p)).ok();
-    let fc_text = read_text(dir, files::FORECAST).map_err(|p| ctx.errors.push(p)).ok();
+    let site_text = read_text(dir, files::SITE)
+        .map_err(|p| ctx.errors.push(p))
+        .ok();
+    let emp_text = read_text(dir, files::EMPLOYEES)
+        .map_err(|p| ctx.errors.push(p))
+        .ok();
+    let fc_text = read_text(dir, files::FORECAST)
+        .map_err(|p| ctx.errors.push(p))
+        .ok();
     let req_text = if dir.join(files::REQUESTS).exists() {
-        read_text(dir, files::REQUESTS).map_err(|p| ctx.errors.push(p)).ok()
+        read_text(dir, files::REQUESTS)
+            .map_err(|p| ctx.errors.push(p))
+            .ok()
     } else {
         Some(String::new())
     };
@@ -77,7 +98,13 @@ pub fn validate_site(dir: &Path) -> Validation {
 /// An empty `requests` text means "no requests".
 pub fn validate_strings(site: &str, employees: &str, forecast: &str, requests: &str) -> Validation {
     let mut ctx = Ctx::default();
-    let s = validate_texts(&mut ctx, Some(site), Some(employees), Some(forecast), Some(requests));
+    let s = validate_texts(
+        &mut ctx,
+        Some(site),
+        Some(employees),
+        Some(forecast),
+        Some(requests),
+    );
     Validation {
         site: if ctx.errors.is_empty() { s } else { None },
         errors: ctx.errors,
@@ -105,8 +132,10 @@ fn validate_texts(
     req_text: Option<&str>,
 ) -> Option<Site> {
     let header = site_text.and_then(|t| site_header(ctx, t));
-    let employees_raw = emp_text.map(|t| parse_csv::<RawEmployee>(files::EMPLOYEES, t, EMPLOYEE_COLUMNS, &mut ctx.errors));
-    let forecast_raw = fc_text.map(|t| parse_csv::<RawForecast>(files::FORECAST, t, FORECAST_COLUMNS, &mut ctx.errors));
+    let employees_raw = emp_text
+        .map(|t| parse_csv::<RawEmployee>(files::EMPLOYEES, t, EMPLOYEE_COLUMNS, &mut ctx.errors));
+    let forecast_raw = fc_text
+        .map(|t| parse_csv::<RawForecast>(files::FORECAST, t, FORECAST_COLUMNS, &mut ctx.errors));
     let requests_raw = req_text.map(|t| {
         if t.trim().is_empty() {
             Vec::new()
@@ -120,8 +149,18 @@ fn validate_texts(
     let (employees, forecast) = (employees?, forecast?);
     let requests = requests_raw.map(|rows| requests(ctx, &header, &employees, &rows))?;
     coverage_warnings(ctx, &header, &employees, &forecast);
-    let SiteHeader { name, grid, seats, shrinkage, team_lead_ratio, penalties, queues, contracts, templates, .. } =
-        header;
+    let SiteHeader {
+        name,
+        grid,
+        seats,
+        shrinkage,
+        team_lead_ratio,
+        penalties,
+        queues,
+        contracts,
+        templates,
+        ..
+    } = header;
     Some(Site {
         name,
         grid,
@@ -167,7 +206,11 @@ fn toml_line(text: &str, key: &str, value: &str) -> Option<usize> {
 }
 
 fn byte_to_line(text: &str, byte: usize) -> usize {
-    text.as_bytes()[..byte.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..byte.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
@@ -188,42 +231,80 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
     let mut ok = true;
     let mut bad = |ctx: &mut Ctx, key: &str, value: String, reason: String| {
         ok = false;
-        ctx.err(InputProblem::new(f, reason).line_opt(at(key, &value)).field(key).value(value));
+        ctx.err(
+            InputProblem::new(f, reason)
+                .line_opt(at(key, &value))
+                .field(key)
+                .value(value),
+        );
     };
 
     let tz: Option<Tz> = match raw.timezone.parse() {
         Ok(tz) => Some(tz),
         Err(_) => {
-            bad(ctx, "timezone", raw.timezone.clone(), "unknown IANA time zone (e.g. Asia/Tokyo)".into());
+            bad(
+                ctx,
+                "timezone",
+                raw.timezone.clone(),
+                "unknown IANA time zone (e.g. Asia/Tokyo)".into(),
+            );
             None
         }
     };
     let start = match NaiveDate::parse_from_str(&raw.start_date, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            bad(ctx, "start_date", raw.start_date.clone(), "not a date YYYY-MM-DD".into());
+            bad(
+                ctx,
+                "start_date",
+                raw.start_date.clone(),
+                "not a date YYYY-MM-DD".into(),
+            );
             None
         }
     };
     if raw.days == 0 || raw.days > 366 {
-        bad(ctx, "days", raw.days.to_string(), "horizon must be 1 to 366 days".into());
+        bad(
+            ctx,
+            "days",
+            raw.days.to_string(),
+            "horizon must be 1 to 366 days".into(),
+        );
     }
     let interval = raw.interval_minutes.unwrap_or(30);
     if interval != 15 && interval != 30 {
-        bad(ctx, "interval_minutes", interval.to_string(), "interval length must be 15 or 30 minutes".into());
+        bad(
+            ctx,
+            "interval_minutes",
+            interval.to_string(),
+            "interval length must be 15 or 30 minutes".into(),
+        );
     }
     let shrinkage = raw.shrinkage.unwrap_or(0.3);
     if !(0.0..0.95).contains(&shrinkage) {
-        bad(ctx, "shrinkage", shrinkage.to_string(), "shrinkage must be a fraction in [0, 0.95)".into());
+        bad(
+            ctx,
+            "shrinkage",
+            shrinkage.to_string(),
+            "shrinkage must be a fraction in [0, 0.95)".into(),
+        );
     }
     let team_lead_ratio = raw.team_lead_ratio.unwrap_or(12.0);
     if !(team_lead_ratio >= 1.0 && team_lead_ratio.is_finite()) {
-        bad(ctx, "team_lead_ratio", team_lead_ratio.to_string(), "must be a number of agents per lead, at least 1".into());
+        bad(
+            ctx,
+            "team_lead_ratio",
+            team_lead_ratio.to_string(),
+            "must be a number of agents per lead, at least 1".into(),
+        );
     }
     let mut penalties = Penalties::default();
     if let Some(p) = &raw.penalties {
         if let Some(v) = &p.understaffing_per_agent_hour {
-            if v.is_empty() || v.iter().any(|x| !(x.is_finite() && *x >= 0.0)) || v.windows(2).any(|w| w[1] < w[0]) {
+            if v.is_empty()
+                || v.iter().any(|x| !(x.is_finite() && *x >= 0.0))
+                || v.windows(2).any(|w| w[1] < w[0])
+            {
                 bad(
                     ctx,
                     "understaffing_per_agent_hour",
@@ -235,16 +316,37 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
             }
         }
         for (key, val, slot) in [
-            ("overstaffing_per_agent_hour", p.overstaffing_per_agent_hour, &mut penalties.overstaffing_per_agent_hour),
-            ("team_lead_shortfall_per_hour", p.team_lead_shortfall_per_hour, &mut penalties.team_lead_shortfall_per_hour),
-            ("onsite_cost_per_hour", p.onsite_cost_per_hour, &mut penalties.onsite_cost_per_hour),
-            ("backlog_per_agent_hour", p.backlog_per_agent_hour, &mut penalties.backlog_per_agent_hour),
+            (
+                "overstaffing_per_agent_hour",
+                p.overstaffing_per_agent_hour,
+                &mut penalties.overstaffing_per_agent_hour,
+            ),
+            (
+                "team_lead_shortfall_per_hour",
+                p.team_lead_shortfall_per_hour,
+                &mut penalties.team_lead_shortfall_per_hour,
+            ),
+            (
+                "onsite_cost_per_hour",
+                p.onsite_cost_per_hour,
+                &mut penalties.onsite_cost_per_hour,
+            ),
+            (
+                "backlog_per_agent_hour",
+                p.backlog_per_agent_hour,
+                &mut penalties.backlog_per_agent_hour,
+            ),
         ] {
             if let Some(x) = val {
                 if x.is_finite() && x >= 0.0 {
                     *slot = x;
                 } else {
-                    bad(ctx, key, x.to_string(), "must be a non-negative number".into());
+                    bad(
+                        ctx,
+                        key,
+                        x.to_string(),
+                        "must be a non-negative number".into(),
+                    );
                 }
             }
         }
@@ -270,7 +372,12 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
     let mut contracts = Vec::new();
     let mut seen = HashSet::new();
     if raw.contracts.is_empty() {
-        bad(ctx, "contracts", String::new(), "no [[contracts]] defined".into());
+        bad(
+            ctx,
+            "contracts",
+            String::new(),
+            "no [[contracts]] defined".into(),
+        );
     }
     for c in &raw.contracts {
         if !seen.insert(c.id.clone()) {
@@ -278,7 +385,9 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
         }
         match contract(c) {
             Ok(c) => contracts.push(c),
-            Err((key, value, reason)) => bad(ctx, key, value, format!("contract {}: {reason}", c.id)),
+            Err((key, value, reason)) => {
+                bad(ctx, key, value, format!("contract {}: {reason}", c.id))
+            }
         }
     }
 
@@ -286,15 +395,32 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
     let mut templates = Vec::new();
     let mut seen = HashSet::new();
     if raw.shift_templates.is_empty() {
-        bad(ctx, "shift_templates", String::new(), "no [[shift_templates]] defined".into());
+        bad(
+            ctx,
+            "shift_templates",
+            String::new(),
+            "no [[shift_templates]] defined".into(),
+        );
     }
     for t in &raw.shift_templates {
         if !seen.insert(t.id.clone()) {
-            bad(ctx, "id", t.id.clone(), "shift template id used twice".into());
+            bad(
+                ctx,
+                "id",
+                t.id.clone(),
+                "shift template id used twice".into(),
+            );
         }
-        match template(t, interval, &raw.contracts) {
+        // `interval_minutes = 0` is already reported above; checking the templates
+        // against 1 minute instead avoids a division by zero.
+        match template(t, interval.max(1), &raw.contracts) {
             Ok(t) => templates.push(t),
-            Err((key, value, reason)) => bad(ctx, key, value, format!("shift template {}: {reason}", t.id)),
+            Err((key, value, reason)) => bad(
+                ctx,
+                key,
+                value,
+                format!("shift template {}: {reason}", t.id),
+            ),
         }
     }
 
@@ -318,36 +444,67 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
 type FieldError = (&'static str, String, String);
 
 fn queue(q: &RawQueue) -> Result<Queue, FieldError> {
-    let channel = Channel::parse(&q.channel)
-        .ok_or(("channel", q.channel.clone(), "channel must be phone, chat or email".to_string()))?;
+    let channel = Channel::parse(&q.channel).ok_or((
+        "channel",
+        q.channel.clone(),
+        "channel must be phone, chat or email".to_string(),
+    ))?;
     if q.id.trim().is_empty() {
         return Err(("id", q.id.clone(), "queue id is empty".into()));
     }
     let sl = q.service_level.unwrap_or(0.8);
     if !(sl > 0.0 && sl < 1.0) {
-        return Err(("service_level", sl.to_string(), "service level must be a fraction in (0, 1)".into()));
+        return Err((
+            "service_level",
+            sl.to_string(),
+            "service level must be a fraction in (0, 1)".into(),
+        ));
     }
-    let within = q.answer_within_seconds.unwrap_or(if channel == Channel::Chat { 60.0 } else { 20.0 });
+    let within = q
+        .answer_within_seconds
+        .unwrap_or(if channel == Channel::Chat { 60.0 } else { 20.0 });
     if !(within >= 0.0 && within.is_finite()) {
-        return Err(("answer_within_seconds", within.to_string(), "must be a non-negative number of seconds".into()));
+        return Err((
+            "answer_within_seconds",
+            within.to_string(),
+            "must be a non-negative number of seconds".into(),
+        ));
     }
     if let Some(a) = q.max_asa_seconds {
         if !(a > 0.0 && a.is_finite()) {
-            return Err(("max_asa_seconds", a.to_string(), "must be a positive number of seconds".into()));
+            return Err((
+                "max_asa_seconds",
+                a.to_string(),
+                "must be a positive number of seconds".into(),
+            ));
         }
     }
     if let Some(o) = q.max_occupancy {
         if !(o > 0.0 && o <= 1.0) {
-            return Err(("max_occupancy", o.to_string(), "must be a fraction in (0, 1]".into()));
+            return Err((
+                "max_occupancy",
+                o.to_string(),
+                "must be a fraction in (0, 1]".into(),
+            ));
         }
     }
-    let concurrency = q.concurrency.unwrap_or(if channel == Channel::Chat { 2 } else { 1 });
+    let concurrency = q
+        .concurrency
+        .unwrap_or(if channel == Channel::Chat { 2 } else { 1 });
     if concurrency == 0 || concurrency > 10 || (channel != Channel::Chat && concurrency != 1) {
-        return Err(("concurrency", concurrency.to_string(), "concurrency must be 1..=10, and 1 unless the channel is chat".into()));
+        return Err((
+            "concurrency",
+            concurrency.to_string(),
+            "concurrency must be 1..=10, and 1 unless the channel is chat".into(),
+        ));
     }
     let rt = q.response_time_hours.unwrap_or(24.0);
     if !(rt > 0.0 && rt <= 24.0 * 14.0) {
-        return Err(("response_time_hours", rt.to_string(), "response time must be in (0, 336] hours".into()));
+        return Err((
+            "response_time_hours",
+            rt.to_string(),
+            "response time must be in (0, 336] hours".into(),
+        ));
     }
     Ok(Queue {
         id: q.id.clone(),
@@ -368,24 +525,44 @@ fn contract(c: &RawContract) -> Result<Contract, FieldError> {
     let min_h = c.min_hours_per_week.unwrap_or(0.0);
     let max_h = c.max_hours_per_week.unwrap_or(40.0);
     if !(min_h >= 0.0 && max_h >= min_h && max_h <= 168.0) {
-        return Err(("max_hours_per_week", format!("{max_h}"), format!("weekly hours need 0 <= min ({min_h}) <= max ({max_h}) <= 168")));
+        return Err((
+            "max_hours_per_week",
+            format!("{max_h}"),
+            format!("weekly hours need 0 <= min ({min_h}) <= max ({max_h}) <= 168"),
+        ));
     }
     let min_s = c.min_shifts_per_week.unwrap_or(0);
     let max_s = c.max_shifts_per_week.unwrap_or(5);
     if min_s > max_s || max_s > 7 {
-        return Err(("max_shifts_per_week", max_s.to_string(), format!("shifts per week need min ({min_s}) <= max ({max_s}) <= 7")));
+        return Err((
+            "max_shifts_per_week",
+            max_s.to_string(),
+            format!("shifts per week need min ({min_s}) <= max ({max_s}) <= 7"),
+        ));
     }
     let rest = c.min_rest_hours.unwrap_or(11.0);
     if !(0.0..=48.0).contains(&rest) {
-        return Err(("min_rest_hours", rest.to_string(), "rest must be 0 to 48 hours".into()));
+        return Err((
+            "min_rest_hours",
+            rest.to_string(),
+            "rest must be 0 to 48 hours".into(),
+        ));
     }
     let cons = c.max_consecutive_days.unwrap_or(6);
     if cons == 0 {
-        return Err(("max_consecutive_days", "0".into(), "must be at least 1".into()));
+        return Err((
+            "max_consecutive_days",
+            "0".into(),
+            "must be at least 1".into(),
+        ));
     }
     let off = c.min_days_off_per_week.unwrap_or(1);
     if off > 7 || 7 - off < min_s {
-        return Err(("min_days_off_per_week", off.to_string(), format!("{off} days off leave no room for {min_s} shifts a week")));
+        return Err((
+            "min_days_off_per_week",
+            off.to_string(),
+            format!("{off} days off leave no room for {min_s} shifts a week"),
+        ));
     }
     Ok(Contract {
         id: c.id.clone(),
@@ -417,24 +594,45 @@ fn minutes_to_time(m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(m / 60, m % 60, 0).unwrap_or(NaiveTime::MIN)
 }
 
-fn template(t: &RawShiftTemplate, interval: u32, contracts: &[RawContract]) -> Result<ShiftTemplate, FieldError> {
+fn template(
+    t: &RawShiftTemplate,
+    interval: u32,
+    contracts: &[RawContract],
+) -> Result<ShiftTemplate, FieldError> {
     let to_minutes = |key: &'static str, h: f64| -> Result<u32, FieldError> {
         let m = h * 60.0;
-        if !(m.is_finite() && m >= f64::from(interval) && m <= 16.0 * 60.0) || (m.round() as u32) % interval != 0 {
-            return Err((key, h.to_string(), format!("length must be a multiple of the {interval}-minute interval, up to 16 h")));
+        if !(m.is_finite() && m >= f64::from(interval) && m <= 16.0 * 60.0)
+            || (m.round() as u32) % interval != 0
+        {
+            return Err((
+                key,
+                h.to_string(),
+                format!("length must be a multiple of the {interval}-minute interval, up to 16 h"),
+            ));
         }
         Ok(m.round() as u32)
     };
     let lengths = match (t.length_hours, t.min_length_hours, t.max_length_hours) {
         (Some(l), None, None) => vec![to_minutes("length_hours", l)?],
         (None, Some(a), Some(b)) => {
-            let (a, b) = (to_minutes("min_length_hours", a)?, to_minutes("max_length_hours", b)?);
+            let (a, b) = (
+                to_minutes("min_length_hours", a)?,
+                to_minutes("max_length_hours", b)?,
+            );
             if a > b {
-                return Err(("min_length_hours", (f64::from(a) / 60.0).to_string(), "min length exceeds max length".into()));
+                return Err((
+                    "min_length_hours",
+                    (f64::from(a) / 60.0).to_string(),
+                    "min length exceeds max length".into(),
+                ));
             }
             let step = t.length_step_minutes.unwrap_or(interval);
             if step == 0 || step % interval != 0 {
-                return Err(("length_step_minutes", step.to_string(), format!("must be a positive multiple of {interval}")));
+                return Err((
+                    "length_step_minutes",
+                    step.to_string(),
+                    format!("must be a positive multiple of {interval}"),
+                ));
             }
             (a..=b).step_by(step as usize).collect()
         }
@@ -446,24 +644,48 @@ fn template(t: &RawShiftTemplate, interval: u32, contracts: &[RawContract]) -> R
             ))
         }
     };
-    let earliest = parse_hhmm(&t.earliest_start, false)
-        .ok_or(("earliest_start", t.earliest_start.clone(), "not a time HH:MM".to_string()))?;
-    let latest =
-        parse_hhmm(&t.latest_start, false).ok_or(("latest_start", t.latest_start.clone(), "not a time HH:MM".to_string()))?;
+    let earliest = parse_hhmm(&t.earliest_start, false).ok_or((
+        "earliest_start",
+        t.earliest_start.clone(),
+        "not a time HH:MM".to_string(),
+    ))?;
+    let latest = parse_hhmm(&t.latest_start, false).ok_or((
+        "latest_start",
+        t.latest_start.clone(),
+        "not a time HH:MM".to_string(),
+    ))?;
     if latest < earliest {
-        return Err(("latest_start", t.latest_start.clone(), "latest start is before earliest start".into()));
+        return Err((
+            "latest_start",
+            t.latest_start.clone(),
+            "latest start is before earliest start".into(),
+        ));
     }
     if earliest % interval != 0 {
-        return Err(("earliest_start", t.earliest_start.clone(), format!("must fall on a {interval}-minute boundary")));
+        return Err((
+            "earliest_start",
+            t.earliest_start.clone(),
+            format!("must fall on a {interval}-minute boundary"),
+        ));
     }
     let step = t.start_step_minutes.unwrap_or(interval);
     if step == 0 || step % interval != 0 {
-        return Err(("start_step_minutes", step.to_string(), format!("must be a positive multiple of {interval}")));
+        return Err((
+            "start_step_minutes",
+            step.to_string(),
+            format!("must be a positive multiple of {interval}"),
+        ));
     }
     let mode = match t.work_mode.as_str() {
         "remote" => ShiftMode::Remote,
         "onsite" => ShiftMode::Onsite,
-        other => return Err(("work_mode", other.to_string(), "shift work mode must be remote or onsite".into())),
+        other => {
+            return Err((
+                "work_mode",
+                other.to_string(),
+                "shift work mode must be remote or onsite".into(),
+            ))
+        }
     };
     let mut cs = Vec::new();
     for c in &t.contracts {
@@ -474,7 +696,11 @@ fn template(t: &RawShiftTemplate, interval: u32, contracts: &[RawContract]) -> R
     }
     let meal = t.meal_minutes.unwrap_or(0);
     if lengths.iter().any(|&l| meal >= l) {
-        return Err(("meal_minutes", meal.to_string(), "meal break is as long as the shift".into()));
+        return Err((
+            "meal_minutes",
+            meal.to_string(),
+            "meal break is as long as the shift".into(),
+        ));
     }
     Ok(ShiftTemplate {
         id: t.id.clone(),
@@ -501,13 +727,22 @@ fn employees(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawEmployee)]) -> Ve
     }
     for (line, r) in rows {
         let line = *line;
-        let p = |field: &str, value: &str, why: String| InputProblem::new(f, why).line(line).field(field).value(value);
+        let p = |field: &str, value: &str, why: String| {
+            InputProblem::new(f, why)
+                .line(line)
+                .field(field)
+                .value(value)
+        };
         let mut row_ok = true;
         if r.id.is_empty() {
             ctx.err(p("id", &r.id, "employee id is empty".into()));
             row_ok = false;
         } else if let Some(first) = ids.insert(r.id.clone(), line) {
-            ctx.err(p("id", &r.id, format!("employee id used twice (first on line {first})")));
+            ctx.err(p(
+                "id",
+                &r.id,
+                format!("employee id used twice (first on line {first})"),
+            ));
             row_ok = false;
         }
         let role = match r.role.as_str() {
@@ -521,14 +756,22 @@ fn employees(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawEmployee)]) -> Ve
         let contract = h.contracts.iter().position(|c| c.id == r.contract);
         if contract.is_none() {
             let known: Vec<&str> = h.contracts.iter().map(|c| c.id.as_str()).collect();
-            ctx.err(p("contract", &r.contract, format!("unknown contract (site.toml has: {})", known.join(", "))));
+            ctx.err(p(
+                "contract",
+                &r.contract,
+                format!("unknown contract (site.toml has: {})", known.join(", ")),
+            ));
         }
         let work_mode = match r.work_mode.as_str() {
             "remote" => Some(WorkMode::Remote),
             "onsite" => Some(WorkMode::Onsite),
             "hybrid" => Some(WorkMode::Hybrid),
             _ => {
-                ctx.err(p("work_mode", &r.work_mode, "work mode must be remote, onsite or hybrid".into()));
+                ctx.err(p(
+                    "work_mode",
+                    &r.work_mode,
+                    "work mode must be remote, onsite or hybrid".into(),
+                ));
                 None
             }
         };
@@ -555,12 +798,20 @@ fn employees(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawEmployee)]) -> Ve
             }
         }
         if role == Some(Role::Agent) && skills.is_empty() && row_ok {
-            ctx.warnings.push(p("skills", &r.skills, "agent has no skills and cannot cover any queue".into()));
+            ctx.warnings.push(p(
+                "skills",
+                &r.skills,
+                "agent has no skills and cannot cover any queue".into(),
+            ));
         }
         let cost = match parse_number(&r.hourly_cost) {
             Some(c) if c >= 0.0 => Some(c),
             _ => {
-                ctx.err(p("hourly_cost", &r.hourly_cost, "hourly cost must be a non-negative number".into()));
+                ctx.err(p(
+                    "hourly_cost",
+                    &r.hourly_cost,
+                    "hourly cost must be a non-negative number".into(),
+                ));
                 None
             }
         };
@@ -571,7 +822,11 @@ fn employees(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawEmployee)]) -> Ve
             match parse_number(s) {
                 Some(x) if (0.0..=168.0).contains(&x) => Ok(Some(x)),
                 _ => {
-                    ctx.err(p(field, s, "hours must be a number from 0 to 168 (or empty)".into()));
+                    ctx.err(p(
+                        field,
+                        s,
+                        "hours must be a number from 0 to 168 (or empty)".into(),
+                    ));
                     Err(())
                 }
             }
@@ -580,13 +835,26 @@ fn employees(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawEmployee)]) -> Ve
         let max_hours = hours("max_hours", &r.max_hours);
         if let (Ok(Some(a)), Ok(Some(b))) = (min_hours, max_hours) {
             if a > b {
-                ctx.err(p("min_hours", &r.min_hours, format!("min_hours exceeds max_hours ({b})")));
+                ctx.err(p(
+                    "min_hours",
+                    &r.min_hours,
+                    format!("min_hours exceeds max_hours ({b})"),
+                ));
                 row_ok = false;
             }
         }
-        if let (true, Some(role), Some(contract), Some(work_mode), Some(tz), Some(cost), Ok(min_hours), Ok(max_hours)) =
-            (row_ok, role, contract, work_mode, tz, cost, min_hours, max_hours)
-        {
+        if let (
+            true,
+            Some(role),
+            Some(contract),
+            Some(work_mode),
+            Some(tz),
+            Some(cost),
+            Ok(min_hours),
+            Ok(max_hours),
+        ) = (
+            row_ok, role, contract, work_mode, tz, cost, min_hours, max_hours,
+        ) {
             out.push(Employee {
                 id: r.id.clone(),
                 name: r.name.clone(),
@@ -609,7 +877,10 @@ pub(crate) fn parse_local_timestamp(s: &str) -> Option<(NaiveDateTime, Option<i3
     let s = s.trim();
     let (body, offset) = if let Some(b) = s.strip_suffix('Z') {
         (b, Some(0))
-    } else if s.len() > 16 && (s[s.len() - 6..].starts_with('+') || s[s.len() - 6..].starts_with('-')) && s.is_char_boundary(s.len() - 6) {
+    } else if s.len() > 16
+        && s.is_char_boundary(s.len() - 6)
+        && (s[s.len() - 6..].starts_with('+') || s[s.len() - 6..].starts_with('-'))
+    {
         let (b, o) = s.split_at(s.len() - 6);
         let sign = if o.starts_with('-') { -1 } else { 1 };
         let m = parse_hhmm(&o[1..], false)? as i32;
@@ -637,10 +908,19 @@ fn forecast(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawForecast)]) -> For
     }
     for (line, r) in rows {
         let line = *line;
-        let p = |field: &str, value: &str, why: String| InputProblem::new(f, why).line(line).field(field).value(value);
+        let p = |field: &str, value: &str, why: String| {
+            InputProblem::new(f, why)
+                .line(line)
+                .field(field)
+                .value(value)
+        };
         let q = h.queues.iter().position(|q| q.id == r.queue);
         if q.is_none() {
-            ctx.err(p("queue", &r.queue, "unknown queue (not in site.toml)".into()));
+            ctx.err(p(
+                "queue",
+                &r.queue,
+                "unknown queue (not in site.toml)".into(),
+            ));
         }
         let idx = match parse_local_timestamp(&r.interval_start) {
             None => {
@@ -649,17 +929,35 @@ fn forecast(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawForecast)]) -> For
             }
             Some((local, off)) => match resolve_local(h.grid.tz, local, off) {
                 Err(e) => {
-                    ctx.err(p("interval_start", &r.interval_start, format!("{e} in {}", h.grid.tz)));
+                    ctx.err(p(
+                        "interval_start",
+                        &r.interval_start,
+                        format!("{e} in {}", h.grid.tz),
+                    ));
                     None
                 }
                 Ok(t) => match h.grid.index_at(t) {
                     Some(i) => Some(i),
                     None if t >= h.grid.start_utc() && t < h.grid.end_utc() => {
-                        ctx.err(p("interval_start", &r.interval_start, format!("not on a {}-minute interval boundary", h.grid.interval_minutes)));
+                        ctx.err(p(
+                            "interval_start",
+                            &r.interval_start,
+                            format!(
+                                "not on a {}-minute interval boundary",
+                                h.grid.interval_minutes
+                            ),
+                        ));
                         None
                     }
                     None => {
-                        ctx.err(p("interval_start", &r.interval_start, format!("outside the planning horizon ({} for {} days)", h.grid.start_date, h.grid.days)));
+                        ctx.err(p(
+                            "interval_start",
+                            &r.interval_start,
+                            format!(
+                                "outside the planning horizon ({} for {} days)",
+                                h.grid.start_date, h.grid.days
+                            ),
+                        ));
                         None
                     }
                 },
@@ -668,20 +966,35 @@ fn forecast(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawForecast)]) -> For
         let c = match parse_number(&r.contacts) {
             Some(c) if c >= 0.0 => Some(c),
             _ => {
-                ctx.err(p("contacts", &r.contacts, "contacts must be a non-negative number".into()));
+                ctx.err(p(
+                    "contacts",
+                    &r.contacts,
+                    "contacts must be a non-negative number".into(),
+                ));
                 None
             }
         };
         let a = match parse_number(&r.aht_seconds) {
             Some(a) if a > 0.0 && a <= 86_400.0 => Some(a),
             _ => {
-                ctx.err(p("aht_seconds", &r.aht_seconds, "AHT must be a positive number of seconds (at most 86400)".into()));
+                ctx.err(p(
+                    "aht_seconds",
+                    &r.aht_seconds,
+                    "AHT must be a positive number of seconds (at most 86400)".into(),
+                ));
                 None
             }
         };
         if let (Some(q), Some(i), Some(c), Some(a)) = (q, idx, c, a) {
             if let Some(first) = seen[q][i] {
-                ctx.err(p("interval_start", &r.interval_start, format!("duplicate row for queue {} (first on line {first})", r.queue)));
+                ctx.err(p(
+                    "interval_start",
+                    &r.interval_start,
+                    format!(
+                        "duplicate row for queue {} (first on line {first})",
+                        r.queue
+                    ),
+                ));
                 continue;
             }
             seen[q][i] = Some(line);
@@ -711,7 +1024,10 @@ fn forecast(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawForecast)]) -> For
             }
         }
     }
-    Forecast { contacts, aht_seconds: aht }
+    Forecast {
+        contacts,
+        aht_seconds: aht,
+    }
 }
 
 fn parse_weekday(s: &str) -> Option<Weekday> {
@@ -727,22 +1043,40 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
     }
 }
 
-fn requests(ctx: &mut Ctx, _h: &SiteHeader, employees: &[Employee], rows: &[(usize, RawRequest)]) -> Vec<Request> {
+fn requests(
+    ctx: &mut Ctx,
+    _h: &SiteHeader,
+    employees: &[Employee],
+    rows: &[(usize, RawRequest)],
+) -> Vec<Request> {
     let f = files::REQUESTS;
     let mut out = Vec::new();
     for (line, r) in rows {
         let line = *line;
-        let p = |field: &str, value: &str, why: String| InputProblem::new(f, why).line(line).field(field).value(value);
+        let p = |field: &str, value: &str, why: String| {
+            InputProblem::new(f, why)
+                .line(line)
+                .field(field)
+                .value(value)
+        };
         let before = ctx.errors.len();
         let employee = employees.iter().position(|e| e.id == r.employee);
         if employee.is_none() {
-            ctx.err(p("employee", &r.employee, "unknown employee (not in employees.csv)".into()));
+            ctx.err(p(
+                "employee",
+                &r.employee,
+                "unknown employee (not in employees.csv)".into(),
+            ));
         }
         let hard = match r.strength.as_str() {
             "hard" => true,
             "soft" => false,
             _ => {
-                ctx.err(p("strength", &r.strength, "strength must be hard or soft".into()));
+                ctx.err(p(
+                    "strength",
+                    &r.strength,
+                    "strength must be hard or soft".into(),
+                ));
                 false
             }
         };
@@ -755,7 +1089,11 @@ fn requests(ctx: &mut Ctx, _h: &SiteHeader, employees: &[Employee], rows: &[(usi
             match parse_number(&r.weight) {
                 Some(w) if w >= 0.0 => w,
                 _ => {
-                    ctx.err(p("weight", &r.weight, "weight must be a non-negative number".into()));
+                    ctx.err(p(
+                        "weight",
+                        &r.weight,
+                        "weight must be a non-negative number".into(),
+                    ));
                     0.0
                 }
             }
@@ -768,14 +1106,22 @@ fn requests(ctx: &mut Ctx, _h: &SiteHeader, employees: &[Employee], rows: &[(usi
                 "remote" => Some(RequestKind::PreferMode(ShiftMode::Remote)),
                 "onsite" => Some(RequestKind::PreferMode(ShiftMode::Onsite)),
                 v => {
-                    ctx.err(p("value", v, "prefer_mode needs value remote or onsite".into()));
+                    ctx.err(p(
+                        "value",
+                        v,
+                        "prefer_mode needs value remote or onsite".into(),
+                    ));
                     None
                 }
             },
             "max_shifts" => match r.value.parse::<u32>() {
                 Ok(n) => Some(RequestKind::MaxShifts(n)),
                 Err(_) => {
-                    ctx.err(p("value", &r.value, "max_shifts needs a whole number of shifts in value".into()));
+                    ctx.err(p(
+                        "value",
+                        &r.value,
+                        "max_shifts needs a whole number of shifts in value".into(),
+                    ));
                     None
                 }
             },
@@ -783,19 +1129,31 @@ fn requests(ctx: &mut Ctx, _h: &SiteHeader, employees: &[Employee], rows: &[(usi
                 ctx.err(p(
                     "kind",
                     other,
-                    "kind must be unavailable, prefer_off, prefer_work, prefer_mode or max_shifts".into(),
+                    "kind must be unavailable, prefer_off, prefer_work, prefer_mode or max_shifts"
+                        .into(),
                 ));
                 None
             }
         };
         if hard && matches!(kind, Some(RequestKind::PreferWork)) {
-            ctx.err(p("strength", &r.strength, "prefer_work cannot be hard (nobody can be forced onto a shift)".into()));
+            ctx.err(p(
+                "strength",
+                &r.strength,
+                "prefer_work cannot be hard (nobody can be forced onto a shift)".into(),
+            ));
         }
-        let timed = matches!(kind, Some(RequestKind::Unavailable | RequestKind::PreferOff | RequestKind::PreferWork));
+        let timed = matches!(
+            kind,
+            Some(RequestKind::Unavailable | RequestKind::PreferOff | RequestKind::PreferWork)
+        );
         let day = match (r.date.as_str(), r.weekday.as_str()) {
             ("", "") if !timed => Some(RequestDay::Always),
             ("", "") => {
-                ctx.err(p("date", "", "give a date (YYYY-MM-DD) or a weekday (mon..sun)".into()));
+                ctx.err(p(
+                    "date",
+                    "",
+                    "give a date (YYYY-MM-DD) or a weekday (mon..sun)".into(),
+                ));
                 None
             }
             (d, "") => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
@@ -808,12 +1166,20 @@ fn requests(ctx: &mut Ctx, _h: &SiteHeader, employees: &[Employee], rows: &[(usi
             ("", w) => match parse_weekday(w) {
                 Some(w) => Some(RequestDay::Weekly(w)),
                 None => {
-                    ctx.err(p("weekday", w, "weekday must be mon, tue, wed, thu, fri, sat or sun".into()));
+                    ctx.err(p(
+                        "weekday",
+                        w,
+                        "weekday must be mon, tue, wed, thu, fri, sat or sun".into(),
+                    ));
                     None
                 }
             },
             (d, _) => {
-                ctx.err(p("date", d, "give either a date or a weekday, not both".into()));
+                ctx.err(p(
+                    "date",
+                    d,
+                    "give either a date or a weekday, not both".into(),
+                ));
                 None
             }
         };
@@ -839,7 +1205,16 @@ fn requests(ctx: &mut Ctx, _h: &SiteHeader, employees: &[Employee], rows: &[(usi
             continue;
         }
         if let (Some(employee), Some(kind), Some(day)) = (employee, kind, day) {
-            out.push(Request { line, employee, kind, day, window, hard, weight, note: r.note.clone() });
+            out.push(Request {
+                line,
+                employee,
+                kind,
+                day,
+                window,
+                hard,
+                weight,
+                note: r.note.clone(),
+            });
         }
     }
     // Overlapping hard unavailability rows for the same employee and date are harmless
@@ -871,11 +1246,20 @@ fn overlaps(a: Option<(u32, u32)>, b: Option<(u32, u32)>) -> bool {
 fn coverage_warnings(ctx: &mut Ctx, h: &SiteHeader, employees: &[Employee], forecast: &Forecast) {
     for (q, queue) in h.queues.iter().enumerate() {
         let demand: f64 = forecast.contacts[q].iter().sum();
-        let skilled = employees.iter().filter(|e| e.role == Role::Agent && e.skills.contains(&q)).count();
+        let skilled = employees
+            .iter()
+            .filter(|e| e.role == Role::Agent && e.skills.contains(&q))
+            .count();
         if demand > 0.0 && skilled == 0 {
             ctx.warnings.push(
-                InputProblem::new(files::EMPLOYEES, format!("queue {} has {demand:.0} forecast contacts but no agent is skilled for it", queue.id))
-                    .field("skills"),
+                InputProblem::new(
+                    files::EMPLOYEES,
+                    format!(
+                        "queue {} has {demand:.0} forecast contacts but no agent is skilled for it",
+                        queue.id
+                    ),
+                )
+                .field("skills"),
             );
         }
     }
@@ -884,8 +1268,14 @@ fn coverage_warnings(ctx: &mut Ctx, h: &SiteHeader, employees: &[Employee], fore
         let has_template = h.templates.iter().any(|t| t.contracts.contains(&c));
         if used && !has_template {
             ctx.warnings.push(
-                InputProblem::new(files::SITE, format!("contract {} has employees but no shift template allows it", contract.id))
-                    .field("contracts"),
+                InputProblem::new(
+                    files::SITE,
+                    format!(
+                        "contract {} has employees but no shift template allows it",
+                        contract.id
+                    ),
+                )
+                .field("contracts"),
             );
         }
     }

@@ -78,7 +78,9 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
             .requests
             .iter()
             .filter_map(|r| match r.kind {
-                RequestKind::PreferMode(m) if r.hard && r.employee == e => Some((m, site.request_spans(r))),
+                RequestKind::PreferMode(m) if r.hard && r.employee == e => {
+                    Some((m, site.request_spans(r)))
+                }
                 _ => None,
             })
             .collect();
@@ -93,9 +95,10 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
                         if blocks[e].iter().any(|&(a, b)| start < b && a < end) {
                             continue;
                         }
-                        let wrong_mode = |(m, spans): &(ShiftMode, Vec<(DateTime<Utc>, DateTime<Utc>)>)| {
-                            *m != t.mode && spans.iter().any(|&(a, b)| start < b && a < end)
-                        };
+                        let wrong_mode =
+                            |(m, spans): &(ShiftMode, Vec<(DateTime<Utc>, DateTime<Utc>)>)| {
+                                *m != t.mode && spans.iter().any(|&(a, b)| start < b && a < end)
+                            };
                         if hard_modes.iter().any(wrong_mode) {
                             continue;
                         }

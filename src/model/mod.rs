@@ -146,7 +146,9 @@ pub enum CostFamily {
 
 /// Days of week `w` of the horizon: `[7w, min(7w + 7, days))`.
 pub fn weeks(days: usize) -> Vec<std::ops::Range<usize>> {
-    (0..days.div_ceil(7)).map(|w| 7 * w..(7 * w + 7).min(days)).collect()
+    (0..days.div_ceil(7))
+        .map(|w| 7 * w..(7 * w + 7).min(days))
+        .collect()
 }
 
 /// A built model: the LP plus what is needed to read a solution back.
@@ -186,9 +188,21 @@ pub struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     /// Create variables for all candidates and allocations; no constraints yet.
-    pub fn new(site: &'a Site, req: &'a Requirements, cands: Vec<Candidate>, elastic: bool) -> Self {
+    pub fn new(
+        site: &'a Site,
+        req: &'a Requirements,
+        cands: Vec<Candidate>,
+        elastic: bool,
+    ) -> Self {
         let n = cands.len();
-        Self::restricted(site, req, cands, vec![false; n], vec![true; site.employees.len()], elastic)
+        Self::restricted(
+            site,
+            req,
+            cands,
+            vec![false; n],
+            vec![true; site.employees.len()],
+            elastic,
+        )
     }
 
     /// A sub-model for neighbourhood search: candidates flagged in `fixed` are forced on
@@ -203,10 +217,22 @@ impl<'a> Builder<'a> {
         elastic: bool,
     ) -> Self {
         let mut lm = LinearModel::new();
-        let x: Vec<Var> = fixed.iter().map(|&f| if f { lm.binary_fixed_one() } else { lm.binary() }).collect();
+        let x: Vec<Var> = fixed
+            .iter()
+            .map(|&f| {
+                if f {
+                    lm.binary_fixed_one()
+                } else {
+                    lm.binary()
+                }
+            })
+            .collect();
         let mut by_emp_day: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         for (c, cand) in cands.iter().enumerate() {
-            by_emp_day.entry((cand.employee, cand.day)).or_default().push(c);
+            by_emp_day
+                .entry((cand.employee, cand.day))
+                .or_default()
+                .push(c);
         }
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut group_of = vec![None; site.employees.len()];
@@ -253,7 +279,22 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .collect();
-        let mut b = Builder { site, req, cands, lm, x, groups, group_of, y, duty: Vec::new(), costs: Vec::new(), slacks: Vec::new(), elastic, active, by_emp_day };
+        let mut b = Builder {
+            site,
+            req,
+            cands,
+            lm,
+            x,
+            groups,
+            group_of,
+            y,
+            duty: Vec::new(),
+            costs: Vec::new(),
+            slacks: Vec::new(),
+            elastic,
+            active,
+            by_emp_day,
+        };
         b.define_duty_counts();
         b
     }
@@ -284,7 +325,9 @@ impl<'a> Builder<'a> {
     }
 
     fn active_employees(&self) -> Vec<usize> {
-        (0..self.site.employees.len()).filter(|&e| self.active[e]).collect()
+        (0..self.site.employees.len())
+            .filter(|&e| self.active[e])
+            .collect()
     }
 
     fn cost(&mut self, family: CostFamily, v: Var, coef: f64) {
@@ -310,7 +353,9 @@ impl<'a> Builder<'a> {
     }
 
     fn sum_x(&self, cs: impl IntoIterator<Item = usize>) -> Expression {
-        cs.into_iter().map(|c| Expression::from(self.x[c].var)).sum()
+        cs.into_iter()
+            .map(|c| Expression::from(self.x[c].var))
+            .sum()
     }
 
     fn sum_coef(&self, cs: impl IntoIterator<Item = (usize, f64)>) -> Expression {
@@ -318,7 +363,10 @@ impl<'a> Builder<'a> {
     }
 
     fn day_cands(&self, e: usize, d: usize) -> &[usize] {
-        self.by_emp_day.get(&(e, d)).map(Vec::as_slice).unwrap_or(&[])
+        self.by_emp_day
+            .get(&(e, d))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     fn emp_label(&self, e: usize) -> String {
@@ -330,12 +378,22 @@ impl<'a> Builder<'a> {
     /// [`Builder::queue_coverage`]/[`Builder::deferred_deadlines`], so the net charge is
     /// the idle agent time.
     pub fn labour_cost(&mut self) {
-        let over = self.site.penalties.overstaffing_per_agent_hour * self.site.grid.interval_hours();
+        let over =
+            self.site.penalties.overstaffing_per_agent_hour * self.site.grid.interval_hours();
         for c in 0..self.cands.len() {
             let cand = &self.cands[c];
             let emp = &self.site.employees[cand.employee];
-            let (mode, paid, employee, duty) = (cand.mode, cand.paid_minutes, cand.employee, cand.intervals.len());
-            let onsite = if mode == ShiftMode::Onsite { self.site.penalties.onsite_cost_per_hour } else { 0.0 };
+            let (mode, paid, employee, duty) = (
+                cand.mode,
+                cand.paid_minutes,
+                cand.employee,
+                cand.intervals.len(),
+            );
+            let onsite = if mode == ShiftMode::Onsite {
+                self.site.penalties.onsite_cost_per_hour
+            } else {
+                0.0
+            };
             let hours = f64::from(paid) / 60.0;
             let labour = hours * (emp.hourly_cost + onsite);
             let x = self.x[c];
@@ -354,13 +412,20 @@ impl<'a> Builder<'a> {
             let cs = self.day_cands(e, d).to_vec();
             if cs.len() > 1 {
                 let expr = self.sum_x(cs);
-                self.hard_le(HardRule::OneShiftPerDay, format!("{} on day {}", self.emp_label(e), d + 1), expr, 1.0);
+                self.hard_le(
+                    HardRule::OneShiftPerDay,
+                    format!("{} on day {}", self.emp_label(e), d + 1),
+                    expr,
+                    1.0,
+                );
             }
         }
     }
 
     fn week_cands(&self, e: usize, week: &std::ops::Range<usize>) -> Vec<usize> {
-        week.clone().flat_map(|d| self.day_cands(e, d).iter().copied()).collect()
+        week.clone()
+            .flat_map(|d| self.day_cands(e, d).iter().copied())
+            .collect()
     }
 
     /// Weekly paid hours between the employee's minimum and maximum. A partial last week
@@ -370,12 +435,25 @@ impl<'a> Builder<'a> {
             let (min_h, max_h) = self.site.weekly_hours(e);
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
                 let cs = self.week_cands(e, week);
-                let expr = self.sum_coef(cs.iter().map(|&c| (c, f64::from(self.cands[c].paid_minutes) / 60.0)));
+                let expr = self.sum_coef(
+                    cs.iter()
+                        .map(|&c| (c, f64::from(self.cands[c].paid_minutes) / 60.0)),
+                );
                 let min = min_h * week.len() as f64 / 7.0;
                 if min > 0.0 {
-                    self.hard_ge(HardRule::WeeklyHours, format!("{} week {} min {min} h", self.emp_label(e), w + 1), expr.clone(), min);
+                    self.hard_ge(
+                        HardRule::WeeklyHours,
+                        format!("{} week {} min {min} h", self.emp_label(e), w + 1),
+                        expr.clone(),
+                        min,
+                    );
                 }
-                self.hard_le(HardRule::WeeklyHours, format!("{} week {} max {max_h} h", self.emp_label(e), w + 1), expr, max_h);
+                self.hard_le(
+                    HardRule::WeeklyHours,
+                    format!("{} week {} max {max_h} h", self.emp_label(e), w + 1),
+                    expr,
+                    max_h,
+                );
             }
         }
     }
@@ -390,9 +468,19 @@ impl<'a> Builder<'a> {
                 let expr = self.sum_x(cs);
                 let min = (f64::from(min_s) * week.len() as f64 / 7.0).floor();
                 if min > 0.0 {
-                    self.hard_ge(HardRule::WeeklyShifts, format!("{} week {} min {min} shifts", self.emp_label(e), w + 1), expr.clone(), min);
+                    self.hard_ge(
+                        HardRule::WeeklyShifts,
+                        format!("{} week {} min {min} shifts", self.emp_label(e), w + 1),
+                        expr.clone(),
+                        min,
+                    );
                 }
-                self.hard_le(HardRule::WeeklyShifts, format!("{} week {} max {max_s} shifts", self.emp_label(e), w + 1), expr, f64::from(max_s));
+                self.hard_le(
+                    HardRule::WeeklyShifts,
+                    format!("{} week {} max {max_s} shifts", self.emp_label(e), w + 1),
+                    expr,
+                    f64::from(max_s),
+                );
             }
         }
     }
@@ -403,7 +491,10 @@ impl<'a> Builder<'a> {
     /// so at most one of them is worked.
     pub fn min_rest_between_shifts(&mut self) {
         for e in self.active_employees() {
-            let rest = chrono::Duration::minutes((self.site.contracts[self.site.employees[e].contract].min_rest_hours * 60.0).round() as i64);
+            let rest = chrono::Duration::minutes(
+                (self.site.contracts[self.site.employees[e].contract].min_rest_hours * 60.0).round()
+                    as i64,
+            );
             for d in 0..self.site.grid.days.saturating_sub(1) {
                 let today = self.day_cands(e, d).to_vec();
                 let tomorrow = self.day_cands(e, d + 1).to_vec();
@@ -415,14 +506,27 @@ impl<'a> Builder<'a> {
                 ends.dedup();
                 let mut last_set: Option<(usize, usize)> = None;
                 for tau in ends {
-                    let a: Vec<usize> = today.iter().copied().filter(|&c| self.cands[c].end >= tau).collect();
-                    let b: Vec<usize> = tomorrow.iter().copied().filter(|&c| self.cands[c].start < tau + rest).collect();
+                    let a: Vec<usize> = today
+                        .iter()
+                        .copied()
+                        .filter(|&c| self.cands[c].end >= tau)
+                        .collect();
+                    let b: Vec<usize> = tomorrow
+                        .iter()
+                        .copied()
+                        .filter(|&c| self.cands[c].start < tau + rest)
+                        .collect();
                     if b.is_empty() || last_set == Some((a.len(), b.len())) {
                         continue;
                     }
                     last_set = Some((a.len(), b.len()));
                     let expr = self.sum_x(a.into_iter().chain(b));
-                    self.hard_le(HardRule::MinRest, format!("{} between day {} and {}", self.emp_label(e), d + 1, d + 2), expr, 1.0);
+                    self.hard_le(
+                        HardRule::MinRest,
+                        format!("{} between day {} and {}", self.emp_label(e), d + 1, d + 2),
+                        expr,
+                        1.0,
+                    );
                 }
             }
         }
@@ -432,17 +536,25 @@ impl<'a> Builder<'a> {
     pub fn max_consecutive_days(&mut self) {
         let days = self.site.grid.days;
         for e in self.active_employees() {
-            let k = self.site.contracts[self.site.employees[e].contract].max_consecutive_days as usize;
+            let k =
+                self.site.contracts[self.site.employees[e].contract].max_consecutive_days as usize;
             if k >= days {
                 continue;
             }
             for start in 0..days - k {
-                let cs: Vec<usize> = (start..=start + k).flat_map(|d| self.day_cands(e, d).iter().copied()).collect();
+                let cs: Vec<usize> = (start..=start + k)
+                    .flat_map(|d| self.day_cands(e, d).iter().copied())
+                    .collect();
                 if cs.is_empty() {
                     continue;
                 }
                 let expr = self.sum_x(cs);
-                self.hard_le(HardRule::MaxConsecutiveDays, format!("{} days {}-{}", self.emp_label(e), start + 1, start + k + 1), expr, k as f64);
+                self.hard_le(
+                    HardRule::MaxConsecutiveDays,
+                    format!("{} days {}-{}", self.emp_label(e), start + 1, start + k + 1),
+                    expr,
+                    k as f64,
+                );
             }
         }
     }
@@ -459,7 +571,12 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 let expr = self.sum_x(cs);
-                self.hard_le(HardRule::MinDaysOff, format!("{} week {}", self.emp_label(e), w + 1), expr, week.len() as f64 - need_off);
+                self.hard_le(
+                    HardRule::MinDaysOff,
+                    format!("{} week {}", self.emp_label(e), w + 1),
+                    expr,
+                    week.len() as f64 - need_off,
+                );
             }
         }
     }
@@ -470,13 +587,24 @@ impl<'a> Builder<'a> {
         let onsite: Vec<usize> = (0..self.duty.len()).filter(|k| k % 2 == 1).collect();
         for i in 0..self.site.grid.len() {
             // Skip intervals where even every candidate together fits.
-            let max_possible: usize = self.cands.iter().filter(|c| c.mode == ShiftMode::Onsite && c.intervals.contains(&i)).map(|c| c.employee).collect::<std::collections::HashSet<_>>().len();
+            let max_possible: usize = self
+                .cands
+                .iter()
+                .filter(|c| c.mode == ShiftMode::Onsite && c.intervals.contains(&i))
+                .map(|c| c.employee)
+                .collect::<std::collections::HashSet<_>>()
+                .len();
             if max_possible as u32 <= seats {
                 continue;
             }
             let expr = self.duty_sum(onsite.iter().copied(), i);
             let at = self.site.grid.intervals[i].start_local;
-            self.hard_le(HardRule::Seats, format!("{seats} seats at {at}"), expr, f64::from(seats));
+            self.hard_le(
+                HardRule::Seats,
+                format!("{seats} seats at {at}"),
+                expr,
+                f64::from(seats),
+            );
         }
     }
 
@@ -518,7 +646,10 @@ impl<'a> Builder<'a> {
 
     /// Sum of the duty counts of classes `ks` in interval `i`.
     fn duty_sum(&self, ks: impl IntoIterator<Item = usize>, i: usize) -> Expression {
-        ks.into_iter().filter_map(|k| self.duty[k][i]).map(|v| Expression::from(v.var)).sum()
+        ks.into_iter()
+            .filter_map(|k| self.duty[k][i])
+            .map(|v| Expression::from(v.var))
+            .sum()
     }
 
     /// Coverage of real-time queues: allocations plus understaffing equal the requirement,
@@ -534,7 +665,10 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 let duty = self.duty_sum([2 * g, 2 * g + 1], i);
-                let alloc: Expression = self.y[g][i].iter().map(|(_, v)| Expression::from(v.var)).sum();
+                let alloc: Expression = self.y[g][i]
+                    .iter()
+                    .map(|(_, v)| Expression::from(v.var))
+                    .sum();
                 self.lm.constrain(constraint!(alloc <= duty));
                 for (_, v) in self.y[g][i].clone() {
                     self.cost(CostFamily::Overstaffing, v, -over);
@@ -561,7 +695,9 @@ impl<'a> Builder<'a> {
                 }
                 for (k, &cost) in tiers.iter().enumerate() {
                     let last = k + 1 == tiers.len();
-                    let u = self.lm.continuous(0.0, if last { f64::INFINITY } else { 1.0 });
+                    let u = self
+                        .lm
+                        .continuous(0.0, if last { f64::INFINITY } else { 1.0 });
                     expr += u.var;
                     self.cost(CostFamily::Understaffing, u, cost * hours);
                 }
@@ -595,7 +731,8 @@ impl<'a> Builder<'a> {
                 self.lm.constrain(constraint!(cum.var <= d.arrived_by[i]));
                 if d.due_by[i] > 0.0 {
                     let late = self.lm.continuous(0.0, f64::INFINITY);
-                    self.lm.constrain(constraint!(cum.var + late.var >= d.due_by[i]));
+                    self.lm
+                        .constrain(constraint!(cum.var + late.var >= d.due_by[i]));
                     self.cost(CostFamily::Backlog, late, backlog_cost);
                 }
                 prev = Some(cum);
@@ -607,7 +744,8 @@ impl<'a> Builder<'a> {
     /// interval, penalised per missing lead-hour.
     pub fn team_lead_coverage(&mut self) {
         let ratio = self.site.team_lead_ratio;
-        let cost = self.site.penalties.team_lead_shortfall_per_hour * self.site.grid.interval_hours();
+        let cost =
+            self.site.penalties.team_lead_shortfall_per_hour * self.site.grid.interval_hours();
         let leads = [2 * self.groups.len(), 2 * self.groups.len() + 1];
         for i in 0..self.site.grid.len() {
             if (0..2 * self.groups.len()).all(|k| self.duty[k][i].is_none()) {
@@ -641,10 +779,16 @@ impl<'a> Builder<'a> {
                 RequestKind::MaxShifts(n) => {
                     let expr = self.sum_x(mine);
                     if r.hard {
-                        self.hard_le(HardRule::MaxShiftsRequest, format!("{} requests.csv line {}", self.emp_label(e), r.line), expr, f64::from(n));
+                        self.hard_le(
+                            HardRule::MaxShiftsRequest,
+                            format!("{} requests.csv line {}", self.emp_label(e), r.line),
+                            expr,
+                            f64::from(n),
+                        );
                     } else {
                         let excess = self.lm.continuous(0.0, f64::INFINITY);
-                        self.lm.constrain(constraint!(expr - excess.var <= f64::from(n)));
+                        self.lm
+                            .constrain(constraint!(expr - excess.var <= f64::from(n)));
                         self.cost(CostFamily::Requests, excess, r.weight);
                     }
                 }
@@ -653,7 +797,9 @@ impl<'a> Builder<'a> {
                     let spans = site.request_spans(r);
                     for c in mine {
                         let cand = &self.cands[c];
-                        if cand.mode != m && spans.iter().any(|&(a, b)| cand.start < b && a < cand.end) {
+                        if cand.mode != m
+                            && spans.iter().any(|&(a, b)| cand.start < b && a < cand.end)
+                        {
                             let x = self.x[c];
                             self.cost(CostFamily::Requests, x, r.weight);
                         }
@@ -674,7 +820,11 @@ impl<'a> Builder<'a> {
                         if b <= site.grid.start_utc() || a >= site.grid.end_utc() {
                             continue;
                         }
-                        let touching: Vec<usize> = mine.iter().copied().filter(|&c| self.cands[c].start < b && a < self.cands[c].end).collect();
+                        let touching: Vec<usize> = mine
+                            .iter()
+                            .copied()
+                            .filter(|&c| self.cands[c].start < b && a < self.cands[c].end)
+                            .collect();
                         let miss = self.lm.continuous(0.0, 1.0);
                         let expr = self.sum_x(touching);
                         self.lm.constrain(constraint!(miss.var + expr >= 1.0));

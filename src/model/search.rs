@@ -4,6 +4,8 @@
 //! 1. *Construction*: employees are rostered block by block (those with minimum hours
 //!    first); each block is a small MILP over the block's candidate shifts, with every
 //!    earlier block's shifts fixed. Per-employee rules are only built for rostered employees.
+//!    Sub-models make hard rules elastic (a slack costing 10⁶ per unit), so a block always
+//!    has a solution; the caller re-checks the final roster against the hard model.
 //! 2. *Improvement*: repeatedly free a block of employees (seeded shuffle), keep everybody
 //!    else's shifts fixed, and re-solve; accept strictly better rosters. A sub-model
 //!    contains every rule and cost, so its objective is the whole roster's objective.
@@ -91,18 +93,26 @@ fn solve_block(
         free.iter().for_each(|&e| f[e] = true);
         f
     };
-    let mut index: Vec<usize> = selected.iter().copied().filter(|&c| !is_free[cands[c].employee]).collect();
+    let mut index: Vec<usize> = selected
+        .iter()
+        .copied()
+        .filter(|&c| !is_free[cands[c].employee])
+        .collect();
     let fixed_count = index.len();
     for &e in free {
         index.extend(by_emp[e].iter().copied());
     }
     let sub: Vec<Candidate> = index.iter().map(|&c| cands[c].clone()).collect();
     let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
-    let mut b = Builder::restricted(site, req, sub, fixed, active.to_vec(), false);
+    let mut b = Builder::restricted(site, req, sub, fixed, active.to_vec(), true);
     b.build(families);
     // Start from the incumbent: fixed shifts plus the free employees' current shifts.
     let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
-    let start: Vec<_> = index.iter().enumerate().map(|(k, c)| (b.x[k], if current.contains(c) { 1.0 } else { 0.0 })).collect();
+    let start: Vec<_> = index
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (b.x[k], if current.contains(c) { 1.0 } else { 0.0 }))
+        .collect();
     b.lm.set_start(start);
     let lm = std::mem::take(&mut b.lm);
     let out = solve(lm, opts)?;
@@ -120,7 +130,19 @@ fn solve_block(
     if !out.status.has_solution() {
         return Ok(None);
     }
-    let chosen = index.iter().enumerate().filter(|&(k, _)| out.value(b.x[k]) > 0.5).map(|(_, &c)| c).collect();
+    if log_enabled() {
+        for (rule, label, v) in &b.slacks {
+            if out.value(*v) > 1e-6 {
+                eprintln!("lns:   slack {:?} {label}: {:.2}", rule, out.value(*v));
+            }
+        }
+    }
+    let chosen = index
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| out.value(b.x[k]) > 0.5)
+        .map(|(_, &c)| c)
+        .collect();
     Ok(Some((chosen, out.objective)))
 }
 
@@ -143,22 +165,42 @@ pub fn neighbourhood_search(
         by_emp[cand.employee].push(c);
     }
     let mut stats = SearchStats::default();
-    let sub_opts = |limit: f64| SolveOptions { time_limit: limit.max(0.5), gap: 1e-4, threads: opts.threads, seed: opts.seed, verbose: false };
+    let sub_opts = |limit: f64, gap: f64| SolveOptions {
+        time_limit: limit.max(2.0),
+        gap,
+        threads: opts.threads,
+        seed: opts.seed,
+        verbose: std::env::var("SHIFTWISE_LOG_SEARCH").is_ok_and(|v| v == "2"),
+    };
 
     // Construction: employees with minimum hours or shifts first, then by fewest candidates.
     let mut order: Vec<usize> = (0..n_emp).collect();
     order.sort_by_key(|&e| {
         let (min_h, _) = site.weekly_hours(e);
         let c = &site.contracts[site.employees[e].contract];
-        (min_h <= 0.0 && c.min_shifts_per_week == 0, by_emp[e].len(), e)
+        (
+            min_h <= 0.0 && c.min_shifts_per_week == 0,
+            by_emp[e].len(),
+            e,
+        )
     });
     let mut active = vec![false; n_emp];
     let mut selected: Vec<usize> = Vec::new();
     let mut objective = f64::INFINITY;
     for block in blocks(&order, &by_emp) {
         block.iter().for_each(|&e| active[e] = true);
-        let limit = left(0.5).min(20.0);
-        match solve_block(site, req, cands, &by_emp, families, &selected, &block, &active, &sub_opts(limit))? {
+        let limit = left(0.5).min(10.0);
+        match solve_block(
+            site,
+            req,
+            cands,
+            &by_emp,
+            families,
+            &selected,
+            &block,
+            &active,
+            &sub_opts(limit, 0.005),
+        )? {
             Some((sel, obj)) => {
                 selected = sel;
                 objective = obj;
@@ -184,9 +226,17 @@ pub fn neighbourhood_search(
             if limit <= 0.0 {
                 break;
             }
-            if let Some((sel, obj)) =
-                solve_block(site, req, cands, &by_emp, families, &selected, &block, &active, &sub_opts(limit.min(20.0)))?
-            {
+            if let Some((sel, obj)) = solve_block(
+                site,
+                req,
+                cands,
+                &by_emp,
+                families,
+                &selected,
+                &block,
+                &active,
+                &sub_opts(limit.min(10.0), 1e-4),
+            )? {
                 stats.subproblems += 1;
                 if obj < objective - 1e-6 {
                     selected = sel;

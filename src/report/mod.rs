@@ -18,7 +18,11 @@ use crate::staffing::Requirements;
 /// Format an instant as local time with offset in `tz`: `2026-11-30T09:00+09:00`.
 pub fn local_stamp(t: DateTime<Utc>, tz: Tz) -> String {
     let l = t.with_timezone(&tz);
-    format!("{}{}", l.format("%Y-%m-%dT%H:%M"), format_offset(crate::domain::calendar::offset_seconds(tz, t)))
+    format!(
+        "{}{}",
+        l.format("%Y-%m-%dT%H:%M"),
+        format_offset(crate::domain::calendar::offset_seconds(tz, t))
+    )
 }
 
 /// One row of `roster.csv`.
@@ -53,9 +57,11 @@ pub struct RosterRow {
 fn csv_bytes<T: Serialize>(rows: &[T], path: &Path) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.serialize(r).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+        w.serialize(r)
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
     }
-    w.into_inner().map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))
+    w.into_inner()
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))
 }
 
 /// Rows of `roster.csv` for a roster.
@@ -118,7 +124,8 @@ pub fn write_plan(dir: &Path, site: &Site, plan: &Plan) -> Result<(), Error> {
     let p = dir.join("coverage.csv");
     write_atomic(&p, &csv_bytes(&rows, &p)?)?;
     let p = dir.join("summary.json");
-    let json = serde_json::to_vec_pretty(&plan.summary).map_err(|e| Error::io(&p, std::io::Error::other(e)))?;
+    let json = serde_json::to_vec_pretty(&plan.summary)
+        .map_err(|e| Error::io(&p, std::io::Error::other(e)))?;
     write_atomic(&p, &json)
 }
 
@@ -150,7 +157,10 @@ pub fn write_requirements(path: &Path, site: &Site, req: &Requirements) -> Resul
                 agents_base: req.agents_base[q][i],
                 agents_required: format!("{:.2}", req.agents[q][i]),
                 expected_service_level: format!("{:.4}", req.service_level[q][i]),
-                deferred_due_by: req.deferred[q].as_ref().map(|d| format!("{:.3}", d.due_by[i])).unwrap_or_default(),
+                deferred_due_by: req.deferred[q]
+                    .as_ref()
+                    .map(|d| format!("{:.3}", d.due_by[i]))
+                    .unwrap_or_default(),
             });
         }
     }
@@ -163,13 +173,29 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut problems = Vec::new();
     let columns = [
-        "employee", "name", "date", "template", "work_mode", "start_site", "end_site", "start_employee", "end_employee",
-        "employee_timezone", "paid_hours", "queues",
+        "employee",
+        "name",
+        "date",
+        "template",
+        "work_mode",
+        "start_site",
+        "end_site",
+        "start_employee",
+        "end_employee",
+        "employee_timezone",
+        "paid_hours",
+        "queues",
     ];
-    let rows: Vec<(usize, RosterRow)> = crate::input::parse_csv(&file, &text, &columns, &mut problems);
+    let rows: Vec<(usize, RosterRow)> =
+        crate::input::parse_csv(&file, &text, &columns, &mut problems);
     let mut roster = Roster::default();
     for (line, r) in rows {
-        let p = |field: &str, value: &str, why: &str| InputProblem::new(&file, why).line(line).field(field).value(value);
+        let p = |field: &str, value: &str, why: &str| {
+            InputProblem::new(&file, why)
+                .line(line)
+                .field(field)
+                .value(value)
+        };
         let e = site.employee_index(&r.employee);
         if e.is_none() {
             problems.push(p("employee", &r.employee, "unknown employee"));
@@ -187,10 +213,16 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
             }
         };
         let parse = |field: &str, s: &str, problems: &mut Vec<InputProblem>| {
-            match DateTime::parse_from_str(&format!("{s}:00"), "%Y-%m-%dT%H:%M%:z:%S").or_else(|_| DateTime::parse_from_rfc3339(s)) {
+            match DateTime::parse_from_str(&format!("{s}:00"), "%Y-%m-%dT%H:%M%:z:%S")
+                .or_else(|_| DateTime::parse_from_rfc3339(s))
+            {
                 Ok(t) => Some(t.with_timezone(&Utc)),
                 Err(_) => {
-                    problems.push(p(field, s, "not a time with offset like 2026-11-30T09:00+09:00"));
+                    problems.push(p(
+                        field,
+                        s,
+                        "not a time with offset like 2026-11-30T09:00+09:00",
+                    ));
                     None
                 }
             }
@@ -204,7 +236,11 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
             }
             let local_date = start.with_timezone(&site.tz()).date_naive();
             let Some(day) = site.grid.day_of_date(local_date) else {
-                problems.push(p("start_site", &r.start_site, "outside the planning horizon"));
+                problems.push(p(
+                    "start_site",
+                    &r.start_site,
+                    "outside the planning horizon",
+                ));
                 continue;
             };
             let len = (end - start).num_minutes().max(0) as u32;

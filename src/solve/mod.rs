@@ -26,9 +26,25 @@ pub struct SolveOptions {
     pub verbose: bool,
 }
 
+impl SolveOptions {
+    /// The same options with another time limit.
+    pub fn with_time_limit(&self, seconds: f64) -> SolveOptions {
+        SolveOptions {
+            time_limit: seconds,
+            ..self.clone()
+        }
+    }
+}
+
 impl Default for SolveOptions {
     fn default() -> Self {
-        SolveOptions { time_limit: 60.0, gap: 0.005, threads: None, seed: 0, verbose: false }
+        SolveOptions {
+            time_limit: 60.0,
+            gap: 0.005,
+            threads: None,
+            seed: 0,
+            verbose: false,
+        }
     }
 }
 
@@ -51,7 +67,10 @@ pub enum SolveStatus {
 impl SolveStatus {
     /// True when a solution is available.
     pub fn has_solution(self) -> bool {
-        matches!(self, SolveStatus::Optimal | SolveStatus::TimeLimit | SolveStatus::OtherLimit)
+        matches!(
+            self,
+            SolveStatus::Optimal | SolveStatus::TimeLimit | SolveStatus::OtherLimit
+        )
     }
 }
 
@@ -75,11 +94,21 @@ impl Default for LinearModel {
 impl LinearModel {
     /// An empty model.
     pub fn new() -> Self {
-        LinearModel { vars: ProblemVariables::new(), count: 0, integers: 0, objective: Expression::default(), constraints: Vec::new(), start: Vec::new() }
+        LinearModel {
+            vars: ProblemVariables::new(),
+            count: 0,
+            integers: 0,
+            objective: Expression::default(),
+            constraints: Vec::new(),
+            start: Vec::new(),
+        }
     }
     fn add(&mut self, def: VariableDefinition, integer: bool) -> Var {
         let v = self.vars.add(def);
-        let id = Var { var: v, column: self.count };
+        let id = Var {
+            var: v,
+            column: self.count,
+        };
         self.count += 1;
         self.integers += usize::from(integer);
         id
@@ -99,7 +128,11 @@ impl LinearModel {
     }
     /// A continuous variable in `[lo, hi]` (`hi` may be `f64::INFINITY`).
     pub fn continuous(&mut self, lo: f64, hi: f64) -> Var {
-        let def = if hi.is_finite() { good_lp::variable().min(lo).max(hi) } else { good_lp::variable().min(lo) };
+        let def = if hi.is_finite() {
+            good_lp::variable().min(lo).max(hi)
+        } else {
+            good_lp::variable().min(lo)
+        };
         self.add(def, false)
     }
     /// Add `coef × var` to the objective (minimised).
@@ -168,6 +201,23 @@ impl SolveOutcome {
 
 /// Solve `model` with HiGHS.
 pub fn solve(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, crate::Error> {
+    run_highs(model, opts, false)
+}
+
+/// Solve the LP relaxation of `model` (integrality dropped): its objective is a lower
+/// bound on the MILP's. Returned as an outcome with status `Optimal` and `bound = objective`.
+pub fn solve_relaxation(
+    model: LinearModel,
+    opts: &SolveOptions,
+) -> Result<SolveOutcome, crate::Error> {
+    run_highs(model, opts, true)
+}
+
+fn run_highs(
+    model: LinearModel,
+    opts: &SolveOptions,
+    relax: bool,
+) -> Result<SolveOutcome, crate::Error> {
     let size = (model.count, model.integers, model.constraints.len());
     let start = (!model.start.is_empty()).then(|| {
         let mut cols = vec![0.0; model.count];
@@ -176,11 +226,16 @@ pub fn solve(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, cr
         }
         cols
     });
-    let mut problem = model.vars.minimise(model.objective).using(good_lp::solvers::highs::highs);
+    let mut problem = model
+        .vars
+        .minimise(model.objective)
+        .using(good_lp::solvers::highs::highs);
     for c in model.constraints {
         problem = good_lp::SolverModel::with(problem, c);
     }
-    let mut highs = problem.try_into_inner().map_err(|e| crate::Error::Solve(format!("cannot pass the model to HiGHS: {e}")))?;
+    let mut highs = problem
+        .try_into_inner()
+        .map_err(|e| crate::Error::Solve(format!("cannot pass the model to HiGHS: {e}")))?;
     if !opts.verbose {
         highs.make_quiet();
     } else {
@@ -196,17 +251,41 @@ pub fn solve(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, cr
     if let Some(cols) = &start {
         highs
             .try_set_solution(Some(cols), None, None, None)
-            .map_err(|e| crate::Error::Solve(format!("HiGHS rejected the starting solution: {e:?}")))?;
+            .map_err(|e| {
+                crate::Error::Solve(format!("HiGHS rejected the starting solution: {e:?}"))
+            })?;
+    }
+    if relax {
+        highs.set_option(&b"solve_relaxation"[..], true);
+    }
+    if let Ok(extra) = std::env::var("SHIFTWISE_HIGHS_OPTIONS") {
+        for kv in extra.split(',') {
+            if let Some((k, v)) = kv.split_once('=') {
+                if let Ok(x) = v.parse::<i32>() {
+                    highs.set_option(k.as_bytes(), x);
+                } else if let Ok(x) = v.parse::<f64>() {
+                    highs.set_option(k.as_bytes(), x);
+                } else if let Ok(x) = v.parse::<bool>() {
+                    highs.set_option(k.as_bytes(), x);
+                } else {
+                    highs.set_option(k.as_bytes(), v);
+                }
+            }
+        }
     }
     let started = Instant::now();
-    let solved = highs.try_solve().map_err(|e| crate::Error::Solve(format!("HiGHS failed: {e:?}")))?;
+    let solved = highs
+        .try_solve()
+        .map_err(|e| crate::Error::Solve(format!("HiGHS failed: {e:?}")))?;
     let seconds = started.elapsed().as_secs_f64();
     let feasible = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
     let status = match solved.status() {
-        HighsModelStatus::Optimal | HighsModelStatus::ObjectiveBound | HighsModelStatus::ObjectiveTarget => {
-            SolveStatus::Optimal
+        HighsModelStatus::Optimal
+        | HighsModelStatus::ObjectiveBound
+        | HighsModelStatus::ObjectiveTarget => SolveStatus::Optimal,
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+            SolveStatus::Infeasible
         }
-        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => SolveStatus::Infeasible,
         HighsModelStatus::ReachedTimeLimit if feasible => SolveStatus::TimeLimit,
         HighsModelStatus::ReachedSolutionLimit
         | HighsModelStatus::ReachedInterrupt
@@ -221,24 +300,47 @@ pub fn solve(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, cr
         | HighsModelStatus::ReachedInterrupt
         | HighsModelStatus::ReachedIterationLimit
         | HighsModelStatus::ReachedMemoryLimit => SolveStatus::NoSolution,
-        other => return Err(crate::Error::Solve(format!("HiGHS stopped with status {other:?}"))),
+        other => {
+            return Err(crate::Error::Solve(format!(
+                "HiGHS stopped with status {other:?}"
+            )))
+        }
     };
-    let objective = if status.has_solution() { solved.objective_value() } else { f64::NAN };
-    let (bound, gap) = if size.1 > 0 {
+    let objective = if status.has_solution() {
+        solved.objective_value()
+    } else {
+        f64::NAN
+    };
+    let (bound, gap) = if size.1 > 0 && !relax {
         (
-            solved.double_info_value(c"mip_dual_bound").unwrap_or(f64::NAN),
+            solved
+                .double_info_value(c"mip_dual_bound")
+                .unwrap_or(f64::NAN),
             solved.double_info_value(c"mip_gap").unwrap_or(f64::NAN),
         )
     } else {
         (objective, 0.0)
     };
-    let values = if status.has_solution() { solved.get_solution().columns().to_vec() } else { Vec::new() };
-    Ok(SolveOutcome { status, values, objective, bound, gap, seconds, size })
+    let values = if status.has_solution() {
+        solved.get_solution().columns().to_vec()
+    } else {
+        Vec::new()
+    };
+    Ok(SolveOutcome {
+        status,
+        values,
+        objective,
+        bound,
+        gap,
+        seconds,
+        size,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use good_lp::constraint;
 
     #[test]
     fn knapsack_optimum_and_bound() {
@@ -249,12 +351,19 @@ mod tests {
         m.cost(a, -5.0);
         m.cost(b, -4.0);
         m.cost(c, -3.0);
-        m.constrain(good_lp::constraint!(2.0 * a.var + 3.0 * b.var + c.var <= 5.0));
+        m.constrain(constraint!(2.0 * a.var + 3.0 * b.var + c.var <= 5.0));
         let out = solve(m, &SolveOptions::default()).unwrap();
         assert_eq!(out.status, SolveStatus::Optimal);
         assert!((out.objective + 9.0).abs() < 1e-6, "{}", out.objective);
         assert!(out.bound <= out.objective + 1e-6);
-        assert_eq!((out.value(a).round(), out.value(b).round(), out.value(c).round()), (1.0, 1.0, 0.0));
+        assert_eq!(
+            (
+                out.value(a).round(),
+                out.value(b).round(),
+                out.value(c).round()
+            ),
+            (1.0, 1.0, 0.0)
+        );
         assert_eq!(out.size, (3, 3, 1));
     }
 
@@ -262,7 +371,7 @@ mod tests {
     fn infeasible_is_reported() {
         let mut m = LinearModel::new();
         let a = m.binary();
-        m.constrain(good_lp::constraint!(a.var >= 2.0));
+        m.constrain(constraint!(a.var >= 2.0));
         let out = solve(m, &SolveOptions::default()).unwrap();
         assert_eq!(out.status, SolveStatus::Infeasible);
         assert!(out.values.is_empty());

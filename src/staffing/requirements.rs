@@ -49,11 +49,21 @@ pub struct Requirements {
 
 /// Requirements for a loaded site.
 pub fn requirements(site: &Site) -> Requirements {
-    requirements_for(&site.queues, &site.forecast, site.grid.interval_seconds(), site.shrinkage)
+    requirements_for(
+        &site.queues,
+        &site.forecast,
+        site.grid.interval_seconds(),
+        site.shrinkage,
+    )
 }
 
 /// Requirements from queues and a forecast on a grid of `interval_seconds`.
-pub fn requirements_for(queues: &[Queue], forecast: &Forecast, interval_seconds: f64, shrinkage: f64) -> Requirements {
+pub fn requirements_for(
+    queues: &[Queue],
+    forecast: &Forecast,
+    interval_seconds: f64,
+    shrinkage: f64,
+) -> Requirements {
     let inflate = 1.0 / (1.0 - shrinkage);
     let n = forecast.contacts.first().map_or(0, Vec::len);
     let mut out = Requirements {
@@ -67,7 +77,9 @@ pub fn requirements_for(queues: &[Queue], forecast: &Forecast, interval_seconds:
     for (q, queue) in queues.iter().enumerate() {
         let contacts = &forecast.contacts[q];
         let aht = &forecast.aht_seconds[q];
-        let load: Vec<f64> = (0..n).map(|i| erlang::offered_load(contacts[i], aht[i], interval_seconds)).collect();
+        let load: Vec<f64> = (0..n)
+            .map(|i| erlang::offered_load(contacts[i], aht[i], interval_seconds))
+            .collect();
         if queue.channel == Channel::Email {
             let d = deferred_work(queue, &load, interval_seconds);
             // Spread each interval's work evenly over its window for reporting.
@@ -80,8 +92,10 @@ pub fn requirements_for(queues: &[Queue], forecast: &Forecast, interval_seconds:
                 }
                 spread[i] = running.max(0.0);
             }
-            out.agents_base.push(spread.iter().map(|x| x.ceil() as u32).collect());
-            out.agents.push(spread.iter().map(|x| x * inflate).collect());
+            out.agents_base
+                .push(spread.iter().map(|x| x.ceil() as u32).collect());
+            out.agents
+                .push(spread.iter().map(|x| x * inflate).collect());
             out.service_level.push(vec![1.0; n]);
             out.deferred.push(Some(d));
         } else {
@@ -98,7 +112,8 @@ pub fn requirements_for(queues: &[Queue], forecast: &Forecast, interval_seconds:
                     1.0
                 });
             }
-            out.agents.push(base.iter().map(|&b| f64::from(b) * inflate).collect());
+            out.agents
+                .push(base.iter().map(|&b| f64::from(b) * inflate).collect());
             out.agents_base.push(base);
             out.service_level.push(sl);
             out.deferred.push(None);
@@ -120,8 +135,21 @@ pub fn deferred_work(queue: &Queue, load: &[f64], interval_seconds: f64) -> Defe
         acc += w;
         arrived_by.push(acc);
     }
-    let due_by = (0..n).map(|t| if t + 1 >= window { arrived_by[t + 1 - window] } else { 0.0 }).collect();
-    DeferredWork { window, arrived_by, due_by, arriving: load.to_vec() }
+    let due_by = (0..n)
+        .map(|t| {
+            if t + 1 >= window {
+                arrived_by[t + 1 - window]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    DeferredWork {
+        window,
+        arrived_by,
+        due_by,
+        arriving: load.to_vec(),
+    }
 }
 
 #[cfg(test)]
@@ -134,7 +162,12 @@ mod tests {
             id: "q".into(),
             channel,
             language: "ja".into(),
-            target: ServiceTarget { service_level: 0.8, answer_within: 20.0, max_asa: None, max_occupancy: None },
+            target: ServiceTarget {
+                service_level: 0.8,
+                answer_within: 20.0,
+                max_asa: None,
+                max_occupancy: None,
+            },
             concurrency,
             response_time_hours: 2.0,
         }
@@ -142,15 +175,26 @@ mod tests {
 
     fn fc(contacts: Vec<f64>, aht: f64) -> Forecast {
         let n = contacts.len();
-        Forecast { contacts: vec![contacts], aht_seconds: vec![vec![aht; n]] }
+        Forecast {
+            contacts: vec![contacts],
+            aht_seconds: vec![vec![aht; n]],
+        }
     }
 
     #[test]
     fn phone_matches_erlang_and_shrinkage_inflates() {
         // 360 calls in 30 min at 240 s AHT = 48 Erlangs; 80/20 needs 55 agents (see erlang tests).
-        let r = requirements_for(&[queue(Channel::Phone, 1)], &fc(vec![360.0, 0.0], 240.0), 1800.0, 0.2);
+        let r = requirements_for(
+            &[queue(Channel::Phone, 1)],
+            &fc(vec![360.0, 0.0], 240.0),
+            1800.0,
+            0.2,
+        );
         assert_eq!(r.offered_load[0][0], 48.0);
-        assert_eq!(r.agents_base[0][0], erlang::servers_required(48.0, 240.0, &queue(Channel::Phone, 1).target));
+        assert_eq!(
+            r.agents_base[0][0],
+            erlang::servers_required(48.0, 240.0, &queue(Channel::Phone, 1).target)
+        );
         assert!((r.agents[0][0] - f64::from(r.agents_base[0][0]) / 0.8).abs() < 1e-9);
         assert!(r.service_level[0][0] >= 0.8);
         assert_eq!(r.agents_base[0][1], 0, "zero volume needs zero agents");
@@ -178,7 +222,12 @@ mod tests {
         assert_eq!(d.arrived_by, vec![2.0, 2.0, 6.0, 6.0, 6.0]);
         // Work from interval 0 is due by the end of interval 1; from 2 by the end of 3.
         assert_eq!(d.due_by, vec![0.0, 2.0, 2.0, 6.0, 6.0]);
-        let r = requirements_for(&[q], &fc(vec![2.0 * 1800.0 / 360.0, 0.0], 360.0), 1800.0, 0.0);
+        let r = requirements_for(
+            &[q],
+            &fc(vec![2.0 * 1800.0 / 360.0, 0.0], 360.0),
+            1800.0,
+            0.0,
+        );
         // 2 agent-intervals spread over a 2-interval window: 1 agent in each.
         assert!((r.agents[0][0] - 1.0).abs() < 1e-9 && (r.agents[0][1] - 1.0).abs() < 1e-9);
     }

@@ -58,13 +58,16 @@ impl Tiny {
 
     /// Add an agent: `id, contract, work_mode, skills, hourly_cost`.
     pub fn agent(mut self, id: &str, contract: &str, mode: &str, skills: &str, cost: f64) -> Tiny {
-        self.employees.push(format!("{id},{id},agent,{contract},{mode},,{skills},{cost},,"));
+        self.employees.push(format!(
+            "{id},{id},agent,{contract},{mode},,{skills},{cost},,"
+        ));
         self
     }
 
     /// Demand of `contacts` contacts at `aht` seconds in the interval at `hhmm` on `day`.
     pub fn demand(mut self, queue: &str, day: usize, hhmm: &str, contacts: f64, aht: f64) -> Tiny {
-        self.demand.push((queue.into(), day, hhmm.into(), contacts, aht));
+        self.demand
+            .push((queue.into(), day, hhmm.into(), contacts, aht));
         self
     }
 
@@ -87,7 +90,9 @@ impl Tiny {
             "name = \"tiny\"\ntimezone = \"{}\"\nstart_date = \"{}\"\ndays = {}\ninterval_minutes = 30\n{}\n[penalties]\n{}\n{}\n{}\n{}",
             self.tz, self.start, self.days, self.header, self.penalties, self.queues, self.contracts, self.templates
         );
-        let mut emp = String::from("id,name,role,contract,work_mode,timezone,skills,hourly_cost,min_hours,max_hours\n");
+        let mut emp = String::from(
+            "id,name,role,contract,work_mode,timezone,skills,hourly_cost,min_hours,max_hours\n",
+        );
         for e in &self.employees {
             emp += e;
             emp.push('\n');
@@ -124,14 +129,24 @@ impl Tiny {
     pub fn site(&self) -> Site {
         let (s, e, f, r) = self.texts();
         let v = validate_strings(&s, &e, &f, &r);
-        assert!(v.errors.is_empty(), "tiny site invalid: {:#?}\n{s}", v.errors);
+        assert!(
+            v.errors.is_empty(),
+            "tiny site invalid: {:#?}\n{s}",
+            v.errors
+        );
         v.site.unwrap()
     }
 }
 
 /// Solver options for tests: exact.
 pub fn exact() -> SolveOptions {
-    SolveOptions { time_limit: 60.0, gap: 0.0, threads: Some(1), seed: 0, verbose: false }
+    SolveOptions {
+        time_limit: 60.0,
+        gap: 0.0,
+        threads: Some(1),
+        seed: 0,
+        verbose: false,
+    }
 }
 
 /// Plan with the given families and return the plan plus verify's violations.
