@@ -162,6 +162,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 threads,
                 seed,
                 verbose,
+                max_nodes: None,
             };
             let plan = shiftwise::plan::plan(&s, &opts)?;
             let check = shiftwise::verify::verify(&s, &plan.roster, &plan.requirements.agents);

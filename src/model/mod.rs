@@ -27,6 +27,7 @@
 //! | labour cost | objective | [`Builder::labour_cost`] |
 
 pub mod candidates;
+pub mod greedy;
 pub mod search;
 
 use std::collections::HashMap;

@@ -4,8 +4,9 @@
 //! 1. *Construction*: employees are rostered block by block (those with minimum hours
 //!    first); each block is a small MILP over the block's candidate shifts, with every
 //!    earlier block's shifts fixed. Per-employee rules are only built for rostered employees.
-//!    Sub-models make hard rules elastic (a slack costing 10⁶ per unit), so a block always
-//!    has a solution; the caller re-checks the final roster against the hard model.
+//!    If the greedy roster breaks a hard rule (it could not meet a minimum), sub-models make
+//!    hard rules elastic (a slack costing 10⁶ per unit) so every block has a solution; the
+//!    caller re-checks the final roster against the hard model.
 //! 2. *Improvement*: repeatedly free a block of employees (seeded shuffle), keep everybody
 //!    else's shifts fixed, and re-solve; accept strictly better rosters. A sub-model
 //!    contains every rule and cost, so its objective is the whole roster's objective.
@@ -20,6 +21,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::greedy::greedy_roster;
 use super::{Builder, Candidate, Family};
 use crate::domain::Site;
 use crate::solve::{solve, SolveOptions};
@@ -48,11 +50,16 @@ fn log_enabled() -> bool {
 }
 
 /// Candidate budget of one block (sub-MILP size).
-const BLOCK_CANDIDATES: usize = 2_500;
+const BLOCK_CANDIDATES: usize = 800;
 /// Most employees in one block.
-const BLOCK_EMPLOYEES: usize = 10;
+const BLOCK_EMPLOYEES: usize = 4;
 /// Improvement rounds at most.
 const MAX_ROUNDS: usize = 6;
+/// Node limit of one sub-MILP: a deterministic effort limit (HiGHS keeps its incumbent, so
+/// a sub-MILP stopped early still returns any improvement found at the root).
+const SUB_MAX_NODES: u32 = 50;
+/// Safety time limit of one sub-MILP, seconds (only reached on pathological blocks).
+const SUB_TIME_LIMIT: f64 = 30.0;
 
 fn blocks(order: &[usize], by_emp: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
@@ -86,6 +93,7 @@ fn solve_block(
     selected: &[usize],
     free: &[usize],
     active: &[bool],
+    elastic: bool,
     opts: &SolveOptions,
 ) -> Result<Option<(Vec<usize>, f64)>, Error> {
     let is_free = {
@@ -104,7 +112,7 @@ fn solve_block(
     }
     let sub: Vec<Candidate> = index.iter().map(|&c| cands[c].clone()).collect();
     let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
-    let mut b = Builder::restricted(site, req, sub, fixed, active.to_vec(), true);
+    let mut b = Builder::restricted(site, req, sub, fixed, active.to_vec(), elastic);
     b.build(families);
     // Start from the incumbent: fixed shifts plus the free employees' current shifts.
     let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
@@ -166,49 +174,53 @@ pub fn neighbourhood_search(
     }
     let mut stats = SearchStats::default();
     let sub_opts = |limit: f64, gap: f64| SolveOptions {
-        time_limit: limit.max(2.0),
+        time_limit: limit,
         gap,
         threads: opts.threads,
         seed: opts.seed,
         verbose: std::env::var("SHIFTWISE_LOG_SEARCH").is_ok_and(|v| v == "2"),
+        max_nodes: Some(SUB_MAX_NODES),
     };
 
-    // Construction: employees with minimum hours or shifts first, then by fewest candidates.
-    let mut order: Vec<usize> = (0..n_emp).collect();
-    order.sort_by_key(|&e| {
-        let (min_h, _) = site.weekly_hours(e);
-        let c = &site.contracts[site.employees[e].contract];
-        (
-            min_h <= 0.0 && c.min_shifts_per_week == 0,
-            by_emp[e].len(),
-            e,
-        )
-    });
-    let mut active = vec![false; n_emp];
-    let mut selected: Vec<usize> = Vec::new();
-    let mut objective = f64::INFINITY;
-    for block in blocks(&order, &by_emp) {
-        block.iter().for_each(|&e| active[e] = true);
-        let limit = left(0.5).min(10.0);
-        match solve_block(
-            site,
-            req,
-            cands,
-            &by_emp,
-            families,
-            &selected,
-            &block,
-            &active,
-            &sub_opts(limit, 0.005),
-        )? {
-            Some((sel, obj)) => {
-                selected = sel;
-                objective = obj;
-                stats.subproblems += 1;
+    // Construction: greedy, then priced exactly by one sub-MILP with every shift fixed.
+    let active = vec![true; n_emp];
+    let mut selected = greedy_roster(site, req, cands);
+    // Price the greedy roster with the hard model; if it breaks a hard rule (greedy could not
+    // meet a minimum), search with elastic hard rules so every sub-model stays feasible.
+    let mut elastic = false;
+    let priced = solve_block(
+        site,
+        req,
+        cands,
+        &by_emp,
+        families,
+        &selected,
+        &[],
+        &active,
+        false,
+        &sub_opts(SUB_TIME_LIMIT, 1e-4),
+    )?;
+    let mut objective = match priced {
+        Some((_, obj)) => obj,
+        None => {
+            elastic = true;
+            match solve_block(
+                site,
+                req,
+                cands,
+                &by_emp,
+                families,
+                &selected,
+                &[],
+                &active,
+                true,
+                &sub_opts(SUB_TIME_LIMIT, 1e-4),
+            )? {
+                Some((_, obj)) => obj,
+                None => return Ok(None),
             }
-            None => return Ok(None),
         }
-    }
+    };
     stats.constructed_objective = objective;
 
     // Improvement.
@@ -235,7 +247,8 @@ pub fn neighbourhood_search(
                 &selected,
                 &block,
                 &active,
-                &sub_opts(limit.min(10.0), 1e-4),
+                elastic,
+                &sub_opts(limit.min(SUB_TIME_LIMIT), 1e-3),
             )? {
                 stats.subproblems += 1;
                 if obj < objective - 1e-6 {

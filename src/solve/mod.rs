@@ -24,6 +24,8 @@ pub struct SolveOptions {
     pub seed: u32,
     /// Print the solver's log.
     pub verbose: bool,
+    /// Branch-and-bound node limit (a deterministic effort limit; `None` = unlimited).
+    pub max_nodes: Option<u32>,
 }
 
 impl SolveOptions {
@@ -44,6 +46,7 @@ impl Default for SolveOptions {
             threads: None,
             seed: 0,
             verbose: false,
+            max_nodes: None,
         }
     }
 }
@@ -245,6 +248,9 @@ fn run_highs(
     highs.set_option(&b"time_limit"[..], opts.time_limit.max(0.01));
     highs.set_option(&b"mip_rel_gap"[..], opts.gap.max(0.0));
     highs.set_option(&b"random_seed"[..], opts.seed.min(i32::MAX as u32) as i32);
+    if let Some(n) = opts.max_nodes {
+        highs.set_option(&b"mip_max_nodes"[..], n.min(i32::MAX as u32) as i32);
+    }
     if let Some(t) = opts.threads.and_then(NonZeroU32::new) {
         highs.set_threads(t);
     }

@@ -146,6 +146,7 @@ pub fn exact() -> SolveOptions {
         threads: Some(1),
         seed: 0,
         verbose: false,
+        max_nodes: None,
     }
 }
 
