@@ -150,7 +150,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             verbose,
             json,
         } => {
-            if !(time_limit > 0.0) || !(0.0..1.0).contains(&gap) {
+            if time_limit.is_nan() || time_limit <= 0.0 || !(0.0..1.0).contains(&gap) {
                 return Err(Error::Usage(
                     "--time-limit must be positive and --gap in [0, 1)".into(),
                 ));

@@ -257,9 +257,9 @@ pub fn plan_with_families(
                 .collect()
         })
         .collect();
-    for g in 0..b.groups.len() {
-        for i in 0..n {
-            for &(q, v) in &b.y[g][i] {
+    for per_group in &b.y {
+        for (i, allocs) in per_group.iter().enumerate() {
+            for &(q, v) in allocs {
                 coverage[q][i].scheduled += out.value(v);
             }
         }

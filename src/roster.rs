@@ -47,8 +47,7 @@ pub struct Roster {
 impl Roster {
     /// Sort shifts by employee, then start.
     pub fn sort(&mut self) {
-        self.shifts
-            .sort_by(|a, b| (a.employee, a.start).cmp(&(b.employee, b.start)));
+        self.shifts.sort_by_key(|s| (s.employee, s.start));
     }
     /// Shifts of employee `e`, in start order (the roster must be sorted).
     pub fn of_employee(&self, e: usize) -> impl Iterator<Item = &Shift> {

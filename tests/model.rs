@@ -366,16 +366,15 @@ fn brute_cost(site: &shiftwise::Site, on: &[f64], labour: f64) -> f64 {
     let p = &site.penalties;
     let h = site.grid.interval_hours();
     let mut c = labour;
-    for i in 0..site.grid.len() {
-        let need = req.agents[0][i];
-        let mut short = (need - on[i]).max(0.0);
+    for (&need, &on) in req.agents[0].iter().zip(on) {
+        let mut short = (need - on).max(0.0);
         for (k, &tier) in p.understaffing_per_agent_hour.iter().enumerate() {
             let last = k + 1 == p.understaffing_per_agent_hour.len();
             let take = if last { short } else { short.min(1.0) };
             c += take * tier * h;
             short -= take;
         }
-        c += (on[i] - need).max(0.0) * p.overstaffing_per_agent_hour * h;
+        c += (on - need).max(0.0) * p.overstaffing_per_agent_hour * h;
     }
     c
 }

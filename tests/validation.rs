@@ -528,7 +528,6 @@ fn interval_minutes_zero_is_an_error_not_a_panic() {
 }
 
 #[test]
-#[ignore = "known bug: toml_line() finds the first `id = \"phone-ja\"` line, not the duplicate"]
 fn duplicate_queue_id_is_reported_on_the_duplicate() {
     let mut t = tokyo_texts();
     t[0] = with_line(&t[0], 33, "id = \"phone-ja\"");
@@ -538,7 +537,6 @@ fn duplicate_queue_id_is_reported_on_the_duplicate() {
 }
 
 #[test]
-#[ignore = "known bug: toml_line() ignores which [[contracts]] table the problem is in"]
 fn contract_problem_is_reported_in_its_own_table() {
     // Student: min 30 > max 24; part_time (line 74) also says max_hours_per_week = 24.0.
     let mut t = tokyo_texts();
@@ -555,7 +553,6 @@ fn contract_problem_is_reported_in_its_own_table() {
 }
 
 #[test]
-#[ignore = "known bug: an employee whose row has an error is dropped, so its requests are called unknown"]
 fn requests_of_an_employee_with_a_bad_row_are_not_called_unknown() {
     // FT03 (employees.csv:8) has requests on requests.csv:6 and :7.
     let mut t = tokyo_texts();
@@ -573,7 +570,6 @@ fn requests_of_an_employee_with_a_bad_row_are_not_called_unknown() {
 }
 
 #[test]
-#[ignore = "known bug: with no readable employees every request is reported as naming an unknown employee"]
 fn unreadable_employees_do_not_flood_requests_with_errors() {
     let mut t = tokyo_texts();
     t[1] = "id,name\n".into();

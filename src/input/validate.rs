@@ -144,10 +144,16 @@ fn validate_texts(
         }
     });
     let header = header?;
+    // Ids listed in employees.csv, valid rows or not (`None`: the file itself is unreadable),
+    // so requests of an employee whose row has an error are not also called unknown.
+    let listed: Option<HashSet<String>> = employees_raw
+        .as_ref()
+        .filter(|rows| !rows.is_empty())
+        .map(|rows| rows.iter().map(|(_, r)| r.id.clone()).collect());
     let employees = employees_raw.map(|rows| employees(ctx, &header, &rows));
     let forecast = forecast_raw.map(|rows| forecast(ctx, &header, &rows));
     let (employees, forecast) = (employees?, forecast?);
-    let requests = requests_raw.map(|rows| requests(ctx, &header, &employees, &rows))?;
+    let requests = requests_raw.map(|rows| requests(ctx, &employees, listed.as_ref(), &rows))?;
     coverage_warnings(ctx, &header, &employees, &forecast);
     let SiteHeader {
         name,
@@ -205,6 +211,39 @@ fn toml_line(text: &str, key: &str, value: &str) -> Option<usize> {
     fallback
 }
 
+/// Line of `key = ...` inside the `index`-th `[[name]]` table (falling back to the
+/// table's header line).
+fn toml_table_line(text: &str, name: &str, index: usize, key: &str, value: &str) -> Option<usize> {
+    let header = format!("[[{name}]]");
+    let mut seen = 0;
+    let mut inside = false;
+    let mut header_line = None;
+    let mut key_line = None;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            if inside {
+                break;
+            }
+            if l == header {
+                if seen == index {
+                    inside = true;
+                    header_line = Some(i + 1);
+                }
+                seen += 1;
+            }
+            continue;
+        }
+        if inside && l.starts_with(key) && l[key.len()..].trim_start().starts_with('=') {
+            if value.is_empty() || l.contains(value) {
+                return Some(i + 1);
+            }
+            key_line.get_or_insert(i + 1);
+        }
+    }
+    key_line.or(header_line)
+}
+
 fn byte_to_line(text: &str, byte: usize) -> usize {
     text.as_bytes()[..byte.min(text.len())]
         .iter()
@@ -227,7 +266,12 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
             return None;
         }
     };
-    let at = |key: &str, value: &str| toml_line(text, key, value);
+    // The `[[table]]` (and its index) problems are currently found in, for line numbers.
+    let table: std::cell::Cell<Option<(&str, usize)>> = std::cell::Cell::new(None);
+    let at = |key: &str, value: &str| match table.get() {
+        Some((name, index)) => toml_table_line(text, name, index, key, value),
+        None => toml_line(text, key, value),
+    };
     let mut ok = true;
     let mut bad = |ctx: &mut Ctx, key: &str, value: String, reason: String| {
         ok = false;
@@ -358,7 +402,8 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
     if raw.queues.is_empty() {
         bad(ctx, "queues", String::new(), "no [[queues]] defined".into());
     }
-    for q in &raw.queues {
+    for (k, q) in raw.queues.iter().enumerate() {
+        table.set(Some(("queues", k)));
         if !seen.insert(q.id.clone()) {
             bad(ctx, "id", q.id.clone(), "queue id used twice".into());
         }
@@ -379,7 +424,8 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
             "no [[contracts]] defined".into(),
         );
     }
-    for c in &raw.contracts {
+    for (k, c) in raw.contracts.iter().enumerate() {
+        table.set(Some(("contracts", k)));
         if !seen.insert(c.id.clone()) {
             bad(ctx, "id", c.id.clone(), "contract id used twice".into());
         }
@@ -402,7 +448,8 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
             "no [[shift_templates]] defined".into(),
         );
     }
-    for t in &raw.shift_templates {
+    for (k, t) in raw.shift_templates.iter().enumerate() {
+        table.set(Some(("shift_templates", k)));
         if !seen.insert(t.id.clone()) {
             bad(
                 ctx,
@@ -1045,8 +1092,8 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
 
 fn requests(
     ctx: &mut Ctx,
-    _h: &SiteHeader,
     employees: &[Employee],
+    listed: Option<&HashSet<String>>,
     rows: &[(usize, RawRequest)],
 ) -> Vec<Request> {
     let f = files::REQUESTS;
@@ -1061,7 +1108,8 @@ fn requests(
         };
         let before = ctx.errors.len();
         let employee = employees.iter().position(|e| e.id == r.employee);
-        if employee.is_none() {
+        let reported_elsewhere = listed.is_none_or(|ids| ids.contains(&r.employee));
+        if employee.is_none() && !reported_elsewhere {
             ctx.err(p(
                 "employee",
                 &r.employee,
@@ -1244,6 +1292,9 @@ fn overlaps(a: Option<(u32, u32)>, b: Option<(u32, u32)>) -> bool {
 }
 
 fn coverage_warnings(ctx: &mut Ctx, h: &SiteHeader, employees: &[Employee], forecast: &Forecast) {
+    if employees.is_empty() {
+        return; // already an error; a warning per queue would only repeat it
+    }
     for (q, queue) in h.queues.iter().enumerate() {
         let demand: f64 = forecast.contacts[q].iter().sum();
         let skilled = employees

@@ -8,6 +8,9 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use crate::domain::calendar::resolve_local;
 use crate::domain::{RequestKind, ShiftMode, Site};
 
+/// UTC spans `[from, to)`.
+pub type Spans = Vec<(DateTime<Utc>, DateTime<Utc>)>;
+
 /// A shift an employee could work.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
@@ -30,7 +33,7 @@ pub struct Candidate {
 }
 
 /// Hard-blocked UTC spans per employee.
-pub fn hard_blocks(site: &Site) -> Vec<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+pub fn hard_blocks(site: &Site) -> Vec<Spans> {
     let mut blocks = vec![Vec::new(); site.employees.len()];
     for r in &site.requests {
         if r.hard && matches!(r.kind, RequestKind::Unavailable | RequestKind::PreferOff) {
@@ -74,7 +77,7 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (e, emp) in site.employees.iter().enumerate() {
         // Hard mode requests: (mode, the spans they apply to).
-        let hard_modes: Vec<(ShiftMode, Vec<(DateTime<Utc>, DateTime<Utc>)>)> = site
+        let hard_modes: Vec<(ShiftMode, Spans)> = site
             .requests
             .iter()
             .filter_map(|r| match r.kind {
@@ -95,10 +98,9 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
                         if blocks[e].iter().any(|&(a, b)| start < b && a < end) {
                             continue;
                         }
-                        let wrong_mode =
-                            |(m, spans): &(ShiftMode, Vec<(DateTime<Utc>, DateTime<Utc>)>)| {
-                                *m != t.mode && spans.iter().any(|&(a, b)| start < b && a < end)
-                            };
+                        let wrong_mode = |(m, spans): &(ShiftMode, Spans)| {
+                            *m != t.mode && spans.iter().any(|&(a, b)| start < b && a < end)
+                        };
                         if hard_modes.iter().any(wrong_mode) {
                             continue;
                         }

@@ -846,7 +846,7 @@ impl<'a> Builder<'a> {
                 None => acc.push((f, val)),
             }
         }
-        acc.sort_by(|a, b| a.0.cmp(&b.0));
+        acc.sort_by_key(|a| a.0);
         acc
     }
 }

@@ -206,7 +206,7 @@ mod tests {
         let q1 = queue(Channel::Chat, 1);
         let q3 = queue(Channel::Chat, 3);
         let f = fc(vec![200.0], 600.0);
-        let one = requirements_for(&[q1.clone()], &f, 1800.0, 0.0).agents_base[0][0];
+        let one = requirements_for(std::slice::from_ref(&q1), &f, 1800.0, 0.0).agents_base[0][0];
         let three = requirements_for(&[q3], &f, 1800.0, 0.0).agents_base[0][0];
         assert_eq!(three, one.div_ceil(3));
         assert!(three < one);
