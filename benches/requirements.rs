@@ -5,13 +5,15 @@
 //! interval with the service-level search and the achieved service level, chat
 //! concurrency, the email deadline form and shrinkage), on a large center:
 //!
-//! * 5 phone queues peaking at about 150, 90, 55, 35 and 20 Erlangs;
+//! * 5 phone queues whose offered load peaks (busiest interval of the year) at about
+//!   150, 90, 55, 35 and 20 Erlangs;
 //! * 3 chat queues (concurrency 3, 2, 2) peaking at about 70, 35 and 18 busy slots;
 //! * 2 email queues (response times 4 h and 24 h) arriving around the clock.
 //!
-//! Phone and chat are closed at night (0 contacts 22:00–07:00), follow a two-peak
-//! intraday curve, a weekly pattern (busy Monday, quiet Sunday), a yearly season and
-//! seeded day-to-day and interval noise, so the offered load runs from 0 to the peak.
+//! Phone and chat are closed at night (0 contacts 22:00–07:00) and follow a two-peak
+//! intraday curve with an evening shoulder, a weekly pattern (busy Monday, quiet
+//! Sunday), a yearly season and seeded day-to-day and interval noise, so the offered
+//! load runs from 0 to the peak.
 //! The forecast is built once, outside the measurement, deterministically.
 //!
 //! Target (issue): under 50 ms single-threaded on the 2-core development machine.
@@ -82,22 +84,63 @@ fn specs() -> Vec<Spec> {
         aht_seconds,
     };
     vec![
-        s(queue("phone-en", Channel::Phone, 1, (0.8, 20.0), 0.0), 150.0, 300.0),
-        s(queue("phone-es", Channel::Phone, 1, (0.8, 20.0), 0.0), 90.0, 330.0),
-        s(queue("phone-fr", Channel::Phone, 1, (0.8, 30.0), 0.0), 55.0, 360.0),
-        s(queue("phone-de", Channel::Phone, 1, (0.9, 15.0), 0.0), 35.0, 280.0),
-        s(queue("phone-ja", Channel::Phone, 1, (0.7, 60.0), 0.0), 20.0, 420.0),
-        s(queue("chat-en", Channel::Chat, 3, (0.8, 60.0), 0.0), 70.0, 900.0),
-        s(queue("chat-es", Channel::Chat, 2, (0.8, 60.0), 0.0), 35.0, 840.0),
-        s(queue("chat-fr", Channel::Chat, 2, (0.8, 90.0), 0.0), 18.0, 960.0),
-        s(queue("email-en", Channel::Email, 1, (0.0, 0.0), 4.0), 12.0, 480.0),
-        s(queue("email-es", Channel::Email, 1, (0.0, 0.0), 24.0), 6.0, 540.0),
+        s(
+            queue("phone-en", Channel::Phone, 1, (0.8, 20.0), 0.0),
+            150.0,
+            300.0,
+        ),
+        s(
+            queue("phone-es", Channel::Phone, 1, (0.8, 20.0), 0.0),
+            90.0,
+            330.0,
+        ),
+        s(
+            queue("phone-fr", Channel::Phone, 1, (0.8, 30.0), 0.0),
+            55.0,
+            360.0,
+        ),
+        s(
+            queue("phone-de", Channel::Phone, 1, (0.9, 15.0), 0.0),
+            35.0,
+            280.0,
+        ),
+        s(
+            queue("phone-ja", Channel::Phone, 1, (0.7, 60.0), 0.0),
+            20.0,
+            420.0,
+        ),
+        s(
+            queue("chat-en", Channel::Chat, 3, (0.8, 60.0), 0.0),
+            70.0,
+            900.0,
+        ),
+        s(
+            queue("chat-es", Channel::Chat, 2, (0.8, 60.0), 0.0),
+            35.0,
+            840.0,
+        ),
+        s(
+            queue("chat-fr", Channel::Chat, 2, (0.8, 90.0), 0.0),
+            18.0,
+            960.0,
+        ),
+        s(
+            queue("email-en", Channel::Email, 1, (0.0, 0.0), 4.0),
+            12.0,
+            480.0,
+        ),
+        s(
+            queue("email-es", Channel::Email, 1, (0.0, 0.0), 24.0),
+            6.0,
+            540.0,
+        ),
     ]
 }
 
-/// Relative intraday intensity (peak ≈ 1) of the interval starting at `minute` after
-/// local midnight: a morning and an early-afternoon peak; 0 outside 07:00–22:00 for
-/// real-time queues, a small night floor for email.
+/// Relative intraday intensity of the interval starting at `minute` after local
+/// midnight: a morning and an early-afternoon peak with an evening shoulder; 0 outside
+/// 07:00–22:00 for real-time queues, a small night floor for email. [`forecast`]
+/// divides it by its daily maximum.
 fn intraday(minute: f64, deferred: bool) -> f64 {
     let h = minute / 60.0 + 0.125; // middle of the 15-minute interval
     let bump = |centre: f64, width: f64| (-((h - centre) / width).powi(2)).exp();
@@ -114,9 +157,18 @@ fn intraday(minute: f64, deferred: bool) -> f64 {
 /// Relative daily volume by day of the week (day 0 is a Monday).
 const WEEKLY: [f64; 7] = [1.15, 1.05, 1.0, 1.0, 0.95, 0.55, 0.35];
 
+/// Largest product of the daily and interval factors in [`forecast`]: Monday, the
+/// season's top, and both noises at their maximum. Dividing by it makes `peak_load`
+/// the year's highest possible load (the busiest interval of a typical Monday runs at
+/// about 70 % of it).
+const MAX_FACTOR: f64 = 1.15 * 1.12 * 1.08 * 1.15;
+
 /// A year of forecast for `specs`: contacts and AHT per queue and interval.
 fn forecast(specs: &[Spec]) -> Forecast {
     let mut rng = ChaCha8Rng::seed_from_u64(20_260_101);
+    let day_max = (0..PER_DAY)
+        .map(|k| intraday((k * 15) as f64, false))
+        .fold(0.0, f64::max);
     let mut contacts = Vec::with_capacity(specs.len());
     let mut aht_seconds = Vec::with_capacity(specs.len());
     for spec in specs {
@@ -128,13 +180,13 @@ fn forecast(specs: &[Spec]) -> Forecast {
             let season = 1.0 + 0.12 * (2.0 * std::f64::consts::PI * day as f64 / 365.0).cos();
             let daily = WEEKLY[day % 7] * season * rng.gen_range(0.92..1.08);
             for k in 0..PER_DAY {
-                let shape = intraday((k * 15) as f64, deferred);
+                let shape = intraday((k * 15) as f64, deferred) / day_max;
                 let noise = rng.gen_range(0.85..1.15);
                 // Handle time: a little longer in the evening, mild noise.
                 let aht = spec.aht_seconds
                     * (1.0 + 0.1 * (k as f64 / PER_DAY as f64 - 0.5))
                     * rng.gen_range(0.95..1.05);
-                let load = spec.peak_load * shape * daily * noise;
+                let load = spec.peak_load * shape * daily * noise / MAX_FACTOR;
                 c.push((load * INTERVAL_SECONDS / aht * 10.0).round() / 10.0);
                 a.push(aht.round());
             }

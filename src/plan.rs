@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::domain::Site;
+use crate::model::greedy::greedy_roster;
 use crate::model::search::{neighbourhood_search, SearchStats};
 use crate::model::{candidate_shifts, Builder, Candidate, CostFamily, Family, HardRule};
 use crate::roster::{Roster, Shift};
@@ -11,7 +12,7 @@ use crate::staffing::{requirements, Requirements};
 use crate::Error;
 
 /// Above this many candidate shifts, [`plan`] runs the neighbourhood search first.
-pub const SEARCH_THRESHOLD: usize = 3_000;
+pub const SEARCH_THRESHOLD: usize = 10_000;
 /// Share of the time limit the neighbourhood search may use (the rest prices the roster
 /// and solves the LP relaxation for the bound).
 pub const SEARCH_SHARE: f64 = 0.8;
@@ -103,6 +104,14 @@ pub fn plan_with_families(
     let n_cands = cands.len();
     let mut search_stats = None;
     let started = std::time::Instant::now();
+    // Rules that no roster can keep are found while building: name them at once.
+    {
+        let mut probe = Builder::new(site, &req, cands.clone(), false);
+        probe.build(families);
+        if !probe.unsatisfiable.is_empty() {
+            return Err(Error::Solve(unsatisfiable_message(&probe.unsatisfiable)));
+        }
+    }
     let build = |cands: Vec<Candidate>, fixed: Option<Vec<bool>>| {
         let mut b = match fixed {
             Some(f) => Builder::restricted(
@@ -181,8 +190,18 @@ pub fn plan_with_families(
             }
         }
         None => {
+            // Direct MILP, started from the greedy roster (HiGHS drops the start if it breaks
+            // a hard rule).
+            let start = greedy_roster(site, &req, &cands);
             let mut b = build(cands, None);
             let size = full_size(&b);
+            let start: Vec<_> = {
+                let chosen: std::collections::HashSet<usize> = start.into_iter().collect();
+                (0..b.x.len())
+                    .map(|c| (b.x[c], if chosen.contains(&c) { 1.0 } else { 0.0 }))
+                    .collect()
+            };
+            b.lm.set_start(start);
             let lm = std::mem::take(&mut b.lm);
             let out = solve(lm, opts)?;
             (b, out, size)
@@ -306,6 +325,20 @@ pub fn plan_with_families(
         coverage,
         summary,
     })
+}
+
+fn unsatisfiable_message(items: &[(HardRule, String)]) -> String {
+    let mut msg = String::from("the hard rules cannot all hold; no roster can keep:\n");
+    for (rule, label) in items.iter().take(12) {
+        msg += &format!(
+            "  - {}: {label} (no candidate shift can count toward it)\n",
+            rule.describe()
+        );
+    }
+    if items.len() > 12 {
+        msg += &format!("  and {} more\n", items.len() - 12);
+    }
+    msg
 }
 
 /// Explain infeasibility: re-solve with every hard rule made elastic (slack penalised

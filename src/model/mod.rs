@@ -181,6 +181,8 @@ pub struct Builder<'a> {
     pub slacks: Vec<(HardRule, String, Var)>,
     /// Whether hard rules get elastic slacks.
     pub elastic: bool,
+    /// Hard rules that no choice of shifts can satisfy (found while building).
+    pub unsatisfiable: Vec<(HardRule, String)>,
     /// Employees whose per-employee rules are built.
     pub active: Vec<bool>,
     /// Candidates of each employee and day.
@@ -293,6 +295,7 @@ impl<'a> Builder<'a> {
             costs: Vec::new(),
             slacks: Vec::new(),
             elastic,
+            unsatisfiable: Vec::new(),
             active,
             by_emp_day,
         };
@@ -338,6 +341,15 @@ impl<'a> Builder<'a> {
 
     /// `expr ≤ rhs` for a hard rule; in elastic mode a penalised slack is added.
     fn hard_le(&mut self, rule: HardRule, label: String, expr: Expression, rhs: f64) {
+        use good_lp::IntoAffineExpression;
+        if !self.elastic && (&expr).linear_coefficients().next().is_none() {
+            // No candidate can take part (e.g. everybody unavailable): decide it here, since
+            // a row without variables never reaches the solver.
+            if expr.constant() > rhs + 1e-9 {
+                self.unsatisfiable.push((rule, label));
+            }
+            return;
+        }
         if self.elastic {
             let s = self.lm.continuous(0.0, f64::INFINITY);
             self.lm.constrain(constraint!(expr - s.var <= rhs));

@@ -284,11 +284,16 @@ fn run_highs(
         .try_solve()
         .map_err(|e| crate::Error::Solve(format!("HiGHS failed: {e:?}")))?;
     let seconds = started.elapsed().as_secs_f64();
-    let feasible = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+    // Read the raw info value: the binding's typed accessor panics on HiGHS's "-1" (no
+    // status, e.g. infeasibility proven in presolve). 2 = feasible (HiGHS kSolutionStatusFeasible).
+    let feasible = solved
+        .int_info_value(c"primal_solution_status")
+        .is_ok_and(|v| v == 2);
     let status = match solved.status() {
         HighsModelStatus::Optimal
         | HighsModelStatus::ObjectiveBound
-        | HighsModelStatus::ObjectiveTarget => SolveStatus::Optimal,
+        | HighsModelStatus::ObjectiveTarget
+        | HighsModelStatus::ModelEmpty => SolveStatus::Optimal,
         HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
             SolveStatus::Infeasible
         }

@@ -1,0 +1,212 @@
+//! The binary end to end: requirements, plan, verify on real folders.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::Tiny;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_shiftwise"))
+}
+
+fn write_site(dir: &Path, t: &Tiny) {
+    let (s, e, f, r) = t.texts();
+    std::fs::write(dir.join("site.toml"), s).unwrap();
+    std::fs::write(dir.join("employees.csv"), e).unwrap();
+    std::fs::write(dir.join("forecast.csv"), f).unwrap();
+    if !r.is_empty() {
+        std::fs::write(dir.join("requests.csv"), r).unwrap();
+    }
+}
+
+#[test]
+fn requirements_csv_matches_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("req.csv");
+    let st = bin()
+        .args(["requirements", "data/tokyo", "-o"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (site, _) = shiftwise::load_site(Path::new("data/tokyo")).unwrap();
+    let req = shiftwise::staffing::requirements(&site);
+    let mut rd = csv::Reader::from_path(&out).unwrap();
+    let headers = rd.headers().unwrap().clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        vec![
+            "interval_start",
+            "queue",
+            "contacts",
+            "aht_seconds",
+            "offered_load",
+            "agents_base",
+            "agents_required",
+            "expected_service_level",
+            "deferred_due_by"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), site.grid.len() * site.queues.len());
+    // Row k is interval k / queues, queue k % queues.
+    for (k, row) in rows.iter().enumerate().step_by(37) {
+        let (i, q) = (k / site.queues.len(), k % site.queues.len());
+        assert_eq!(&row[1], site.queues[q].id.as_str());
+        assert!(row[0].starts_with(
+            &site.grid.intervals[i]
+                .start_local
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        ));
+        assert!(
+            row[0].ends_with("+09:00"),
+            "site time carries its offset: {}",
+            &row[0]
+        );
+        let required: f64 = row[6].parse().unwrap();
+        assert!((required - req.agents[q][i]).abs() < 0.006);
+        assert_eq!(row[5].parse::<u32>().unwrap(), req.agents_base[q][i]);
+    }
+}
+
+#[test]
+fn plan_writes_a_roster_that_verify_accepts_and_a_tampered_one_it_rejects() {
+    let site_dir = tempfile::tempdir().unwrap();
+    let t = Tiny::new(2)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 120.0)
+        .need("phone", 0, "08:00", 2)
+        .need("phone", 1, "09:00", 1);
+    write_site(site_dir.path(), &t);
+    let out = tempfile::tempdir().unwrap();
+    let o = bin()
+        .arg("plan")
+        .arg(site_dir.path())
+        .arg("-o")
+        .arg(out.path())
+        .args(["--time-limit", "20", "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["status"], "optimal");
+    assert_eq!(summary["shifts"], 3);
+    for f in ["roster.csv", "coverage.csv", "summary.json"] {
+        assert!(out.path().join(f).exists(), "{f} written");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "atomic writes leave no temporary files"
+    );
+
+    let roster = out.path().join("roster.csv");
+    let ok = bin()
+        .arg("verify")
+        .arg(site_dir.path())
+        .arg(&roster)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("0 violation(s)"));
+
+    // Give A a second shift on a day they already work: verify must refuse it.
+    let text = std::fs::read_to_string(&roster).unwrap();
+    let a_row = text
+        .lines()
+        .find(|l| l.starts_with("A,"))
+        .unwrap()
+        .to_string();
+    let shifted = a_row
+        .replace("T08:00", "T12:00")
+        .replace("T10:00", "T14:00")
+        .replace("T09:00", "T13:00")
+        .replace("T11:00", "T15:00");
+    let tampered = out.path().join("tampered.csv");
+    std::fs::write(&tampered, format!("{text}{shifted}\n")).unwrap();
+    let bad = bin()
+        .arg("verify")
+        .arg(site_dir.path())
+        .arg(&tampered)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stdout).contains("one_shift_per_day"),
+        "{}",
+        String::from_utf8_lossy(&bad.stdout)
+    );
+}
+
+#[test]
+fn infeasible_site_exits_1_with_the_rule_named() {
+    let site_dir = tempfile::tempdir().unwrap();
+    // A must work at least once a week but is on leave all week: no candidate shift exists.
+    let mut t = Tiny::new(7).agent("A", "ft", "onsite", "phone", 100.0);
+    t.contracts = t
+        .contracts
+        .replace("min_shifts_per_week = 0", "min_shifts_per_week = 1");
+    for wd in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
+        t.requests
+            .push(format!("A,unavailable,,{wd},,,hard,,,leave"));
+    }
+    write_site(site_dir.path(), &t);
+    let out = tempfile::tempdir().unwrap();
+    let o = bin()
+        .arg("plan")
+        .arg(site_dir.path())
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("weekly shifts") && err.contains("A week 1"),
+        "{err}"
+    );
+    assert!(
+        !out.path().join("roster.csv").exists(),
+        "no roster is written when there is none"
+    );
+}
+
+#[test]
+fn bad_roster_file_names_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "employee,name,date,template,work_mode,start_site,end_site,start_employee,end_employee,employee_timezone,paid_hours,queues\nNOPE,x,2026-11-30,day-onsite,onsite,2026-11-30T09:00+09:00,2026-11-30T18:00+09:00,,,,8,\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["verify", "data/tokyo"])
+        .arg(&roster)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("roster.csv:2")
+            && err.contains("`employee`")
+            && err.contains("unknown employee"),
+        "{err}"
+    );
+}
