@@ -1405,6 +1405,7 @@ fn forecast_rows(
                 queue: qs.queue.id.clone(),
                 contacts: fmt_num(contacts[q][i] * scale),
                 aht_seconds: fmt_num(aht[q][i]),
+                shrinkage: String::new(),
             });
         }
     }

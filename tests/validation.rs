@@ -528,6 +528,42 @@ fn interval_minutes_zero_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn forecast_shrinkage_column_is_optional_and_checked() {
+    let t = tokyo_texts();
+    let mut lines: Vec<String> = t[2].lines().map(String::from).collect();
+    lines[0] += ",shrinkage";
+    for (k, l) in lines.iter_mut().enumerate().skip(1) {
+        l.push(',');
+        if k == 3 {
+            l.push_str("0.4");
+        }
+        if k == 5 {
+            l.push_str("1.5");
+        }
+    }
+    let fc = lines.join("\n") + "\n";
+    let v = validate_strings(&t[0], &t[1], &fc, &t[3]);
+    assert_eq!(v.errors.len(), 1, "{}", listing(&v.errors));
+    assert_eq!(
+        (
+            v.errors[0].file.as_str(),
+            v.errors[0].line,
+            v.errors[0].field.as_deref()
+        ),
+        ("forecast.csv", Some(6), Some("shrinkage"))
+    );
+    // Without the bad cell the column loads: line 4 (first interval, third queue) holds 0.4,
+    // every other cell the site's value.
+    let fc = fc.replace(",1.5\n", ",\n");
+    let v = validate_strings(&t[0], &t[1], &fc, &t[3]);
+    assert!(v.errors.is_empty(), "{}", listing(&v.errors));
+    let site = v.site.unwrap();
+    let s = site.forecast.shrinkage.as_ref().unwrap();
+    assert_eq!(s[2][0], 0.4);
+    assert_eq!(s[0][0], site.shrinkage);
+}
+
+#[test]
 fn duplicate_queue_id_is_reported_on_the_duplicate() {
     let mut t = tokyo_texts();
     t[0] = with_line(&t[0], 33, "id = \"phone-ja\"");

@@ -264,6 +264,9 @@ pub struct Forecast {
     pub contacts: Vec<Vec<f64>>,
     /// `aht_seconds[q][i]`: average handle time.
     pub aht_seconds: Vec<Vec<f64>>,
+    /// `shrinkage[q][i]`: per-interval shrinkage when `forecast.csv` has a `shrinkage`
+    /// column (cells left empty hold the site's value); `None` = the site's value everywhere.
+    pub shrinkage: Option<Vec<Vec<f64>>>,
 }
 
 /// A validated planning problem.

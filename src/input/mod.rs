@@ -35,12 +35,14 @@ pub(crate) fn read_text(dir: &Path, name: &str) -> Result<String, InputProblem> 
 }
 
 /// Parse CSV text into records of type `T`, checking the header against `expected`
-/// columns (all required, in any order; extra columns are an error so typos show).
+/// columns (all required, in any order) plus `optional` ones; unknown columns are an
+/// error so typos show.
 /// Returns `(line, record)` pairs; problems are appended to `problems`.
 pub fn parse_csv<T: serde::de::DeserializeOwned>(
     file: &str,
     text: &str,
     expected: &[&str],
+    optional: &[&str],
     problems: &mut Vec<InputProblem>,
 ) -> Vec<(usize, T)> {
     let mut out = Vec::new();
@@ -74,7 +76,7 @@ pub fn parse_csv<T: serde::de::DeserializeOwned>(
     let extra: Vec<&str> = got
         .iter()
         .copied()
-        .filter(|c| !expected.contains(c))
+        .filter(|c| !expected.contains(c) && !optional.contains(c))
         .collect();
     if !missing.is_empty() || !extra.is_empty() {
         let mut why = String::from("wrong header");

@@ -197,6 +197,10 @@ pub struct RawForecast {
     pub contacts: String,
     /// Average handle time in seconds.
     pub aht_seconds: String,
+    /// Optional column: shrinkage of this interval and queue (fraction), overriding the
+    /// site's; empty = the site's value.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shrinkage: String,
 }
 
 /// One row of `requests.csv`.

@@ -132,15 +132,23 @@ fn validate_texts(
     req_text: Option<&str>,
 ) -> Option<Site> {
     let header = site_text.and_then(|t| site_header(ctx, t));
-    let employees_raw = emp_text
-        .map(|t| parse_csv::<RawEmployee>(files::EMPLOYEES, t, EMPLOYEE_COLUMNS, &mut ctx.errors));
-    let forecast_raw = fc_text
-        .map(|t| parse_csv::<RawForecast>(files::FORECAST, t, FORECAST_COLUMNS, &mut ctx.errors));
+    let employees_raw = emp_text.map(|t| {
+        parse_csv::<RawEmployee>(files::EMPLOYEES, t, EMPLOYEE_COLUMNS, &[], &mut ctx.errors)
+    });
+    let forecast_raw = fc_text.map(|t| {
+        parse_csv::<RawForecast>(
+            files::FORECAST,
+            t,
+            FORECAST_COLUMNS,
+            &["shrinkage"],
+            &mut ctx.errors,
+        )
+    });
     let requests_raw = req_text.map(|t| {
         if t.trim().is_empty() {
             Vec::new()
         } else {
-            parse_csv::<RawRequest>(files::REQUESTS, t, REQUEST_COLUMNS, &mut ctx.errors)
+            parse_csv::<RawRequest>(files::REQUESTS, t, REQUEST_COLUMNS, &[], &mut ctx.errors)
         }
     });
     let header = header?;
@@ -948,6 +956,7 @@ fn forecast(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawForecast)]) -> For
     let nq = h.queues.len();
     let mut contacts = vec![vec![0.0; n]; nq];
     let mut aht = vec![vec![0.0; n]; nq];
+    let mut shrinkage: Option<Vec<Vec<f64>>> = None;
     let mut seen: Vec<Vec<Option<usize>>> = vec![vec![None; n]; nq];
     let before = ctx.errors.len();
     if rows.is_empty() && ctx.errors.iter().all(|p| p.file != f) {
@@ -1047,6 +1056,19 @@ fn forecast(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawForecast)]) -> For
             seen[q][i] = Some(line);
             contacts[q][i] = c;
             aht[q][i] = a;
+            if !r.shrinkage.is_empty() {
+                match parse_number(&r.shrinkage) {
+                    Some(s) if (0.0..0.95).contains(&s) => {
+                        shrinkage.get_or_insert_with(|| vec![vec![h.shrinkage; n]; nq])[q][i] = s;
+                    }
+                    _ => ctx.err(p(
+                        "shrinkage",
+                        &r.shrinkage,
+                        "shrinkage must be a fraction in [0, 0.95) (or empty for the site's)"
+                            .into(),
+                    )),
+                }
+            }
         }
     }
     // Missing intervals: only meaningful when the rows themselves were readable.
@@ -1074,6 +1096,7 @@ fn forecast(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawForecast)]) -> For
     Forecast {
         contacts,
         aht_seconds: aht,
+        shrinkage,
     }
 }
 

@@ -724,7 +724,7 @@ impl<'a> Builder<'a> {
     /// and never exceeds what has arrived.
     pub fn deferred_deadlines(&mut self) {
         let hours = self.site.grid.interval_hours();
-        let productive = 1.0 - self.req.shrinkage;
+        let shrinkage = &self.req.shrinkage;
         let backlog_cost = self.site.penalties.backlog_per_agent_hour * hours;
         for (q, d) in self.req.deferred.iter().enumerate() {
             let Some(d) = d else { continue };
@@ -734,7 +734,7 @@ impl<'a> Builder<'a> {
                 for g in 0..self.groups.len() {
                     for &(qq, v) in &self.y[g][i] {
                         if qq == q {
-                            done_now += productive * v.var;
+                            done_now += (1.0 - shrinkage[q][i]) * v.var;
                         }
                     }
                 }

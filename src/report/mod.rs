@@ -187,7 +187,7 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
         "queues",
     ];
     let rows: Vec<(usize, RosterRow)> =
-        crate::input::parse_csv(&file, &text, &columns, &mut problems);
+        crate::input::parse_csv(&file, &text, &columns, &[], &mut problems);
     let mut roster = Roster::default();
     for (line, r) in rows {
         let p = |field: &str, value: &str, why: &str| {

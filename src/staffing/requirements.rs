@@ -11,7 +11,8 @@
 //!   due by the end of every interval are both returned: the optimizer uses the
 //!   cumulative form ([`DeferredWork`]). For reporting, `agents` holds the workload spread
 //!   evenly over each contact's response window.
-//! - Shrinkage inflates every requirement: `N / (1 − shrinkage)`.
+//! - Shrinkage inflates every requirement: `N / (1 − shrinkage)`, with the site's shrinkage
+//!   or the forecast's per-interval value where given.
 
 use crate::domain::{Channel, Forecast, Queue, Site};
 use crate::staffing::erlang;
@@ -33,8 +34,9 @@ pub struct DeferredWork {
 /// Staffing requirements of a site.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Requirements {
-    /// Shrinkage used: `agents = agents_base / (1 − shrinkage)`.
-    pub shrinkage: f64,
+    /// `shrinkage[q][i]` used: `agents = agents_base / (1 − shrinkage)` (the site's value, or
+    /// the forecast's per-interval column).
+    pub shrinkage: Vec<Vec<f64>>,
     /// `offered_load[q][i]`: Erlangs (slots for chat; workload for email).
     pub offered_load: Vec<Vec<f64>>,
     /// `agents_base[q][i]`: agents needed on the queue, before shrinkage.
@@ -64,10 +66,13 @@ pub fn requirements_for(
     interval_seconds: f64,
     shrinkage: f64,
 ) -> Requirements {
-    let inflate = 1.0 / (1.0 - shrinkage);
     let n = forecast.contacts.first().map_or(0, Vec::len);
+    let cell_shrinkage: Vec<Vec<f64>> = match &forecast.shrinkage {
+        Some(s) => s.clone(),
+        None => vec![vec![shrinkage; n]; queues.len()],
+    };
     let mut out = Requirements {
-        shrinkage,
+        shrinkage: cell_shrinkage,
         offered_load: Vec::with_capacity(queues.len()),
         agents_base: Vec::with_capacity(queues.len()),
         agents: Vec::with_capacity(queues.len()),
@@ -75,6 +80,7 @@ pub fn requirements_for(
         deferred: Vec::with_capacity(queues.len()),
     };
     for (q, queue) in queues.iter().enumerate() {
+        let inflate: Vec<f64> = out.shrinkage[q].iter().map(|s| 1.0 / (1.0 - s)).collect();
         let contacts = &forecast.contacts[q];
         let aht = &forecast.aht_seconds[q];
         let load: Vec<f64> = (0..n)
@@ -95,7 +101,7 @@ pub fn requirements_for(
             out.agents_base
                 .push(spread.iter().map(|x| x.ceil() as u32).collect());
             out.agents
-                .push(spread.iter().map(|x| x * inflate).collect());
+                .push(spread.iter().zip(&inflate).map(|(x, k)| x * k).collect());
             out.service_level.push(vec![1.0; n]);
             out.deferred.push(Some(d));
         } else {
@@ -112,8 +118,12 @@ pub fn requirements_for(
                     1.0
                 });
             }
-            out.agents
-                .push(base.iter().map(|&b| f64::from(b) * inflate).collect());
+            out.agents.push(
+                base.iter()
+                    .zip(&inflate)
+                    .map(|(&b, k)| f64::from(b) * k)
+                    .collect(),
+            );
             out.agents_base.push(base);
             out.service_level.push(sl);
             out.deferred.push(None);
@@ -178,6 +188,7 @@ mod tests {
         Forecast {
             contacts: vec![contacts],
             aht_seconds: vec![vec![aht; n]],
+            shrinkage: None,
         }
     }
 
@@ -199,6 +210,20 @@ mod tests {
         assert!(r.service_level[0][0] >= 0.8);
         assert_eq!(r.agents_base[0][1], 0, "zero volume needs zero agents");
         assert_eq!(r.agents[0][1], 0.0);
+    }
+
+    #[test]
+    fn per_interval_shrinkage_overrides_the_site_value() {
+        let mut f = fc(vec![360.0, 360.0], 240.0);
+        f.shrinkage = Some(vec![vec![0.5, 0.2]]);
+        let r = requirements_for(&[queue(Channel::Phone, 1)], &f, 1800.0, 0.2);
+        let base = f64::from(r.agents_base[0][0]);
+        assert!(
+            (r.agents[0][0] - base * 2.0).abs() < 1e-9,
+            "50 % shrinkage doubles the requirement"
+        );
+        assert!((r.agents[0][1] - base / 0.8).abs() < 1e-9);
+        assert_eq!(r.shrinkage[0], vec![0.5, 0.2]);
     }
 
     #[test]
