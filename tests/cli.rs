@@ -155,6 +155,44 @@ fn plan_writes_a_roster_that_verify_accepts_and_a_tampered_one_it_rejects() {
 }
 
 #[test]
+fn same_inputs_and_seed_give_the_same_roster_whatever_the_thread_count() {
+    // Separate processes: HiGHS fixes its thread pool once per process.
+    let site_dir = tempfile::tempdir().unwrap();
+    let mut t = Tiny::new(2)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 110.0)
+        .agent("C", "ft", "onsite", "phone", 125.0)
+        .agent("D", "ft", "onsite", "phone", 140.0);
+    for (d, hh, k) in [
+        (0, "08:00", 2),
+        (0, "10:30", 1),
+        (0, "12:00", 2),
+        (1, "09:00", 2),
+        (1, "13:00", 1),
+    ] {
+        t = t.need("phone", d, hh, k);
+    }
+    write_site(site_dir.path(), &t);
+    let run = |threads: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let o = bin()
+            .arg("plan")
+            .arg(site_dir.path())
+            .arg("-o")
+            .arg(out.path())
+            .args(["--threads", threads, "--seed", "7", "--gap", "0"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(out.path().join("roster.csv")).unwrap()
+    };
+    let one = run("1");
+    assert!(one.lines().count() > 2);
+    assert_eq!(run("1"), one);
+    assert_eq!(run("2"), one);
+}
+
+#[test]
 fn infeasible_site_exits_1_with_the_rule_named() {
     let site_dir = tempfile::tempdir().unwrap();
     // A must work at least once a week but is on leave all week: no candidate shift exists.

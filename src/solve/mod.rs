@@ -18,7 +18,8 @@ pub struct SolveOptions {
     pub time_limit: f64,
     /// Relative MIP gap at which to stop (e.g. 0.005).
     pub gap: f64,
-    /// Solver threads (`None` = HiGHS default).
+    /// Solver threads (`None` = HiGHS default). HiGHS fixes its thread pool once per
+    /// process: all solves in one process must use the same value.
     pub threads: Option<u32>,
     /// Random seed passed to HiGHS (determinism).
     pub seed: u32,
