@@ -276,18 +276,40 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
             )
             .then(a.cmp(&b))
     });
-    for e in order {
-        loop {
-            let must = st.below_minimum(cands, e);
-            let best = by_emp[e]
-                .iter()
-                .copied()
-                .filter(|&c| st.allowed(cands, c, max_req[e]))
-                .map(|c| (st.value(&cands[c], soft[c]), c))
-                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-            match best {
-                Some((v, c)) if v > 0.0 || must => st.take(cands, c),
-                _ => break,
+    let best_of = |st: &State, e: usize| {
+        by_emp[e]
+            .iter()
+            .copied()
+            .filter(|&c| st.allowed(cands, c, max_req[e]))
+            .map(|c| (st.value(&cands[c], soft[c]), c))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+    };
+    // Phase 1: every employee's minimum, with the best shifts available to them.
+    for &e in &order {
+        while st.below_minimum(cands, e) {
+            match best_of(&st, e) {
+                Some((_, c)) => st.take(cands, c),
+                None => break,
+            }
+        }
+    }
+    // Phase 2: one shift at a time, the best value across everybody (so cheap, flexible
+    // staff take the work they fit best), while any shift still pays for itself.
+    let mut best: Vec<Option<(f64, usize)>> = order.iter().map(|&e| best_of(&st, e)).collect();
+    loop {
+        let pick = (0..order.len())
+            .filter_map(|k| best[k].map(|(v, c)| (v, c, k)))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        let Some((v, c, _)) = pick else { break };
+        if v <= 0.0 {
+            break;
+        }
+        st.take(cands, c);
+        // The pick changed coverage where it works: re-value employees with candidates there.
+        let touched = cands[c].intervals.clone();
+        for (k, &e) in order.iter().enumerate() {
+            if by_emp[e].iter().any(|&d| cands[d].intervals.start < touched.end && touched.start < cands[d].intervals.end) {
+                best[k] = best_of(&st, e);
             }
         }
     }
