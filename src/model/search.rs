@@ -57,7 +57,7 @@ const BLOCK_EMPLOYEES: usize = 4;
 const MAX_ROUNDS: usize = 6;
 /// Node limit of one sub-MILP: a deterministic effort limit (HiGHS keeps its incumbent, so
 /// a sub-MILP stopped early still returns any improvement found at the root).
-const SUB_MAX_NODES: u32 = 50;
+const SUB_MAX_NODES: u32 = 10;
 /// Safety time limit of one sub-MILP, seconds (only reached on pathological blocks).
 const SUB_TIME_LIMIT: f64 = 30.0;
 
