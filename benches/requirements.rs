@@ -197,6 +197,7 @@ fn forecast(specs: &[Spec]) -> Forecast {
     Forecast {
         contacts,
         aht_seconds,
+        shrinkage: None,
     }
 }
 
