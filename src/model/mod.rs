@@ -729,12 +729,12 @@ impl<'a> Builder<'a> {
         for (q, d) in self.req.deferred.iter().enumerate() {
             let Some(d) = d else { continue };
             let mut prev: Option<Var> = None;
-            for i in 0..self.site.grid.len() {
+            for (i, &shrink) in shrinkage[q].iter().enumerate() {
                 let mut done_now = Expression::default();
                 for g in 0..self.groups.len() {
                     for &(qq, v) in &self.y[g][i] {
                         if qq == q {
-                            done_now += (1.0 - shrinkage[q][i]) * v.var;
+                            done_now += (1.0 - shrink) * v.var;
                         }
                     }
                 }
