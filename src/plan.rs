@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::domain::Site;
 use crate::model::greedy::greedy_roster;
 use crate::model::search::{neighbourhood_search, SearchStats};
-use crate::model::{candidate_shifts, Builder, Candidate, CostFamily, Family, HardRule};
+use crate::model::{candidate_shifts, Builder, Candidate, CostFamily, Family};
 use crate::roster::{Roster, Shift};
 use crate::solve::{solve, solve_relaxation, SolveOptions, SolveStatus};
 use crate::staffing::{requirements, Requirements};
@@ -13,9 +13,11 @@ use crate::Error;
 
 /// Above this many candidate shifts, [`plan`] runs the neighbourhood search first.
 pub const SEARCH_THRESHOLD: usize = 10_000;
-/// Share of the time limit the neighbourhood search may use (the rest prices the roster
-/// and solves the LP relaxation for the bound).
-pub const SEARCH_SHARE: f64 = 0.8;
+/// Share of the time limit the LP relaxation (the bound) may use on large sites; the
+/// neighbourhood search gets the rest.
+pub const BOUND_SHARE: f64 = 0.5;
+/// Seconds kept back at the end for pricing the searched roster exactly.
+pub const PRICING_RESERVE: f64 = 1.0;
 
 /// Coverage of one queue in one interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,14 +106,6 @@ pub fn plan_with_families(
     let n_cands = cands.len();
     let mut search_stats = None;
     let started = std::time::Instant::now();
-    // Rules that no roster can keep are found while building: name them at once.
-    {
-        let mut probe = Builder::new(site, &req, cands.clone(), false);
-        probe.build(families);
-        if !probe.unsatisfiable.is_empty() {
-            return Err(Error::Solve(unsatisfiable_message(&probe.unsatisfiable)));
-        }
-    }
     let build = |cands: Vec<Candidate>, fixed: Option<Vec<bool>>| {
         let mut b = match fixed {
             Some(f) => Builder::restricted(
@@ -127,84 +121,76 @@ pub fn plan_with_families(
         b.build(families);
         b
     };
-    let full_size = |b: &Builder| ModelSize {
+    let mut full = build(cands.clone(), None);
+    // Rules that no roster can keep are found while building: name them at once.
+    if !full.unsatisfiable.is_empty() {
+        return Err(Error::Solve(unsatisfiable_message(&full.unsatisfiable)));
+    }
+    let size = ModelSize {
         candidate_shifts: n_cands,
-        variables: b.lm.num_vars(),
-        integer_variables: b.lm.num_integer(),
-        constraints: b.lm.num_constraints(),
+        variables: full.lm.num_vars(),
+        integer_variables: full.lm.num_integer(),
+        constraints: full.lm.num_constraints(),
     };
-    // Large sites: the neighbourhood search finds the roster; HiGHS then prices it exactly
-    // (all shifts fixed) and bounds it from below with the full model's LP relaxation.
-    let search = if n_cands > SEARCH_THRESHOLD && std::env::var_os("SHIFTWISE_NO_SEARCH").is_none()
-    {
-        neighbourhood_search(
-            site,
-            &req,
-            &cands,
-            families,
-            opts,
-            opts.time_limit * SEARCH_SHARE,
-        )?
+    let remaining =
+        |share: f64| (opts.time_limit * share - started.elapsed().as_secs_f64()).max(1.0);
+    let large = n_cands > SEARCH_THRESHOLD && std::env::var_os("SHIFTWISE_NO_SEARCH").is_none();
+    let searched = if large {
+        // Large sites: the full model's LP relaxation bounds the objective first; the
+        // neighbourhood search then finds the roster in the time left, and HiGHS prices it
+        // exactly with every shift fixed.
+        let lm = std::mem::take(&mut full.lm);
+        let relaxed = solve_relaxation(lm, &opts.with_time_limit(remaining(BOUND_SHARE)))?;
+        let bound = if relaxed.status == SolveStatus::Optimal {
+            relaxed.objective
+        } else {
+            f64::NAN
+        };
+        let budget = (opts.time_limit - started.elapsed().as_secs_f64() - PRICING_RESERVE).max(1.0);
+        match neighbourhood_search(site, &req, &cands, families, opts, budget)? {
+            Some((selected, stats)) => {
+                let chosen: Vec<Candidate> = selected.iter().map(|&c| cands[c].clone()).collect();
+                let k = chosen.len();
+                let mut fixed = build(chosen, Some(vec![true; k]));
+                let lm = std::mem::take(&mut fixed.lm);
+                let mut out = solve(lm, &opts.with_time_limit(remaining(1.0).max(10.0)))?;
+                if out.status.has_solution() {
+                    out.bound = bound;
+                    out.gap = (out.objective - bound) / out.objective.abs().max(1e-9);
+                    out.status = if out.gap <= opts.gap {
+                        SolveStatus::Optimal
+                    } else {
+                        SolveStatus::TimeLimit
+                    };
+                    out.seconds = started.elapsed().as_secs_f64();
+                    search_stats = Some(stats);
+                    Some((fixed, out))
+                } else {
+                    None
+                }
+            }
+            None => None,
+        }
     } else {
         None
     };
-    let (b, out, size) = match search {
-        Some((selected, stats)) => {
-            let mut full = build(cands.clone(), None);
-            let size = full_size(&full);
-            let lm = std::mem::take(&mut full.lm);
-            let remaining = (opts.time_limit - started.elapsed().as_secs_f64()).max(1.0);
-            let relaxed = solve_relaxation(lm, &opts.with_time_limit(remaining))?;
-            let chosen: Vec<Candidate> = selected.iter().map(|&c| cands[c].clone()).collect();
-            let k = chosen.len();
-            let mut fixed = build(chosen, Some(vec![true; k]));
-            let lm = std::mem::take(&mut fixed.lm);
-            let mut out = solve(lm, &opts.with_time_limit(remaining.max(10.0)))?;
-            if out.status.has_solution() {
-                let bound = if relaxed.status == SolveStatus::Optimal {
-                    relaxed.objective
-                } else {
-                    f64::NAN
-                };
-                out.bound = bound;
-                out.gap = if bound.is_finite() {
-                    (out.objective - bound) / out.objective.abs().max(1e-9)
-                } else {
-                    f64::NAN
-                };
-                out.status = if out.gap <= opts.gap {
-                    SolveStatus::Optimal
-                } else {
-                    SolveStatus::TimeLimit
-                };
-                out.seconds = started.elapsed().as_secs_f64();
-                search_stats = Some(stats);
-                (fixed, out, size)
-            } else {
-                // The search's roster broke a hard rule (its sub-models are elastic): solve directly.
-                let mut b = build(cands, None);
-                let lm = std::mem::take(&mut b.lm);
-                let remaining = (opts.time_limit - started.elapsed().as_secs_f64()).max(1.0);
-                let out = solve(lm, &opts.with_time_limit(remaining))?;
-                (b, out, size)
-            }
-        }
+    let (b, out) = match searched {
+        Some(found) => found,
         None => {
             // Direct MILP, started from the greedy roster (HiGHS drops the start if it breaks
-            // a hard rule).
-            let start = greedy_roster(site, &req, &cands);
-            let mut b = build(cands, None);
-            let size = full_size(&b);
-            let start: Vec<_> = {
-                let chosen: std::collections::HashSet<usize> = start.into_iter().collect();
-                (0..b.x.len())
-                    .map(|c| (b.x[c], if chosen.contains(&c) { 1.0 } else { 0.0 }))
-                    .collect()
-            };
-            b.lm.set_start(start);
-            let lm = std::mem::take(&mut b.lm);
-            let out = solve(lm, opts)?;
-            (b, out, size)
+            // a hard rule). Also the fallback when the search's roster broke a hard rule.
+            if large {
+                full = build(cands.clone(), None);
+            }
+            let chosen: std::collections::HashSet<usize> =
+                greedy_roster(site, &req, &cands).into_iter().collect();
+            let start: Vec<_> = (0..full.x.len())
+                .map(|c| (full.x[c], if chosen.contains(&c) { 1.0 } else { 0.0 }))
+                .collect();
+            full.lm.set_start(start);
+            let lm = std::mem::take(&mut full.lm);
+            let out = solve(lm, &opts.with_time_limit(remaining(1.0)))?;
+            (full, out)
         }
     };
     match out.status {
@@ -327,7 +313,7 @@ pub fn plan_with_families(
     })
 }
 
-fn unsatisfiable_message(items: &[(HardRule, String)]) -> String {
+fn unsatisfiable_message(items: &[(Family, String)]) -> String {
     let mut msg = String::from("the hard rules cannot all hold; no roster can keep:\n");
     for (rule, label) in items.iter().take(12) {
         msg += &format!(
@@ -351,7 +337,7 @@ pub fn diagnose(site: &Site, req: &Requirements, opts: &SolveOptions) -> String 
         Ok(o) if o.status.has_solution() => o,
         _ => return "the hard rules cannot all hold, and the elastic re-solve found no explanation in time".into(),
     };
-    let mut by_rule: Vec<(HardRule, Vec<String>)> = Vec::new();
+    let mut by_rule: Vec<(Family, Vec<String>)> = Vec::new();
     for (rule, label, v) in &b.slacks {
         let s = out.value(*v);
         if s > 1e-6 {

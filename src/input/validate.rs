@@ -163,45 +163,11 @@ fn validate_texts(
     let (employees, forecast) = (employees?, forecast?);
     let requests = requests_raw.map(|rows| requests(ctx, &employees, listed.as_ref(), &rows))?;
     coverage_warnings(ctx, &header, &employees, &forecast);
-    let SiteHeader {
-        name,
-        grid,
-        seats,
-        shrinkage,
-        team_lead_ratio,
-        penalties,
-        queues,
-        contracts,
-        templates,
-        ..
-    } = header;
-    Some(Site {
-        name,
-        grid,
-        seats,
-        shrinkage,
-        team_lead_ratio,
-        penalties,
-        queues,
-        contracts,
-        templates,
-        employees,
-        forecast,
-        requests,
-    })
-}
-
-/// The validated contents of `site.toml`.
-struct SiteHeader {
-    name: String,
-    grid: TimeGrid,
-    seats: Option<u32>,
-    shrinkage: f64,
-    team_lead_ratio: f64,
-    penalties: Penalties,
-    queues: Vec<Queue>,
-    contracts: Vec<Contract>,
-    templates: Vec<ShiftTemplate>,
+    let mut site = header;
+    site.employees = employees;
+    site.forecast = forecast;
+    site.requests = requests;
+    Some(site)
 }
 
 /// Best-effort line of `key = ...` (optionally containing `value`) in TOML text.
@@ -260,7 +226,8 @@ fn byte_to_line(text: &str, byte: usize) -> usize {
         + 1
 }
 
-fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
+/// The validated contents of `site.toml`: a [`Site`] without employees, forecast or requests.
+fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
     let f = files::SITE;
     if text.trim().is_empty() {
         ctx.err(InputProblem::new(f, "file is empty; expected name, timezone, start_date, days, queues, contracts and shift_templates"));
@@ -483,7 +450,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
     if !ok {
         return None;
     }
-    Some(SiteHeader {
+    Some(Site {
         name: raw.name,
         grid: TimeGrid::new(tz, start, raw.days as usize, interval),
         seats: raw.seats,
@@ -493,6 +460,13 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<SiteHeader> {
         queues,
         contracts,
         templates,
+        employees: Vec::new(),
+        forecast: Forecast {
+            contacts: Vec::new(),
+            aht_seconds: Vec::new(),
+            shrinkage: None,
+        },
+        requests: Vec::new(),
     })
 }
 
@@ -773,7 +747,7 @@ fn parse_number(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-fn employees(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawEmployee)]) -> Vec<Employee> {
+fn employees(ctx: &mut Ctx, h: &Site, rows: &[(usize, RawEmployee)]) -> Vec<Employee> {
     let f = files::EMPLOYEES;
     let mut out = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
@@ -950,7 +924,7 @@ pub(crate) fn parse_local_timestamp(s: &str) -> Option<(NaiveDateTime, Option<i3
     Some((t, offset))
 }
 
-fn forecast(ctx: &mut Ctx, h: &SiteHeader, rows: &[(usize, RawForecast)]) -> Forecast {
+fn forecast(ctx: &mut Ctx, h: &Site, rows: &[(usize, RawForecast)]) -> Forecast {
     let f = files::FORECAST;
     let n = h.grid.len();
     let nq = h.queues.len();
@@ -1314,7 +1288,7 @@ fn overlaps(a: Option<(u32, u32)>, b: Option<(u32, u32)>) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
-fn coverage_warnings(ctx: &mut Ctx, h: &SiteHeader, employees: &[Employee], forecast: &Forecast) {
+fn coverage_warnings(ctx: &mut Ctx, h: &Site, employees: &[Employee], forecast: &Forecast) {
     if employees.is_empty() {
         return; // already an error; a warning per queue would only repeat it
     }

@@ -308,7 +308,9 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
         // The pick changed coverage where it works: re-value employees with candidates there.
         let touched = cands[c].intervals.clone();
         for (k, &e) in order.iter().enumerate() {
-            if by_emp[e].iter().any(|&d| cands[d].intervals.start < touched.end && touched.start < cands[d].intervals.end) {
+            if by_emp[e].iter().any(|&d| {
+                cands[d].intervals.start < touched.end && touched.start < cands[d].intervals.end
+            }) {
                 best[k] = best_of(&st, e);
             }
         }

@@ -40,44 +40,6 @@ use crate::domain::{RequestKind, Role, ShiftMode, Site};
 use crate::solve::{LinearModel, SolveOutcome, Var};
 use crate::staffing::Requirements;
 
-/// A hard rule family (used to name what makes a model infeasible).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HardRule {
-    /// At most one shift a day.
-    OneShiftPerDay,
-    /// Weekly paid hours within limits.
-    WeeklyHours,
-    /// Weekly shift count within limits.
-    WeeklyShifts,
-    /// Minimum rest between shifts.
-    MinRest,
-    /// Max consecutive working days.
-    MaxConsecutiveDays,
-    /// Min days off per week.
-    MinDaysOff,
-    /// On-site seat capacity.
-    Seats,
-    /// Hard max-shifts requests.
-    MaxShiftsRequest,
-}
-
-impl HardRule {
-    /// Plain-words name.
-    pub fn describe(self) -> &'static str {
-        match self {
-            HardRule::OneShiftPerDay => "one shift a day",
-            HardRule::WeeklyHours => "weekly hours",
-            HardRule::WeeklyShifts => "weekly shifts",
-            HardRule::MinRest => "minimum rest between shifts",
-            HardRule::MaxConsecutiveDays => "max consecutive working days",
-            HardRule::MinDaysOff => "min days off per week",
-            HardRule::Seats => "on-site seat capacity",
-            HardRule::MaxShiftsRequest => "hard max-shifts request",
-        }
-    }
-}
-
 /// The model's families, one builder function each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -108,6 +70,24 @@ pub enum Family {
 }
 
 impl Family {
+    /// Plain-words name (used when a hard rule cannot hold).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Family::LabourCost => "labour cost",
+            Family::OneShiftPerDay => "one shift a day",
+            Family::WeeklyHours => "weekly hours",
+            Family::WeeklyShifts => "weekly shifts",
+            Family::MinRest => "minimum rest between shifts",
+            Family::MaxConsecutiveDays => "max consecutive working days",
+            Family::MinDaysOff => "min days off per week",
+            Family::Seats => "on-site seat capacity",
+            Family::QueueCoverage => "queue coverage",
+            Family::DeferredDeadlines => "email deadlines",
+            Family::TeamLeads => "team-lead coverage",
+            Family::Requests => "hard max-shifts request",
+        }
+    }
+
     /// Every family, in build order.
     pub const ALL: &'static [Family] = &[
         Family::LabourCost,
@@ -178,11 +158,11 @@ pub struct Builder<'a> {
     /// Cost terms by family.
     pub costs: Vec<(CostFamily, Var, f64)>,
     /// Elastic slacks on hard rules (only when built for diagnosis).
-    pub slacks: Vec<(HardRule, String, Var)>,
+    pub slacks: Vec<(Family, String, Var)>,
     /// Whether hard rules get elastic slacks.
     pub elastic: bool,
     /// Hard rules that no choice of shifts can satisfy (found while building).
-    pub unsatisfiable: Vec<(HardRule, String)>,
+    pub unsatisfiable: Vec<(Family, String)>,
     /// Employees whose per-employee rules are built.
     pub active: Vec<bool>,
     /// Candidates of each employee and day.
@@ -340,7 +320,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `expr ≤ rhs` for a hard rule; in elastic mode a penalised slack is added.
-    fn hard_le(&mut self, rule: HardRule, label: String, expr: Expression, rhs: f64) {
+    fn hard_le(&mut self, rule: Family, label: String, expr: Expression, rhs: f64) {
         use good_lp::IntoAffineExpression;
         if !self.elastic && (&expr).linear_coefficients().next().is_none() {
             // No candidate can take part (e.g. everybody unavailable): decide it here, since
@@ -361,7 +341,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `expr ≥ rhs` for a hard rule.
-    fn hard_ge(&mut self, rule: HardRule, label: String, expr: Expression, rhs: f64) {
+    fn hard_ge(&mut self, rule: Family, label: String, expr: Expression, rhs: f64) {
         self.hard_le(rule, label, -expr, -rhs);
     }
 
@@ -426,7 +406,7 @@ impl<'a> Builder<'a> {
             if cs.len() > 1 {
                 let expr = self.sum_x(cs);
                 self.hard_le(
-                    HardRule::OneShiftPerDay,
+                    Family::OneShiftPerDay,
                     format!("{} on day {}", self.emp_label(e), d + 1),
                     expr,
                     1.0,
@@ -455,14 +435,14 @@ impl<'a> Builder<'a> {
                 let min = min_h * week.len() as f64 / 7.0;
                 if min > 0.0 {
                     self.hard_ge(
-                        HardRule::WeeklyHours,
+                        Family::WeeklyHours,
                         format!("{} week {} min {min} h", self.emp_label(e), w + 1),
                         expr.clone(),
                         min,
                     );
                 }
                 self.hard_le(
-                    HardRule::WeeklyHours,
+                    Family::WeeklyHours,
                     format!("{} week {} max {max_h} h", self.emp_label(e), w + 1),
                     expr,
                     max_h,
@@ -482,14 +462,14 @@ impl<'a> Builder<'a> {
                 let min = (f64::from(min_s) * week.len() as f64 / 7.0).floor();
                 if min > 0.0 {
                     self.hard_ge(
-                        HardRule::WeeklyShifts,
+                        Family::WeeklyShifts,
                         format!("{} week {} min {min} shifts", self.emp_label(e), w + 1),
                         expr.clone(),
                         min,
                     );
                 }
                 self.hard_le(
-                    HardRule::WeeklyShifts,
+                    Family::WeeklyShifts,
                     format!("{} week {} max {max_s} shifts", self.emp_label(e), w + 1),
                     expr,
                     f64::from(max_s),
@@ -535,7 +515,7 @@ impl<'a> Builder<'a> {
                     last_set = Some((a.len(), b.len()));
                     let expr = self.sum_x(a.into_iter().chain(b));
                     self.hard_le(
-                        HardRule::MinRest,
+                        Family::MinRest,
                         format!("{} between day {} and {}", self.emp_label(e), d + 1, d + 2),
                         expr,
                         1.0,
@@ -563,7 +543,7 @@ impl<'a> Builder<'a> {
                 }
                 let expr = self.sum_x(cs);
                 self.hard_le(
-                    HardRule::MaxConsecutiveDays,
+                    Family::MaxConsecutiveDays,
                     format!("{} days {}-{}", self.emp_label(e), start + 1, start + k + 1),
                     expr,
                     k as f64,
@@ -585,7 +565,7 @@ impl<'a> Builder<'a> {
                 }
                 let expr = self.sum_x(cs);
                 self.hard_le(
-                    HardRule::MinDaysOff,
+                    Family::MinDaysOff,
                     format!("{} week {}", self.emp_label(e), w + 1),
                     expr,
                     week.len() as f64 - need_off,
@@ -613,7 +593,7 @@ impl<'a> Builder<'a> {
             let expr = self.duty_sum(onsite.iter().copied(), i);
             let at = self.site.grid.intervals[i].start_local;
             self.hard_le(
-                HardRule::Seats,
+                Family::Seats,
                 format!("{seats} seats at {at}"),
                 expr,
                 f64::from(seats),
@@ -793,7 +773,7 @@ impl<'a> Builder<'a> {
                     let expr = self.sum_x(mine);
                     if r.hard {
                         self.hard_le(
-                            HardRule::MaxShiftsRequest,
+                            Family::Requests,
                             format!("{} requests.csv line {}", self.emp_label(e), r.line),
                             expr,
                             f64::from(n),

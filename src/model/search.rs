@@ -187,39 +187,28 @@ pub fn neighbourhood_search(
     let mut selected = greedy_roster(site, req, cands);
     // Price the greedy roster with the hard model; if it breaks a hard rule (greedy could not
     // meet a minimum), search with elastic hard rules so every sub-model stays feasible.
+    let mut priced = None;
     let mut elastic = false;
-    let priced = solve_block(
-        site,
-        req,
-        cands,
-        &by_emp,
-        families,
-        &selected,
-        &[],
-        &active,
-        false,
-        &sub_opts(SUB_TIME_LIMIT, 1e-4),
-    )?;
-    let mut objective = match priced {
-        Some((_, obj)) => obj,
-        None => {
-            elastic = true;
-            match solve_block(
-                site,
-                req,
-                cands,
-                &by_emp,
-                families,
-                &selected,
-                &[],
-                &active,
-                true,
-                &sub_opts(SUB_TIME_LIMIT, 1e-4),
-            )? {
-                Some((_, obj)) => obj,
-                None => return Ok(None),
-            }
+    for relax in [false, true] {
+        elastic = relax;
+        priced = solve_block(
+            site,
+            req,
+            cands,
+            &by_emp,
+            families,
+            &selected,
+            &[],
+            &active,
+            relax,
+            &sub_opts(SUB_TIME_LIMIT, 1e-4),
+        )?;
+        if priced.is_some() {
+            break;
         }
+    }
+    let Some((_, mut objective)) = priced else {
+        return Ok(None);
     };
     stats.constructed_objective = objective;
 
