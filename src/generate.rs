@@ -1230,7 +1230,30 @@ fn raw_site(spec: &SiteSpec) -> RawSite {
         queues: spec.queues.iter().map(|q| q.queue.clone()).collect(),
         contracts: spec.contracts.clone(),
         shift_templates: spec.shift_templates.clone(),
+        break_rules: contact_center_break_rules(),
     }
+}
+
+/// The example sites' break rules: a 60-minute meal 3–5 h into shifts of 7 h or more with
+/// a 15-minute mindfulness break on each side; a 30-minute meal 2.5–3.5 h into shifts of
+/// 5.5 h or more with one mindfulness break; one mindfulness break from 3 h; none below.
+pub fn contact_center_break_rules() -> Vec<crate::input::raw::RawBreakRule> {
+    use crate::input::raw::RawBreakRule;
+    let rule = |min_h: f64, meal: u32, earliest: f64, latest: f64, mindful: u32| RawBreakRule {
+        min_shift_hours: min_h,
+        meal_minutes: (meal > 0).then_some(meal),
+        meal_earliest_hours: (meal > 0).then_some(earliest),
+        meal_latest_hours: (meal > 0).then_some(latest),
+        mindfulness_breaks: Some(mindful),
+        mindfulness_minutes: Some(15),
+        min_gap_minutes: Some(60),
+        edge_minutes: Some(60),
+    };
+    vec![
+        rule(3.0, 0, 0.0, 0.0, 1),
+        rule(5.5, 30, 2.5, 3.5, 1),
+        rule(7.0, 60, 3.0, 5.0, 2),
+    ]
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use crate::domain::Site;
 use crate::model::greedy::greedy_roster;
 use crate::model::search::{neighbourhood_search, SearchStats};
 use crate::model::{candidate_shifts, Builder, Candidate, CostFamily, Family};
-use crate::roster::{Roster, Shift};
+use crate::roster::{PlacedBreak, Roster, Shift};
 use crate::solve::{solve, solve_relaxation, SolveOptions, SolveStatus};
 use crate::staffing::{requirements, Requirements};
 use crate::Error;
@@ -115,6 +115,7 @@ pub fn plan_with_families(
                 f,
                 vec![true; site.employees.len()],
                 false,
+                !site.break_rules.is_empty(),
             ),
             None => Builder::new(site, &req, cands, false),
         };
@@ -203,6 +204,31 @@ pub fn plan_with_families(
         }
         _ => {}
     }
+    // Breaks: hand each group's counts per start to its worked shifts, in order.
+    let mut placed: std::collections::HashMap<usize, Vec<PlacedBreak>> =
+        std::collections::HashMap::new();
+    for group in &b.breaks {
+        let worked: Vec<usize> = group
+            .members
+            .iter()
+            .copied()
+            .filter(|&c| out.value(b.x[c]) > 0.5)
+            .collect();
+        for (slot, positions) in &group.slots {
+            let offsets = positions.iter().flat_map(|&(offset, v)| {
+                std::iter::repeat_n(offset, out.value(v).round().max(0.0) as usize)
+            });
+            for (&c, offset) in worked.iter().zip(offsets) {
+                let start = b.cands[c].start + chrono::Duration::minutes(i64::from(offset));
+                placed.entry(c).or_default().push(PlacedBreak {
+                    kind: slot.kind,
+                    start,
+                    end: start + chrono::Duration::minutes(i64::from(slot.minutes)),
+                });
+            }
+        }
+    }
+    placed.values_mut().for_each(|v| v.sort_by_key(|p| p.start));
     // Roster.
     let mut roster = Roster::default();
     let n = site.grid.len();
@@ -248,6 +274,7 @@ pub fn plan_with_families(
             mode: cand.mode,
             paid_minutes: cand.paid_minutes,
             allocation,
+            breaks: placed.remove(&c).unwrap_or_default(),
         });
     }
     roster.sort();

@@ -3,7 +3,18 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::ShiftMode;
+use crate::domain::{BreakKind, ShiftMode};
+
+/// A break placed in a shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlacedBreak {
+    /// Meal or mindfulness.
+    pub kind: BreakKind,
+    /// Start (UTC).
+    pub start: DateTime<Utc>,
+    /// End (UTC, exclusive).
+    pub end: DateTime<Utc>,
+}
 
 /// One worked shift.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +35,8 @@ pub struct Shift {
     pub paid_minutes: u32,
     /// Share of the shift's on-queue time per queue index (sums to 1 for agents; empty for leads).
     pub allocation: Vec<(usize, f64)>,
+    /// Breaks, in time order.
+    pub breaks: Vec<PlacedBreak>,
 }
 
 impl Shift {

@@ -161,6 +161,13 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
                 ),
             );
         }
+        for why in break_problems(site, s) {
+            push(
+                "breaks",
+                e,
+                format!("shift starting {}: {why}", local(s.start)),
+            );
+        }
     }
     for r in &site.requests {
         if !r.hard {
@@ -314,7 +321,8 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
                 on_duty_agents[i] += 1;
                 let mut skills = emp.skills.clone();
                 skills.sort_unstable();
-                by_skillset.entry(skills).or_insert_with(|| vec![0.0; n])[i] += 1.0;
+                by_skillset.entry(skills).or_insert_with(|| vec![0.0; n])[i] +=
+                    1.0 - on_break(s, &site.grid.intervals[i], site.grid.interval_minutes);
             }
         }
     }
@@ -362,6 +370,93 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         coverage,
         understaffed_agent_hours: short,
     }
+}
+
+/// Share of interval `iv` that shift `s` spends on break.
+fn on_break(s: &crate::roster::Shift, iv: &crate::domain::Interval, minutes: u32) -> f64 {
+    let end = iv.start_utc + Duration::minutes(i64::from(minutes));
+    let secs: i64 = s
+        .breaks
+        .iter()
+        .map(|b| {
+            (b.end.min(end) - b.start.max(iv.start_utc))
+                .num_seconds()
+                .max(0)
+        })
+        .sum();
+    (secs as f64 / (f64::from(minutes) * 60.0)).min(1.0)
+}
+
+/// What is wrong with a shift's breaks under the site's break rules (empty = fine): the
+/// right breaks for its length, each inside its window, spaced and away from the edges.
+pub fn break_problems(site: &Site, s: &crate::roster::Shift) -> Vec<String> {
+    use crate::domain::breaks::{break_slots, rule_for};
+    let mut out = Vec::new();
+    let len = s.length_minutes().max(0) as u32;
+    let Some(rule) = rule_for(&site.break_rules, len) else {
+        if !s.breaks.is_empty() {
+            out.push(format!(
+                "{} break(s) but no break rule applies to a {len}-minute shift",
+                s.breaks.len()
+            ));
+        }
+        return out;
+    };
+    let Ok(slots) = break_slots(rule, len) else {
+        out.push(format!("the break rule cannot fit a {len}-minute shift"));
+        return out;
+    };
+    let mut breaks = s.breaks.clone();
+    breaks.sort_by_key(|b| b.start);
+    if breaks.len() != slots.len() {
+        out.push(format!(
+            "{} break(s) planned, the rule for a {len}-minute shift needs {}",
+            breaks.len(),
+            slots.len()
+        ));
+        return out;
+    }
+    let minutes =
+        |a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>| (b - a).num_minutes();
+    for (b, slot) in breaks.iter().zip(&slots) {
+        let offset = minutes(s.start, b.start);
+        if b.kind != slot.kind || minutes(b.start, b.end) != i64::from(slot.minutes) {
+            out.push(format!(
+                "expected a {}-minute {} break, found {} minutes of {}",
+                slot.minutes,
+                slot.kind.as_str(),
+                minutes(b.start, b.end),
+                b.kind.as_str()
+            ));
+        } else if offset < i64::from(slot.earliest) || offset > i64::from(slot.latest) {
+            out.push(format!(
+                "{} break starts {offset} min into the shift, outside its window {}–{} min",
+                b.kind.as_str(),
+                slot.earliest,
+                slot.latest
+            ));
+        }
+    }
+    for w in breaks.windows(2) {
+        if minutes(w[0].end, w[1].start) < i64::from(rule.min_gap) {
+            out.push(format!(
+                "only {} min between breaks, needs {}",
+                minutes(w[0].end, w[1].start),
+                rule.min_gap
+            ));
+        }
+    }
+    if let (Some(first), Some(last)) = (breaks.first(), breaks.last()) {
+        if minutes(s.start, first.start) < i64::from(rule.edge)
+            || minutes(last.end, s.end) < i64::from(rule.edge)
+        {
+            out.push(format!(
+                "a break within {} min of the shift's start or end",
+                rule.edge
+            ));
+        }
+    }
+    out
 }
 
 /// Maximum fractional allocation of `supply[g]` agents (group `g` may serve the queues in

@@ -316,6 +316,7 @@ fn hard_unavailability_is_never_violated_and_verify_catches_it() {
         mode: ShiftMode::Onsite,
         paid_minutes: 120,
         allocation: vec![],
+        breaks: vec![],
     });
     let v = verify(&site, &bad, &plan.requirements.agents).violations;
     assert_eq!(rules(&v), vec!["availability"]);

@@ -1,7 +1,9 @@
 //! Plain domain data: the validated site. Built by [`crate::input::load_site`].
 
+pub mod breaks;
 pub mod calendar;
 
+pub use breaks::{BreakKind, BreakRule, BreakSlot};
 pub use calendar::{Interval, TimeGrid};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
@@ -290,6 +292,8 @@ pub struct Site {
     pub contracts: Vec<Contract>,
     /// Shift templates.
     pub templates: Vec<ShiftTemplate>,
+    /// Break rules by shift length.
+    pub break_rules: Vec<BreakRule>,
     /// Employees.
     pub employees: Vec<Employee>,
     /// Forecast.

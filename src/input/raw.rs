@@ -42,6 +42,9 @@ pub struct RawSite {
     /// Shift templates.
     #[serde(default)]
     pub shift_templates: Vec<RawShiftTemplate>,
+    /// Break rules by shift length (none = shifts without planned breaks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub break_rules: Vec<RawBreakRule>,
 }
 
 /// `[penalties]` in `site.toml`. Money units are the site's currency.
@@ -226,4 +229,34 @@ pub struct RawRequest {
     pub value: String,
     /// Free text shown in reports.
     pub note: String,
+}
+
+/// `[[break_rules]]` in `site.toml`: the breaks a shift of a given length carries.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreakRule {
+    /// The rule applies to shifts at least this long (hours); of several, the one with the
+    /// largest `min_shift_hours` not above the shift's length applies.
+    pub min_shift_hours: f64,
+    /// Meal length in minutes (0 = no meal). Default 0.
+    #[serde(default)]
+    pub meal_minutes: Option<u32>,
+    /// Earliest meal start, hours after the shift starts. Default 3.
+    #[serde(default)]
+    pub meal_earliest_hours: Option<f64>,
+    /// Latest meal start, hours after the shift starts. Default 5.
+    #[serde(default)]
+    pub meal_latest_hours: Option<f64>,
+    /// Mindfulness breaks: 0, 1 or 2 (with 2, one on each side of the meal or of mid-shift). Default 0.
+    #[serde(default)]
+    pub mindfulness_breaks: Option<u32>,
+    /// Length of a mindfulness break, minutes. Default 15.
+    #[serde(default)]
+    pub mindfulness_minutes: Option<u32>,
+    /// Minimum time between two breaks, minutes. Default 60.
+    #[serde(default)]
+    pub min_gap_minutes: Option<u32>,
+    /// No break in the first or last this-many minutes of the shift. Default 60.
+    #[serde(default)]
+    pub edge_minutes: Option<u32>,
 }

@@ -446,6 +446,46 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         }
     }
 
+    // Break rules, and every template length they apply to must have room for its breaks.
+    let mut break_rules = Vec::new();
+    for (k, r) in raw.break_rules.iter().enumerate() {
+        table.set(Some(("break_rules", k)));
+        match break_rule(r) {
+            Ok(b) => break_rules.push(b),
+            Err((key, value, reason)) => {
+                bad(ctx, key, value, format!("break rule {}: {reason}", k + 1))
+            }
+        }
+    }
+    for (k, t) in templates.iter().enumerate() {
+        table.set(Some(("shift_templates", k)));
+        for &len in &t.lengths_minutes {
+            let Some(rule) = crate::domain::breaks::rule_for(&break_rules, len) else {
+                continue;
+            };
+            let problem = match crate::domain::breaks::break_slots(rule, len) {
+                Err(why) => Some(why),
+                Ok(slots) => slots
+                    .iter()
+                    .find(|s| s.latest / interval.max(1) * interval.max(1) < s.earliest)
+                    .map(|s| format!("the {} window ({}–{} min into the shift) holds no {interval}-minute boundary", s.kind.as_str(), s.earliest, s.latest)),
+            };
+            if let Some(why) = problem {
+                bad(
+                    ctx,
+                    "id",
+                    t.id.clone(),
+                    format!(
+                        "shift template {} ({} h): {why}",
+                        t.id,
+                        f64::from(len) / 60.0
+                    ),
+                );
+            }
+        }
+    }
+    table.set(None);
+
     let (tz, start) = (tz?, start?);
     if !ok {
         return None;
@@ -460,6 +500,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         queues,
         contracts,
         templates,
+        break_rules,
         employees: Vec::new(),
         forecast: Forecast {
             contacts: Vec::new(),
@@ -471,6 +512,60 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
 }
 
 type FieldError = (&'static str, String, String);
+
+fn break_rule(r: &super::raw::RawBreakRule) -> Result<crate::domain::BreakRule, FieldError> {
+    let hours = |key: &'static str, h: f64| -> Result<u32, FieldError> {
+        if h.is_finite() && (0.0..=24.0).contains(&h) {
+            Ok((h * 60.0).round() as u32)
+        } else {
+            Err((key, h.to_string(), "must be 0 to 24 hours".into()))
+        }
+    };
+    let min_shift_minutes = hours("min_shift_hours", r.min_shift_hours)?;
+    let meal_earliest = hours("meal_earliest_hours", r.meal_earliest_hours.unwrap_or(3.0))?;
+    let meal_latest = hours("meal_latest_hours", r.meal_latest_hours.unwrap_or(5.0))?;
+    if meal_latest < meal_earliest {
+        return Err((
+            "meal_latest_hours",
+            (f64::from(meal_latest) / 60.0).to_string(),
+            "before meal_earliest_hours".into(),
+        ));
+    }
+    let mindfulness_breaks = r.mindfulness_breaks.unwrap_or(0);
+    if mindfulness_breaks > 2 {
+        return Err((
+            "mindfulness_breaks",
+            mindfulness_breaks.to_string(),
+            "at most 2 (one on each side of the meal or of mid-shift)".into(),
+        ));
+    }
+    let mindfulness_minutes = r.mindfulness_minutes.unwrap_or(15);
+    if mindfulness_minutes == 0 || mindfulness_minutes > 60 {
+        return Err((
+            "mindfulness_minutes",
+            mindfulness_minutes.to_string(),
+            "must be 1 to 60 minutes".into(),
+        ));
+    }
+    let meal_minutes = r.meal_minutes.unwrap_or(0);
+    if meal_minutes > 180 {
+        return Err((
+            "meal_minutes",
+            meal_minutes.to_string(),
+            "at most 180 minutes".into(),
+        ));
+    }
+    Ok(crate::domain::BreakRule {
+        min_shift_minutes,
+        meal_minutes,
+        meal_earliest,
+        meal_latest,
+        mindfulness_breaks,
+        mindfulness_minutes,
+        min_gap: r.min_gap_minutes.unwrap_or(60),
+        edge: r.edge_minutes.unwrap_or(60),
+    })
+}
 
 fn queue(q: &RawQueue) -> Result<Queue, FieldError> {
     let channel = Channel::parse(&q.channel).ok_or((

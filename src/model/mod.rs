@@ -105,6 +105,15 @@ impl Family {
     ];
 }
 
+/// The implicit break variables of one group of identical candidate shifts.
+#[derive(Debug, Clone)]
+pub struct BreakGroup {
+    /// Candidates (builder indices) in the group.
+    pub members: Vec<usize>,
+    /// For each break the shifts carry: the slot and its (start offset minutes, count) variables.
+    pub slots: Vec<(crate::domain::BreakSlot, Vec<(u32, Var)>)>,
+}
+
 /// Cost families of the objective, for the summary's breakdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -165,6 +174,13 @@ pub struct Builder<'a> {
     pub unsatisfiable: Vec<(Family, String)>,
     /// Employees whose per-employee rules are built.
     pub active: Vec<bool>,
+    /// Break placement variables (implicit breaks), when breaks are planned.
+    pub breaks: Vec<BreakGroup>,
+    /// Whether breaks are planned in this model.
+    pub with_breaks: bool,
+    /// `break_load[k][i]`: agents of duty class `k` on break in interval `i` (fractions for
+    /// breaks shorter than the interval).
+    break_load: Vec<Vec<Expression>>,
     /// Candidates of each employee and day.
     by_emp_day: HashMap<(usize, usize), Vec<usize>>,
 }
@@ -178,6 +194,7 @@ impl<'a> Builder<'a> {
         elastic: bool,
     ) -> Self {
         let n = cands.len();
+        let with_breaks = !site.break_rules.is_empty();
         Self::restricted(
             site,
             req,
@@ -185,6 +202,7 @@ impl<'a> Builder<'a> {
             vec![false; n],
             vec![true; site.employees.len()],
             elastic,
+            with_breaks,
         )
     }
 
@@ -198,6 +216,7 @@ impl<'a> Builder<'a> {
         fixed: Vec<bool>,
         active: Vec<bool>,
         elastic: bool,
+        with_breaks: bool,
     ) -> Self {
         let mut lm = LinearModel::new();
         let x: Vec<Var> = fixed
@@ -277,8 +296,14 @@ impl<'a> Builder<'a> {
             elastic,
             unsatisfiable: Vec::new(),
             active,
+            breaks: Vec::new(),
+            with_breaks,
+            break_load: Vec::new(),
             by_emp_day,
         };
+        if with_breaks {
+            b.define_breaks();
+        }
         b.define_duty_counts();
         b
     }
@@ -590,7 +615,12 @@ impl<'a> Builder<'a> {
             if max_possible as u32 <= seats {
                 continue;
             }
-            let expr = self.duty_sum(onsite.iter().copied(), i);
+            let mut expr = self.duty_sum(onsite.iter().copied(), i);
+            for &k in &onsite {
+                if let Some(l) = self.break_load.get(k) {
+                    expr += l[i].clone(); // people on break keep their seat
+                }
+            }
             let at = self.site.grid.intervals[i].start_local;
             self.hard_le(
                 Family::Seats,
@@ -631,9 +661,80 @@ impl<'a> Builder<'a> {
                 }
                 let v = self.lm.continuous(0.0, f64::INFINITY);
                 let sum = self.sum_x(cs);
-                self.lm.constrain(constraint!(v.var == sum));
+                let on_break = self
+                    .break_load
+                    .get(k)
+                    .map(|l| l[i].clone())
+                    .unwrap_or_default();
+                self.lm.constrain(constraint!(v.var + on_break == sum));
                 self.duty[k][i] = Some(v);
             }
+        }
+    }
+
+    /// Implicit breaks: candidates of the same duty class, template, start and length form
+    /// a group; for each break the group's shifts carry, integer counts per allowed start
+    /// sum to the number of shifts worked, and the agents on break leave the on-duty count.
+    /// The windows keep the spacing rules for any choice ([`crate::domain::breaks`]), so
+    /// the counts can be handed to individuals afterwards in any order.
+    pub fn define_breaks(&mut self) {
+        let n = self.site.grid.len();
+        let classes = 2 * self.groups.len() + 2;
+        self.break_load = vec![vec![Expression::default(); n]; classes];
+        type Key = (usize, usize, chrono::DateTime<chrono::Utc>, i64);
+        let mut types: std::collections::BTreeMap<Key, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for c in 0..self.cands.len() {
+            if let Some(k) = self.duty_class(c) {
+                let cand = &self.cands[c];
+                types
+                    .entry((
+                        k,
+                        cand.template,
+                        cand.start,
+                        (cand.end - cand.start).num_minutes(),
+                    ))
+                    .or_default()
+                    .push(c);
+            }
+        }
+        let interval = i64::from(self.site.grid.interval_minutes);
+        for ((k, _template, start, length), members) in types {
+            let Some(rule) = crate::domain::breaks::rule_for(&self.site.break_rules, length as u32)
+            else {
+                continue;
+            };
+            let Ok(slots) = crate::domain::breaks::break_slots(rule, length as u32) else {
+                continue;
+            };
+            let worked = self.sum_x(members.iter().copied());
+            let mut group = BreakGroup {
+                members,
+                slots: Vec::new(),
+            };
+            for slot in slots {
+                let mut positions = Vec::new();
+                let mut offset = (i64::from(slot.earliest) + interval - 1) / interval * interval;
+                while offset <= i64::from(slot.latest) {
+                    let v = self.lm.integer();
+                    let from = start + chrono::Duration::minutes(offset);
+                    let to = from + chrono::Duration::minutes(i64::from(slot.minutes));
+                    for i in self.site.grid.overlapping(from, to) {
+                        let iv = self.site.grid.intervals[i].start_utc;
+                        let overlap = (to.min(iv + chrono::Duration::minutes(interval))
+                            - from.max(iv))
+                        .num_seconds() as f64;
+                        self.break_load[k][i] += overlap / (interval as f64 * 60.0) * v.var;
+                    }
+                    positions.push((offset as u32, v));
+                    offset += interval;
+                }
+                let counts: Expression =
+                    positions.iter().map(|(_, v)| Expression::from(v.var)).sum();
+                self.lm.constrain(constraint!(counts == worked.clone()));
+                group.slots.push((slot, positions));
+            }
+            self.breaks.push(group);
         }
     }
 

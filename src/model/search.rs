@@ -112,7 +112,7 @@ fn solve_block(
     }
     let sub: Vec<Candidate> = index.iter().map(|&c| cands[c].clone()).collect();
     let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
-    let mut b = Builder::restricted(site, req, sub, fixed, active.to_vec(), elastic);
+    let mut b = Builder::restricted(site, req, sub, fixed, active.to_vec(), elastic, false);
     b.build(families);
     // Start from the incumbent: fixed shifts plus the free employees' current shifts.
     let current: std::collections::HashSet<usize> = selected.iter().copied().collect();

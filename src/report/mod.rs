@@ -8,11 +8,12 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::format_offset;
+use crate::domain::BreakKind;
 use crate::domain::{ShiftMode, Site};
 use crate::error::{Error, InputProblem, InputProblems};
 use crate::input::write_atomic;
 use crate::plan::Plan;
-use crate::roster::{Roster, Shift};
+use crate::roster::{PlacedBreak, Roster, Shift};
 use crate::staffing::Requirements;
 
 /// Format an instant as local time with offset in `tz`: `2026-11-30T09:00+09:00`.
@@ -121,6 +122,14 @@ pub fn write_plan(dir: &Path, site: &Site, plan: &Plan) -> Result<(), Error> {
             });
         }
     }
+    let p = dir.join("breaks.csv");
+    let rows = break_rows(site, &plan.roster);
+    let bytes = if rows.is_empty() {
+        format!("{}\n", BREAK_COLUMNS.join(",")).into_bytes()
+    } else {
+        csv_bytes(&rows, &p)?
+    };
+    write_atomic(&p, &bytes)?;
     let p = dir.join("coverage.csv");
     write_atomic(&p, &csv_bytes(&rows, &p)?)?;
     let p = dir.join("summary.json");
@@ -213,19 +222,15 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
             }
         };
         let parse = |field: &str, s: &str, problems: &mut Vec<InputProblem>| {
-            match DateTime::parse_from_str(&format!("{s}:00"), "%Y-%m-%dT%H:%M%:z:%S")
-                .or_else(|_| DateTime::parse_from_rfc3339(s))
-            {
-                Ok(t) => Some(t.with_timezone(&Utc)),
-                Err(_) => {
-                    problems.push(p(
-                        field,
-                        s,
-                        "not a time with offset like 2026-11-30T09:00+09:00",
-                    ));
-                    None
-                }
+            let t = parse_stamp(s);
+            if t.is_none() {
+                problems.push(p(
+                    field,
+                    s,
+                    "not a time with offset like 2026-11-30T09:00+09:00",
+                ));
             }
+            t
         };
         let start = parse("start_site", &r.start_site, &mut problems);
         let end = parse("end_site", &r.end_site, &mut problems);
@@ -253,12 +258,121 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
                 mode,
                 paid_minutes: len.saturating_sub(site.templates[t].meal_minutes),
                 allocation: Vec::new(),
+                breaks: Vec::new(),
             });
         }
+    }
+    // Breaks: `breaks.csv` beside the roster, when present.
+    let breaks_path = path.with_file_name("breaks.csv");
+    if breaks_path.exists() {
+        let bfile = breaks_path.display().to_string();
+        let text = std::fs::read_to_string(&breaks_path).map_err(|e| Error::io(&breaks_path, e))?;
+        let rows: Vec<(usize, BreakRow)> =
+            crate::input::parse_csv(&bfile, &text, BREAK_COLUMNS, &[], &mut problems);
+        for (line, r) in rows {
+            let p = |field: &str, value: &str, why: &str| {
+                InputProblem::new(&bfile, why)
+                    .line(line)
+                    .field(field)
+                    .value(value)
+            };
+            let kind = match r.kind.as_str() {
+                "meal" => BreakKind::Meal,
+                "mindfulness" => BreakKind::Mindfulness,
+                other => {
+                    problems.push(p("kind", other, "must be meal or mindfulness"));
+                    continue;
+                }
+            };
+            let (Some(start), Some(end)) = (parse_stamp(&r.start_site), parse_stamp(&r.end_site))
+            else {
+                problems.push(p(
+                    "start_site",
+                    &r.start_site,
+                    "not a time with offset like 2026-11-30T12:00+09:00",
+                ));
+                continue;
+            };
+            let e = site.employee_index(&r.employee);
+            match roster
+                .shifts
+                .iter_mut()
+                .find(|s| Some(s.employee) == e && s.start <= start && start < s.end)
+            {
+                Some(shift) => shift.breaks.push(PlacedBreak { kind, start, end }),
+                None => problems.push(p(
+                    "start_site",
+                    &r.start_site,
+                    "no shift of this employee contains this break",
+                )),
+            }
+        }
+        roster
+            .shifts
+            .iter_mut()
+            .for_each(|s| s.breaks.sort_by_key(|b| b.start));
     }
     if !problems.is_empty() {
         return Err(Error::Input(InputProblems(problems)));
     }
     roster.sort();
     Ok(roster)
+}
+
+/// Columns of `breaks.csv`.
+pub const BREAK_COLUMNS: &[&str] = &[
+    "employee",
+    "date",
+    "kind",
+    "start_site",
+    "end_site",
+    "start_employee",
+    "end_employee",
+];
+
+/// One row of `breaks.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BreakRow {
+    /// Employee id.
+    pub employee: String,
+    /// Site-local date of the shift.
+    pub date: String,
+    /// `meal` or `mindfulness`.
+    pub kind: String,
+    /// Start, site time with offset.
+    pub start_site: String,
+    /// End, site time with offset.
+    pub end_site: String,
+    /// Start in the employee's zone.
+    pub start_employee: String,
+    /// End in the employee's zone.
+    pub end_employee: String,
+}
+
+/// Rows of `breaks.csv` for a roster.
+pub fn break_rows(site: &Site, roster: &Roster) -> Vec<BreakRow> {
+    let mut rows = Vec::new();
+    for s in &roster.shifts {
+        let emp = &site.employees[s.employee];
+        for b in &s.breaks {
+            rows.push(BreakRow {
+                employee: emp.id.clone(),
+                date: site.grid.date(s.day).to_string(),
+                kind: b.kind.as_str().into(),
+                start_site: local_stamp(b.start, site.tz()),
+                end_site: local_stamp(b.end, site.tz()),
+                start_employee: local_stamp(b.start, emp.tz),
+                end_employee: local_stamp(b.end, emp.tz),
+            });
+        }
+    }
+    rows
+}
+
+/// Parse `2026-11-30T09:00+09:00` (or full RFC 3339) into UTC.
+fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_str(&format!("{s}:00"), "%Y-%m-%dT%H:%M%:z:%S")
+        .or_else(|_| DateTime::parse_from_rfc3339(s))
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }

@@ -139,6 +139,10 @@ impl LinearModel {
         };
         self.add(def, false)
     }
+    /// A general integer variable `≥ 0` (counts, e.g. shifts on break at a given time).
+    pub fn integer(&mut self) -> Var {
+        self.add(good_lp::variable().integer().min(0.0), true)
+    }
     /// Add `coef × var` to the objective (minimised).
     pub fn cost(&mut self, var: Var, coef: f64) {
         if coef != 0.0 {

@@ -1,0 +1,131 @@
+//! Breaks: placed inside shifts by the optimizer, away from peaks, checked by `verify`.
+
+mod common;
+
+use common::{solve_all, Tiny};
+use shiftwise::domain::BreakKind;
+use shiftwise::staffing::requirements;
+use shiftwise::verify::verify;
+
+fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// One 3-hour shift at 08:00 with one 30-minute break 60–90 min in: starts 09:00 or 09:30.
+fn three_hour_site() -> Tiny {
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 100.0);
+    t.templates = "[[shift_templates]]\nid = \"three\"\nlength_hours = 3\nearliest_start = \"08:00\"\nlatest_start = \"08:00\"\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\n\n[[break_rules]]\nmin_shift_hours = 3\nmindfulness_breaks = 1\nmindfulness_minutes = 30\nedge_minutes = 60\nmin_gap_minutes = 60\n".into();
+    for hh in ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30"] {
+        t = t.need("phone", 0, hh, 1);
+    }
+    t
+}
+
+#[test]
+fn two_agents_stagger_their_only_possible_breaks() {
+    let site = three_hour_site().site();
+    let plan = solve_all(&site);
+    assert_eq!(
+        plan.roster.shifts.len(),
+        2,
+        "one agent alone would leave the queue empty during the break"
+    );
+    let mut starts: Vec<String> = plan
+        .roster
+        .shifts
+        .iter()
+        .map(|s| {
+            assert_eq!(s.breaks.len(), 1);
+            assert_eq!(s.breaks[0].kind, BreakKind::Mindfulness);
+            hhmm(s.breaks[0].start)
+        })
+        .collect();
+    starts.sort();
+    assert_eq!(
+        starts,
+        vec!["09:00", "09:30"],
+        "the only placements that keep one agent on the phone"
+    );
+    assert_eq!(plan.summary.understaffed_intervals, 0);
+    let check = verify(&site, &plan.roster, &plan.requirements.agents);
+    assert!(check.violations.is_empty(), "{:?}", check.violations);
+    assert!(
+        check.understaffed_agent_hours < 1e-9,
+        "coverage net of breaks is complete"
+    );
+}
+
+#[test]
+fn verify_catches_a_break_outside_its_window_and_missing_breaks() {
+    let site = three_hour_site().site();
+    let plan = solve_all(&site);
+    let mut bad = plan.roster.clone();
+    let s = &mut bad.shifts[0];
+    s.breaks[0].start = s.start + chrono::Duration::minutes(30);
+    s.breaks[0].end = s.breaks[0].start + chrono::Duration::minutes(30);
+    let v = verify(&site, &bad, &plan.requirements.agents).violations;
+    assert!(
+        v.iter()
+            .all(|x| x.rule == "breaks" && x.employee == site.employees[bad.shifts[0].employee].id),
+        "{v:?}"
+    );
+    assert!(
+        v.iter().any(|x| x.detail.contains("outside its window")),
+        "{v:?}"
+    );
+    assert!(
+        v.iter()
+            .any(|x| x.detail.contains("within 60 min of the shift's start")),
+        "{v:?}"
+    );
+    let mut none = plan.roster.clone();
+    none.shifts[1].breaks.clear();
+    let v = verify(&site, &none, &plan.requirements.agents).violations;
+    assert!(
+        v.iter()
+            .any(|x| x.rule == "breaks" && x.detail.contains("needs 1")),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn lunches_move_away_from_a_noon_spike() {
+    let mut t = Tiny::new(1);
+    for id in ["A", "B", "C", "D"] {
+        t = t.agent(id, "ft", "onsite", "phone", 100.0);
+    }
+    t.templates = "[[shift_templates]]\nid = \"day\"\nlength_hours = 9\nearliest_start = \"08:00\"\nlatest_start = \"08:00\"\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\nmeal_minutes = 60\n\n[[break_rules]]\nmin_shift_hours = 7\nmeal_minutes = 60\nmeal_earliest_hours = 3\nmeal_latest_hours = 5\nedge_minutes = 60\n".into();
+    // Two agents needed all day, four at the 12:00–13:00 spike.
+    for slot in 16..34 {
+        let hh = format!("{:02}:{:02}", slot / 2, (slot % 2) * 30);
+        t = if hh == "12:00" || hh == "12:30" {
+            t.demand("phone", 0, &hh, 60.0, 60.0)
+        } else {
+            t.need("phone", 0, &hh, 2)
+        };
+    }
+    let site = t.site();
+    let req = requirements(&site);
+    assert!(
+        req.agents[0][24] >= 3.0 && req.agents[0][25] >= 3.0,
+        "the spike needs more than two agents"
+    );
+    let plan = solve_all(&site);
+    assert_eq!(plan.roster.shifts.len(), 4);
+    let noon = site.grid.intervals[24].start_utc;
+    for s in &plan.roster.shifts {
+        assert_eq!(s.breaks.len(), 1);
+        let meal = s.breaks[0];
+        assert!(
+            meal.end <= noon || meal.start >= noon + chrono::Duration::hours(1),
+            "meal {}–{} hits the spike",
+            hhmm(meal.start),
+            hhmm(meal.end)
+        );
+    }
+    assert!(verify(&site, &plan.roster, &plan.requirements.agents)
+        .violations
+        .is_empty());
+}
