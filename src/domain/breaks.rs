@@ -74,7 +74,7 @@ pub fn rule_for(rules: &[BreakRule], length: u32) -> Option<&BreakRule> {
 pub fn break_slots(rule: &BreakRule, length: u32) -> Result<Vec<BreakSlot>, String> {
     let (e, g, m) = (rule.edge, rule.min_gap, rule.mindfulness_minutes);
     let slot = |kind, minutes: u32, earliest: u32, latest: i64| -> Option<BreakSlot> {
-        (latest >= i64::from(earliest)).then(|| BreakSlot {
+        (latest >= i64::from(earliest)).then_some(BreakSlot {
             kind,
             minutes,
             earliest,
