@@ -401,12 +401,15 @@ impl<'a> Builder<'a> {
         for c in 0..self.cands.len() {
             let cand = &self.cands[c];
             let emp = &self.site.employees[cand.employee];
-            let (mode, paid, employee, duty) = (
-                cand.mode,
-                cand.paid_minutes,
-                cand.employee,
-                cand.intervals.len(),
-            );
+            // On-duty agent-intervals: the shift's intervals less its breaks.
+            let length = (cand.end - cand.start).num_minutes() as u32;
+            let break_minutes: u32 =
+                crate::domain::breaks::rule_for(&self.site.break_rules, length)
+                    .and_then(|r| crate::domain::breaks::break_slots(r, length).ok())
+                    .map_or(0, |slots| slots.iter().map(|s| s.minutes).sum());
+            let duty = cand.intervals.len() as f64
+                - f64::from(break_minutes) / f64::from(self.site.grid.interval_minutes);
+            let (mode, paid, employee) = (cand.mode, cand.paid_minutes, cand.employee);
             let onsite = if mode == ShiftMode::Onsite {
                 self.site.penalties.onsite_cost_per_hour
             } else {
@@ -417,7 +420,7 @@ impl<'a> Builder<'a> {
             let x = self.x[c];
             self.cost(CostFamily::Labour, x, labour);
             if self.group_of[employee].is_some() {
-                self.cost(CostFamily::Overstaffing, x, over * duty as f64);
+                self.cost(CostFamily::Overstaffing, x, over * duty);
             }
         }
     }
@@ -645,11 +648,20 @@ impl<'a> Builder<'a> {
     fn define_duty_counts(&mut self) {
         let n = self.site.grid.len();
         let classes = 2 * self.groups.len() + 2;
-        let mut rows: Vec<Vec<Vec<usize>>> = vec![vec![Vec::new(); n]; classes];
+        // Without break variables (search sub-models) but with break rules, each shift
+        // counts as on duty net of its *expected* breaks: every break spread evenly over its
+        // window's starts, so the search sees the capacity breaks will take.
+        let expect_breaks = !self.with_breaks && !self.site.break_rules.is_empty();
+        let mut rows: Vec<Vec<Vec<(usize, f64)>>> = vec![vec![Vec::new(); n]; classes];
         for c in 0..self.cands.len() {
             if let Some(k) = self.duty_class(c) {
+                let away = if expect_breaks {
+                    self.expected_break_share(c)
+                } else {
+                    HashMap::new()
+                };
                 for i in self.cands[c].intervals.clone() {
-                    rows[k][i].push(c);
+                    rows[k][i].push((c, 1.0 - away.get(&i).copied().unwrap_or(0.0)));
                 }
             }
         }
@@ -660,7 +672,7 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 let v = self.lm.continuous(0.0, f64::INFINITY);
-                let sum = self.sum_x(cs);
+                let sum = self.sum_coef(cs);
                 let on_break = self
                     .break_load
                     .get(k)
@@ -670,6 +682,39 @@ impl<'a> Builder<'a> {
                 self.duty[k][i] = Some(v);
             }
         }
+    }
+
+    /// Share of each interval candidate `c` is expected to spend on break, with every break
+    /// of its rule spread evenly over the starts its window allows.
+    fn expected_break_share(&self, c: usize) -> HashMap<usize, f64> {
+        let cand = &self.cands[c];
+        let length = (cand.end - cand.start).num_minutes() as u32;
+        let mut away: HashMap<usize, f64> = HashMap::new();
+        let Some(rule) = crate::domain::breaks::rule_for(&self.site.break_rules, length) else {
+            return away;
+        };
+        let Ok(slots) = crate::domain::breaks::break_slots(rule, length) else {
+            return away;
+        };
+        let interval = i64::from(self.site.grid.interval_minutes);
+        for slot in slots {
+            let first = (i64::from(slot.earliest) + interval - 1) / interval * interval;
+            let offsets: Vec<i64> = (first..=i64::from(slot.latest))
+                .step_by(interval as usize)
+                .collect();
+            let weight = 1.0 / offsets.len().max(1) as f64;
+            for offset in offsets {
+                let from = cand.start + chrono::Duration::minutes(offset);
+                let to = from + chrono::Duration::minutes(i64::from(slot.minutes));
+                for i in self.site.grid.overlapping(from, to) {
+                    let iv = self.site.grid.intervals[i].start_utc;
+                    let overlap = (to.min(iv + chrono::Duration::minutes(interval)) - from.max(iv))
+                        .num_seconds() as f64;
+                    *away.entry(i).or_default() += weight * overlap / (interval as f64 * 60.0);
+                }
+            }
+        }
+        away
     }
 
     /// Implicit breaks: candidates of the same duty class, template, start and length form
