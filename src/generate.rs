@@ -1231,6 +1231,7 @@ fn raw_site(spec: &SiteSpec) -> RawSite {
         contracts: spec.contracts.clone(),
         shift_templates: spec.shift_templates.clone(),
         break_rules: contact_center_break_rules(),
+        max_on_break_share: None,
     }
 }
 

@@ -326,6 +326,49 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
             }
         }
     }
+    if let Some(share) = site.max_on_break_share {
+        // Per skill set and work mode: present agents and agents on break, by interval.
+        let mut teams: BTreeMap<(Vec<usize>, bool), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+        for s in roster
+            .shifts
+            .iter()
+            .filter(|s| s.employee < site.employees.len())
+        {
+            let emp = &site.employees[s.employee];
+            if emp.role != Role::Agent {
+                continue;
+            }
+            let mut skills = emp.skills.clone();
+            skills.sort_unstable();
+            let key = (skills, s.mode == crate::domain::ShiftMode::Onsite);
+            let (present, away) = teams
+                .entry(key)
+                .or_insert_with(|| (vec![0.0; n], vec![0.0; n]));
+            for i in site.grid.overlapping(s.start, s.end) {
+                present[i] += 1.0;
+                away[i] += on_break(s, &site.grid.intervals[i], site.grid.interval_minutes);
+            }
+        }
+        for ((skills, _), (present, away)) in &teams {
+            for i in 0..n {
+                if away[i] > share * present[i] + (1.0 - share) + 1e-6 {
+                    let names: Vec<&str> =
+                        skills.iter().map(|&q| site.queues[q].id.as_str()).collect();
+                    push(
+                        "stagger",
+                        None,
+                        format!(
+                            "{:.1} of {} agents ({}) on break at {}",
+                            away[i],
+                            present[i],
+                            names.join("+"),
+                            site.grid.intervals[i].start_local
+                        ),
+                    );
+                }
+            }
+        }
+    }
     if let Some(seats) = site.seats {
         for (i, &c) in onsite.iter().enumerate() {
             if c > seats {

@@ -129,3 +129,58 @@ fn lunches_move_away_from_a_noon_spike() {
         .violations
         .is_empty());
 }
+
+#[test]
+fn stagger_rule_limits_how_many_are_on_break_at_once() {
+    // Three identical agents with an hour's lunch starting 11:00–13:00 and demand for one
+    // agent all day: with a 34 % share at most one person is at lunch, so the lunches must
+    // be 11:00, 12:00 and 13:00 (a fourth agent would not fit: the rule then is infeasible).
+    let mut t = Tiny::new(1);
+    for id in ["A", "B", "C"] {
+        t = t.agent(id, "min", "onsite", "phone", 100.0);
+    }
+    t.contracts = "[[contracts]]\nid = \"min\"\nmin_hours_per_week = 1\nmax_hours_per_week = 60\nmax_shifts_per_week = 7\nmin_rest_hours = 0\nmax_consecutive_days = 7\nmin_days_off_per_week = 0\n".into();
+    t.templates = "[[shift_templates]]\nid = \"day\"\nlength_hours = 9\nearliest_start = \"08:00\"\nlatest_start = \"08:00\"\nwork_mode = \"onsite\"\ncontracts = [\"min\"]\nmeal_minutes = 60\n\n[[break_rules]]\nmin_shift_hours = 7\nmeal_minutes = 60\nmeal_earliest_hours = 3\nmeal_latest_hours = 5\n".into();
+    t.header += "max_on_break_share = 0.34\n";
+    for slot in 16..34 {
+        t = t.need(
+            "phone",
+            0,
+            &format!("{:02}:{:02}", slot / 2, (slot % 2) * 30),
+            1,
+        );
+    }
+    let site = t.site();
+    let plan = solve_all(&site);
+    assert_eq!(
+        plan.roster.shifts.len(),
+        3,
+        "every agent has a minimum to work"
+    );
+    let mut lunches: Vec<String> = plan
+        .roster
+        .shifts
+        .iter()
+        .map(|s| hhmm(s.breaks[0].start))
+        .collect();
+    lunches.sort();
+    assert_eq!(lunches, vec!["11:00", "12:00", "13:00"]);
+    for i in 0..site.grid.len() {
+        let iv = site.grid.intervals[i].start_utc;
+        let at_lunch = plan
+            .roster
+            .shifts
+            .iter()
+            .filter(|s| s.breaks.iter().any(|b| b.start <= iv && iv < b.end))
+            .count();
+        assert!(at_lunch <= 1, "{at_lunch} at lunch at {}", hhmm(iv));
+    }
+    // verify enforces the rule independently: bunch two lunches together.
+    let mut bunched = plan.roster.clone();
+    let first = bunched.shifts[0].breaks[0];
+    let second = &mut bunched.shifts[1].breaks[0];
+    second.start = first.start;
+    second.end = first.end;
+    let v = verify(&site, &bunched, &plan.requirements.agents).violations;
+    assert!(v.iter().any(|x| x.rule == "stagger"), "{v:?}");
+}

@@ -294,6 +294,8 @@ pub struct Site {
     pub templates: Vec<ShiftTemplate>,
     /// Break rules by shift length.
     pub break_rules: Vec<BreakRule>,
+    /// Stagger rule: most share of a skill group's present agents on break at once.
+    pub max_on_break_share: Option<f64>,
     /// Employees.
     pub employees: Vec<Employee>,
     /// Forecast.

@@ -30,6 +30,10 @@ pub struct RawSite {
     /// One team lead on duty per this many agents on duty. Default 12.
     #[serde(default)]
     pub team_lead_ratio: Option<f64>,
+    /// Stagger rule: at most this share of a skill group's agents present (per work mode) may
+    /// be on break in the same interval (e.g. 0.3), and always at least one. Default: no limit.
+    #[serde(default)]
+    pub max_on_break_share: Option<f64>,
     /// Penalty weights of the objective.
     #[serde(default)]
     pub penalties: Option<RawPenalties>,

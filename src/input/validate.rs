@@ -485,6 +485,17 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         }
     }
     table.set(None);
+    let max_on_break_share = raw.max_on_break_share;
+    if let Some(x) = max_on_break_share {
+        if !(x > 0.0 && x <= 1.0) {
+            bad(
+                ctx,
+                "max_on_break_share",
+                x.to_string(),
+                "must be a fraction in (0, 1]".into(),
+            );
+        }
+    }
 
     let (tz, start) = (tz?, start?);
     if !ok {
@@ -501,6 +512,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         contracts,
         templates,
         break_rules,
+        max_on_break_share,
         employees: Vec::new(),
         forecast: Forecast {
             contacts: Vec::new(),

@@ -781,6 +781,30 @@ impl<'a> Builder<'a> {
             }
             self.breaks.push(group);
         }
+        // Stagger rule: agents on break ≤ share × present + (1 − share), per duty class and
+        // interval: about `share` of a large group, and always one person of a small one.
+        if let Some(share) = self.site.max_on_break_share {
+            let mut present: Vec<Vec<Expression>> = vec![vec![Expression::default(); n]; classes];
+            let mut any = vec![vec![false; n]; classes];
+            for c in 0..self.cands.len() {
+                if let Some(k) = self.duty_class(c) {
+                    for i in self.cands[c].intervals.clone() {
+                        present[k][i] += self.x[c].var;
+                        any[k][i] = true;
+                    }
+                }
+            }
+            for k in 0..2 * self.groups.len() {
+                for i in 0..n {
+                    if any[k][i] {
+                        let away = self.break_load[k][i].clone();
+                        let here = std::mem::take(&mut present[k][i]);
+                        self.lm
+                            .constrain(constraint!(away <= share * here + (1.0 - share)));
+                    }
+                }
+            }
+        }
     }
 
     /// Sum of the duty counts of classes `ks` in interval `i`.
