@@ -328,7 +328,8 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
     }
     if let Some(share) = site.max_on_break_share {
         // Per skill set and work mode: present agents and agents on break, by interval.
-        let mut teams: BTreeMap<(Vec<usize>, bool), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+        type Team = (Vec<usize>, bool);
+        let mut teams: BTreeMap<Team, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
         for s in roster
             .shifts
             .iter()
