@@ -67,3 +67,36 @@ impl Roster {
         self.shifts.iter().filter(move |s| s.employee == e)
     }
 }
+
+impl Roster {
+    /// The same shifts with every break at the middle of its window (on the interval grid):
+    /// the fixed placement planners use without optimization, for comparison.
+    pub fn with_mid_window_breaks(&self, site: &crate::domain::Site) -> Roster {
+        use crate::domain::breaks::{break_slots, rule_for};
+        let step = site.grid.interval_minutes;
+        let mut out = self.clone();
+        for s in &mut out.shifts {
+            let length = s.length_minutes().max(0) as u32;
+            s.breaks = rule_for(&site.break_rules, length)
+                .and_then(|r| break_slots(r, length).ok())
+                .map(|slots| {
+                    slots
+                        .iter()
+                        .map(|slot| {
+                            let mid = (slot.earliest + slot.latest) / 2;
+                            let offset =
+                                (mid / step * step).max(slot.earliest.div_ceil(step) * step);
+                            let start = s.start + chrono::Duration::minutes(i64::from(offset));
+                            PlacedBreak {
+                                kind: slot.kind,
+                                start,
+                                end: start + chrono::Duration::minutes(i64::from(slot.minutes)),
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
+        out
+    }
+}

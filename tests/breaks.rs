@@ -125,9 +125,21 @@ fn lunches_move_away_from_a_noon_spike() {
             hhmm(meal.end)
         );
     }
-    assert!(verify(&site, &plan.roster, &plan.requirements.agents)
-        .violations
-        .is_empty());
+    let optimized = verify(&site, &plan.roster, &plan.requirements.agents);
+    assert!(optimized.violations.is_empty());
+    // Mid-window lunches (12:00) all fall in the spike: the optimized placement is better.
+    let fixed = verify(
+        &site,
+        &plan.roster.with_mid_window_breaks(&site),
+        &plan.requirements.agents,
+    );
+    assert!(fixed.violations.is_empty(), "{:?}", fixed.violations);
+    assert!(
+        fixed.understaffed_agent_hours > optimized.understaffed_agent_hours + 1.0,
+        "{} vs {}",
+        fixed.understaffed_agent_hours,
+        optimized.understaffed_agent_hours
+    );
 }
 
 #[test]
