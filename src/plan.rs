@@ -15,9 +15,9 @@ use crate::Error;
 pub const SEARCH_THRESHOLD: usize = 10_000;
 /// Share of the time limit the LP relaxation (the bound) may use on large sites; the
 /// neighbourhood search gets the rest.
-pub const BOUND_SHARE: f64 = 0.5;
+pub const BOUND_SHARE: f64 = 0.7;
 /// Seconds kept back at the end for pricing the searched roster exactly.
-pub const PRICING_RESERVE: f64 = 1.0;
+pub const PRICING_RESERVE: f64 = 4.0;
 
 /// Coverage of one queue in one interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
