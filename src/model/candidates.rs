@@ -121,3 +121,38 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
     }
     out
 }
+
+/// Share of each grid interval that `cand` is expected to spend on break under the site's
+/// break rules, with every break spread evenly over the starts its window allows.
+pub fn expected_break_share(
+    site: &Site,
+    cand: &Candidate,
+) -> std::collections::HashMap<usize, f64> {
+    let length = (cand.end - cand.start).num_minutes() as u32;
+    let mut away = std::collections::HashMap::new();
+    let Some(rule) = crate::domain::breaks::rule_for(&site.break_rules, length) else {
+        return away;
+    };
+    let Ok(slots) = crate::domain::breaks::break_slots(rule, length) else {
+        return away;
+    };
+    let interval = i64::from(site.grid.interval_minutes);
+    for slot in slots {
+        let first = (i64::from(slot.earliest) + interval - 1) / interval * interval;
+        let offsets: Vec<i64> = (first..=i64::from(slot.latest))
+            .step_by(interval as usize)
+            .collect();
+        let weight = 1.0 / offsets.len().max(1) as f64;
+        for offset in offsets {
+            let from = cand.start + Duration::minutes(offset);
+            let to = from + Duration::minutes(i64::from(slot.minutes));
+            for i in site.grid.overlapping(from, to) {
+                let iv = site.grid.intervals[i].start_utc;
+                let overlap =
+                    (to.min(iv + Duration::minutes(interval)) - from.max(iv)).num_seconds() as f64;
+                *away.entry(i).or_insert(0.0) += weight * overlap / (interval as f64 * 60.0);
+            }
+        }
+    }
+    away
+}

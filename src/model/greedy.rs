@@ -74,7 +74,7 @@ impl State<'_> {
             * self.site.grid.interval_hours()
     }
 
-    fn value(&self, c: &Candidate, soft: f64) -> f64 {
+    fn value(&self, c: &Candidate, soft: f64, away: &std::collections::HashMap<usize, f64>) -> f64 {
         let emp = &self.site.employees[c.employee];
         let onsite = if c.mode == ShiftMode::Onsite {
             self.site.penalties.onsite_cost_per_hour
@@ -83,26 +83,34 @@ impl State<'_> {
         };
         let mut v = -f64::from(c.paid_minutes) / 60.0 * (emp.hourly_cost + onsite) - soft;
         for i in c.intervals.clone() {
-            v += match emp.role {
-                Role::Agent => self.agent_gain(&emp.skills, i).0,
-                Role::TeamLead => self.lead_gain(i),
-            };
+            let here = 1.0 - away.get(&i).copied().unwrap_or(0.0);
+            v += here
+                * match emp.role {
+                    Role::Agent => self.agent_gain(&emp.skills, i).0,
+                    Role::TeamLead => self.lead_gain(i),
+                };
         }
         v
     }
 
-    fn take(&mut self, cands: &[Candidate], c: usize) {
+    fn take(
+        &mut self,
+        cands: &[Candidate],
+        c: usize,
+        away: &std::collections::HashMap<usize, f64>,
+    ) {
         let cand = &cands[c];
         let emp = &self.site.employees[cand.employee];
         for i in cand.intervals.clone() {
+            let here = 1.0 - away.get(&i).copied().unwrap_or(0.0);
             match emp.role {
                 Role::Agent => {
                     if let (_, Some(q)) = self.agent_gain(&emp.skills, i) {
-                        self.residual[q][i] -= 1.0;
+                        self.residual[q][i] -= here;
                     }
-                    self.agents_on[i] += 1.0;
+                    self.agents_on[i] += here;
                 }
-                Role::TeamLead => self.leads_on[i] += 1.0,
+                Role::TeamLead => self.leads_on[i] += here,
             }
             if cand.mode == ShiftMode::Onsite {
                 self.onsite[i] += 1;
@@ -236,6 +244,11 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
         by_emp[cand.employee].push(c);
     }
     let soft = soft_penalties(site, cands);
+    // Expected break time of each candidate: coverage counts shifts net of it.
+    let away: Vec<std::collections::HashMap<usize, f64>> = cands
+        .iter()
+        .map(|c| super::candidates::expected_break_share(site, c))
+        .collect();
     let max_req: Vec<Option<u32>> = (0..n_emp)
         .map(|e| {
             site.requests
@@ -281,14 +294,14 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
             .iter()
             .copied()
             .filter(|&c| st.allowed(cands, c, max_req[e]))
-            .map(|c| (st.value(&cands[c], soft[c]), c))
+            .map(|c| (st.value(&cands[c], soft[c], &away[c]), c))
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
     };
     // Phase 1: every employee's minimum, with the best shifts available to them.
     for &e in &order {
         while st.below_minimum(cands, e) {
             match best_of(&st, e) {
-                Some((_, c)) => st.take(cands, c),
+                Some((_, c)) => st.take(cands, c, &away[c]),
                 None => break,
             }
         }
@@ -304,7 +317,7 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
         if v <= 0.0 {
             break;
         }
-        st.take(cands, c);
+        st.take(cands, c, &away[c]);
         // The pick changed coverage where it works: re-value employees with candidates there.
         let touched = cands[c].intervals.clone();
         for (k, &e) in order.iter().enumerate() {

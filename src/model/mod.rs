@@ -656,7 +656,7 @@ impl<'a> Builder<'a> {
         for c in 0..self.cands.len() {
             if let Some(k) = self.duty_class(c) {
                 let away = if expect_breaks {
-                    self.expected_break_share(c)
+                    candidates::expected_break_share(self.site, &self.cands[c])
                 } else {
                     HashMap::new()
                 };
@@ -682,39 +682,6 @@ impl<'a> Builder<'a> {
                 self.duty[k][i] = Some(v);
             }
         }
-    }
-
-    /// Share of each interval candidate `c` is expected to spend on break, with every break
-    /// of its rule spread evenly over the starts its window allows.
-    fn expected_break_share(&self, c: usize) -> HashMap<usize, f64> {
-        let cand = &self.cands[c];
-        let length = (cand.end - cand.start).num_minutes() as u32;
-        let mut away: HashMap<usize, f64> = HashMap::new();
-        let Some(rule) = crate::domain::breaks::rule_for(&self.site.break_rules, length) else {
-            return away;
-        };
-        let Ok(slots) = crate::domain::breaks::break_slots(rule, length) else {
-            return away;
-        };
-        let interval = i64::from(self.site.grid.interval_minutes);
-        for slot in slots {
-            let first = (i64::from(slot.earliest) + interval - 1) / interval * interval;
-            let offsets: Vec<i64> = (first..=i64::from(slot.latest))
-                .step_by(interval as usize)
-                .collect();
-            let weight = 1.0 / offsets.len().max(1) as f64;
-            for offset in offsets {
-                let from = cand.start + chrono::Duration::minutes(offset);
-                let to = from + chrono::Duration::minutes(i64::from(slot.minutes));
-                for i in self.site.grid.overlapping(from, to) {
-                    let iv = self.site.grid.intervals[i].start_utc;
-                    let overlap = (to.min(iv + chrono::Duration::minutes(interval)) - from.max(iv))
-                        .num_seconds() as f64;
-                    *away.entry(i).or_default() += weight * overlap / (interval as f64 * 60.0);
-                }
-            }
-        }
-        away
     }
 
     /// Implicit breaks: candidates of the same duty class, template, start and length form
