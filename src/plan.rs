@@ -13,6 +13,9 @@ use crate::Error;
 
 /// Above this many candidate shifts, [`plan`] runs the neighbourhood search first.
 pub const SEARCH_THRESHOLD: usize = 10_000;
+/// The same threshold when break rules apply: integer break counts make the direct MILP
+/// much harder (Seattle, 5,609 candidates: 15 % gap direct against 8 % by search in 60 s).
+pub const SEARCH_THRESHOLD_WITH_BREAKS: usize = 1_000;
 /// Share of the time limit the LP relaxation (the bound) may use on large sites; the
 /// neighbourhood search gets the rest.
 pub const BOUND_SHARE: f64 = 0.7;
@@ -135,7 +138,12 @@ pub fn plan_with_families(
     };
     let remaining =
         |share: f64| (opts.time_limit * share - started.elapsed().as_secs_f64()).max(1.0);
-    let large = n_cands > SEARCH_THRESHOLD && std::env::var_os("SHIFTWISE_NO_SEARCH").is_none();
+    let threshold = if site.break_rules.is_empty() {
+        SEARCH_THRESHOLD
+    } else {
+        SEARCH_THRESHOLD_WITH_BREAKS
+    };
+    let large = n_cands > threshold && std::env::var_os("SHIFTWISE_NO_SEARCH").is_none();
     let searched = if large {
         // Large sites: the full model's LP relaxation bounds the objective first; the
         // neighbourhood search then finds the roster in the time left, and HiGHS prices it
