@@ -67,7 +67,7 @@ pub struct Summary {
     pub shifts: usize,
     /// Paid hours in the roster.
     pub paid_hours: f64,
-    /// Interval-queue cells where scheduled < required − 0.5 agent... (real-time queues).
+    /// Real-time interval-queue cells more than half an agent short.
     pub understaffed_intervals: usize,
     /// Missing agent-hours on real-time queues.
     pub understaffed_agent_hours: f64,

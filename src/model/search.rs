@@ -1,19 +1,20 @@
 //! Large-neighbourhood search (LNS) with HiGHS as the sub-solver: the primal heuristic
 //! that gets a good roster quickly on sites where the full MILP's own heuristics stall.
 //!
-//! 1. *Construction*: employees are rostered block by block (those with minimum hours
-//!    first); each block is a small MILP over the block's candidate shifts, with every
-//!    earlier block's shifts fixed. Per-employee rules are only built for rostered employees.
-//!    If the greedy roster breaks a hard rule (it could not meet a minimum), sub-models make
-//!    hard rules elastic (a slack costing 10⁶ per unit) so every block has a solution; the
-//!    caller re-checks the final roster against the hard model.
+//! 1. *Construction*: the greedy roster ([`super::greedy`]), priced exactly by HiGHS with
+//!    every shift fixed. If it breaks a hard rule (greedy could not meet a minimum),
+//!    sub-models make hard rules elastic (a slack costing 10⁶ per unit) so every block has a
+//!    solution; the caller re-checks the final roster against the hard model.
 //! 2. *Improvement*: repeatedly free a block of employees (seeded shuffle), keep everybody
 //!    else's shifts fixed, and re-solve; accept strictly better rosters. A sub-model
-//!    contains every rule and cost, so its objective is the whole roster's objective.
+//!    contains every rule and cost, so its objective is the whole roster's objective
+//!    (breaks counted by their expected time, see [`super::Builder`]).
 //!
-//! Blocks are sized by candidate count, so each sub-MILP solves in well under a second
-//! to a few seconds. The order of blocks depends only on the seed: with sub-solves that
-//! finish inside their limits the search is deterministic.
+//! Blocks are sized by candidate count, so each sub-MILP solves in about one to a few
+//! seconds; sub-MILPs stop on a node limit, not on time. The order of blocks depends only
+//! on the seed: when the search ends by convergence or its round limit it is
+//! deterministic; when the overall time limit stops it, how far it got depends on the
+//! machine.
 
 use std::time::Instant;
 

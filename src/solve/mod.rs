@@ -273,25 +273,15 @@ fn run_highs(
         highs.set_option(&b"solver"[..], "ipm");
         highs.set_option(&b"run_crossover"[..], "off");
     }
-    if let Ok(extra) = std::env::var("SHIFTWISE_HIGHS_OPTIONS") {
-        for kv in extra.split(',') {
-            if let Some((k, v)) = kv.split_once('=') {
-                if let Ok(x) = v.parse::<i32>() {
-                    highs.set_option(k.as_bytes(), x);
-                } else if let Ok(x) = v.parse::<f64>() {
-                    highs.set_option(k.as_bytes(), x);
-                } else if let Ok(x) = v.parse::<bool>() {
-                    highs.set_option(k.as_bytes(), x);
-                } else {
-                    highs.set_option(k.as_bytes(), v);
-                }
-            }
-        }
-    }
     let started = Instant::now();
-    let solved = highs
-        .try_solve()
-        .map_err(|e| crate::Error::Solve(format!("HiGHS failed: {e:?}")))?;
+    let solved = highs.try_solve().map_err(|e| {
+        crate::Error::Solve(match opts.threads {
+            Some(t) => format!(
+                "HiGHS failed ({e:?}); HiGHS fixes its thread pool once per process, so every solve in one process must ask for the same thread count (this one asked for {t})"
+            ),
+            None => format!("HiGHS failed: {e:?}"),
+        })
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     // Read the raw info value: the binding's typed accessor panics on HiGHS's "-1" (no
     // status, e.g. infeasibility proven in presolve). 2 = feasible (HiGHS kSolutionStatusFeasible).
