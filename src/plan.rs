@@ -111,15 +111,9 @@ pub fn plan_with_families(
     let started = std::time::Instant::now();
     let build = |cands: Vec<Candidate>, fixed: Option<Vec<bool>>| {
         let mut b = match fixed {
-            Some(f) => Builder::restricted(
-                site,
-                &req,
-                cands,
-                f,
-                vec![true; site.employees.len()],
-                false,
-                !site.break_rules.is_empty(),
-            ),
+            Some(f) => {
+                Builder::restricted(site, &req, cands, f, false, !site.break_rules.is_empty())
+            }
             None => Builder::new(site, &req, cands, false),
         };
         b.build(families);

@@ -172,8 +172,6 @@ pub struct Builder<'a> {
     pub elastic: bool,
     /// Hard rules that no choice of shifts can satisfy (found while building).
     pub unsatisfiable: Vec<(Family, String)>,
-    /// Employees whose per-employee rules are built.
-    pub active: Vec<bool>,
     /// Break placement variables (implicit breaks), when breaks are planned.
     pub breaks: Vec<BreakGroup>,
     /// Whether breaks are planned in this model.
@@ -195,26 +193,17 @@ impl<'a> Builder<'a> {
     ) -> Self {
         let n = cands.len();
         let with_breaks = !site.break_rules.is_empty();
-        Self::restricted(
-            site,
-            req,
-            cands,
-            vec![false; n],
-            vec![true; site.employees.len()],
-            elastic,
-            with_breaks,
-        )
+        Self::restricted(site, req, cands, vec![false; n], elastic, with_breaks)
     }
 
-    /// A sub-model for neighbourhood search: candidates flagged in `fixed` are forced on
-    /// (decisions kept from the incumbent), and per-employee rules are only built for
-    /// employees flagged in `active` (the others are not yet rostered).
+    /// A sub-model for neighbourhood search and pricing: candidates flagged in `fixed` are
+    /// forced on (decisions kept from the incumbent); `with_breaks` adds exact break
+    /// variables (without them, shifts count net of their expected breaks).
     pub fn restricted(
         site: &'a Site,
         req: &'a Requirements,
         cands: Vec<Candidate>,
         fixed: Vec<bool>,
-        active: Vec<bool>,
         elastic: bool,
         with_breaks: bool,
     ) -> Self {
@@ -295,7 +284,6 @@ impl<'a> Builder<'a> {
             slacks: Vec::new(),
             elastic,
             unsatisfiable: Vec::new(),
-            active,
             breaks: Vec::new(),
             with_breaks,
             break_load: Vec::new(),
@@ -331,12 +319,6 @@ impl<'a> Builder<'a> {
                 Family::Requests => self.requests(),
             }
         }
-    }
-
-    fn active_employees(&self) -> Vec<usize> {
-        (0..self.site.employees.len())
-            .filter(|&e| self.active[e])
-            .collect()
     }
 
     fn cost(&mut self, family: CostFamily, v: Var, coef: f64) {
@@ -452,7 +434,7 @@ impl<'a> Builder<'a> {
     /// Weekly paid hours between the employee's minimum and maximum. A partial last week
     /// has its minimum prorated by its length.
     pub fn weekly_hours(&mut self) {
-        for e in self.active_employees() {
+        for e in 0..self.site.employees.len() {
             let (min_h, max_h) = self.site.weekly_hours(e);
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
                 let cs = self.week_cands(e, week);
@@ -481,7 +463,7 @@ impl<'a> Builder<'a> {
 
     /// Weekly number of shifts between the contract's minimum and maximum.
     pub fn weekly_shifts(&mut self) {
-        for e in self.active_employees() {
+        for e in 0..self.site.employees.len() {
             let c = &self.site.contracts[self.site.employees[e].contract];
             let (min_s, max_s) = (c.min_shifts_per_week, c.max_shifts_per_week);
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
@@ -511,7 +493,7 @@ impl<'a> Builder<'a> {
     /// at or after τ and the shifts of day `d+1` starting before τ + rest pairwise conflict,
     /// so at most one of them is worked.
     pub fn min_rest_between_shifts(&mut self) {
-        for e in self.active_employees() {
+        for e in 0..self.site.employees.len() {
             let rest = chrono::Duration::minutes(
                 (self.site.contracts[self.site.employees[e].contract].min_rest_hours * 60.0).round()
                     as i64,
@@ -556,7 +538,7 @@ impl<'a> Builder<'a> {
     /// No more than `max_consecutive_days` working days in any run of days.
     pub fn max_consecutive_days(&mut self) {
         let days = self.site.grid.days;
-        for e in self.active_employees() {
+        for e in 0..self.site.employees.len() {
             let k =
                 self.site.contracts[self.site.employees[e].contract].max_consecutive_days as usize;
             if k >= days {
@@ -583,7 +565,7 @@ impl<'a> Builder<'a> {
     /// At least `min_days_off_per_week` days without a shift in every week (prorated, rounded
     /// down, for a partial week).
     pub fn min_days_off_per_week(&mut self) {
-        for e in self.active_employees() {
+        for e in 0..self.site.employees.len() {
             let off = self.site.contracts[self.site.employees[e].contract].min_days_off_per_week;
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
                 let need_off = (f64::from(off) * week.len() as f64 / 7.0).floor();
@@ -901,9 +883,6 @@ impl<'a> Builder<'a> {
         }
         for r in &site.requests {
             let e = r.employee;
-            if !self.active[e] {
-                continue;
-            }
             let mine: Vec<usize> = by_emp[e].clone();
             match r.kind {
                 RequestKind::MaxShifts(n) => {

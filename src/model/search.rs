@@ -82,7 +82,7 @@ fn blocks(order: &[usize], by_emp: &[Vec<usize>]) -> Vec<Vec<usize>> {
 }
 
 /// Solve the sub-model where `free` employees may take any of their candidates, every
-/// other employee with `active` set keeps the shifts in `selected`. Returns the new
+/// other employee keeps the shifts in `selected`. Returns the new
 /// selection (indices into `cands`) and objective, or `None` if the sub-MILP found nothing.
 #[allow(clippy::too_many_arguments)]
 fn solve_block(
@@ -93,7 +93,6 @@ fn solve_block(
     families: &[Family],
     selected: &[usize],
     free: &[usize],
-    active: &[bool],
     elastic: bool,
     opts: &SolveOptions,
 ) -> Result<Option<(Vec<usize>, f64)>, Error> {
@@ -113,7 +112,7 @@ fn solve_block(
     }
     let sub: Vec<Candidate> = index.iter().map(|&c| cands[c].clone()).collect();
     let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
-    let mut b = Builder::restricted(site, req, sub, fixed, active.to_vec(), elastic, false);
+    let mut b = Builder::restricted(site, req, sub, fixed, elastic, false);
     b.build(families);
     // Start from the incumbent: fixed shifts plus the free employees' current shifts.
     let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
@@ -167,7 +166,7 @@ pub fn neighbourhood_search(
     budget: f64,
 ) -> Result<Option<(Vec<usize>, SearchStats)>, Error> {
     let started = Instant::now();
-    let left = |frac: f64| (budget * frac - started.elapsed().as_secs_f64()).max(0.0);
+    let left = || (budget - started.elapsed().as_secs_f64()).max(0.0);
     let n_emp = site.employees.len();
     let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); n_emp];
     for (c, cand) in cands.iter().enumerate() {
@@ -184,7 +183,6 @@ pub fn neighbourhood_search(
     };
 
     // Construction: greedy, then priced exactly by one sub-MILP with every shift fixed.
-    let active = vec![true; n_emp];
     let mut selected = greedy_roster(site, req, cands);
     // Price the greedy roster with the hard model; if it breaks a hard rule (greedy could not
     // meet a minimum), search with elastic hard rules so every sub-model stays feasible.
@@ -200,7 +198,6 @@ pub fn neighbourhood_search(
             families,
             &selected,
             &[],
-            &active,
             relax,
             &sub_opts(SUB_TIME_LIMIT, 1e-4),
         )?;
@@ -216,7 +213,7 @@ pub fn neighbourhood_search(
     // Improvement.
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
     for _ in 0..MAX_ROUNDS {
-        if left(1.0) <= 0.0 {
+        if left() <= 0.0 {
             break;
         }
         stats.rounds += 1;
@@ -224,7 +221,7 @@ pub fn neighbourhood_search(
         let mut order: Vec<usize> = (0..n_emp).collect();
         order.shuffle(&mut rng);
         for block in blocks(&order, &by_emp) {
-            let limit = left(1.0);
+            let limit = left();
             if limit <= 0.0 {
                 break;
             }
@@ -236,7 +233,6 @@ pub fn neighbourhood_search(
                 families,
                 &selected,
                 &block,
-                &active,
                 elastic,
                 &sub_opts(limit.min(SUB_TIME_LIMIT), 1e-3),
             )? {
