@@ -162,8 +162,11 @@ pub fn plan_with_families(
                     out.gap = (out.objective - bound) / out.objective.abs().max(1e-9);
                     out.status = if out.gap <= opts.gap {
                         SolveStatus::Optimal
-                    } else {
+                    } else if stats.stopped_by_time {
                         SolveStatus::TimeLimit
+                    } else {
+                        // The search converged (no block improved) short of the gap.
+                        SolveStatus::OtherLimit
                     };
                     out.seconds = started.elapsed().as_secs_f64();
                     search_stats = Some(stats);

@@ -44,6 +44,8 @@ pub struct SearchStats {
     pub rounds: usize,
     /// Seconds spent.
     pub seconds: f64,
+    /// Whether the time budget ended the search (rather than convergence or the round limit).
+    pub stopped_by_time: bool,
 }
 
 fn log_enabled() -> bool {
@@ -250,6 +252,7 @@ pub fn neighbourhood_search(
     }
     stats.objective = objective;
     stats.seconds = started.elapsed().as_secs_f64();
+    stats.stopped_by_time = left() <= 0.0;
     selected.sort_unstable();
     Ok(Some((selected, stats)))
 }
