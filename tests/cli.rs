@@ -248,3 +248,64 @@ fn bad_roster_file_names_file_line_and_field() {
         "{err}"
     );
 }
+
+#[test]
+fn roster_reader_never_panics_on_mangled_files() {
+    use rand::{Rng, SeedableRng};
+    let (site, _) = shiftwise::load_site(Path::new("data/tokyo")).unwrap();
+    let header = "employee,name,date,template,work_mode,start_site,end_site,start_employee,end_employee,employee_timezone,paid_hours,queues";
+    let good =
+        "FT01,x,2026-11-30,day-onsite,onsite,2026-11-30T09:00+09:00,2026-11-30T18:00+09:00,,,,8,";
+    let breaks = "employee,date,kind,start_site,end_site,start_employee,end_employee\nFT01,2026-11-30,meal,2026-11-30T13:00+09:00,2026-11-30T14:00+09:00,,";
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let pieces = [
+        "",
+        ",",
+        "\"",
+        "é",
+        "25:99",
+        "2026-13-40T09:00+09:00",
+        "-1",
+        "NaN",
+        "onsite",
+        "meal",
+        "FT01",
+        "\n",
+        "+99:99",
+        "9999999999999",
+    ];
+    for case in 0..1500 {
+        let mut roster = format!("{header}\n{good}\n");
+        let mut brk = breaks.to_string();
+        for _ in 0..rng.gen_range(1..4) {
+            let target = if rng.gen_bool(0.5) {
+                &mut roster
+            } else {
+                &mut brk
+            };
+            let at = rng.gen_range(0..=target.len());
+            let at = (0..=at)
+                .rev()
+                .find(|&i| target.is_char_boundary(i))
+                .unwrap_or(0);
+            match rng.gen_range(0..3) {
+                0 => target.insert_str(at, pieces[rng.gen_range(0..pieces.len())]),
+                1 => target.truncate(at),
+                _ => {
+                    let bytes: Vec<u8> = (0..rng.gen_range(1..8)).map(|_| rng.gen()).collect();
+                    target.insert_str(at, &String::from_utf8_lossy(&bytes));
+                }
+            }
+        }
+        std::fs::write(dir.path().join("roster.csv"), &roster).unwrap();
+        std::fs::write(dir.path().join("breaks.csv"), &brk).unwrap();
+        let result = std::panic::catch_unwind(|| {
+            shiftwise::report::read_roster(&site, &dir.path().join("roster.csv"))
+        });
+        assert!(
+            result.is_ok(),
+            "case {case} panicked:\n{roster}\n---\n{brk}"
+        );
+    }
+}
