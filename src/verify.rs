@@ -322,7 +322,7 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
                 let mut skills = emp.skills.clone();
                 skills.sort_unstable();
                 by_skillset.entry(skills).or_insert_with(|| vec![0.0; n])[i] +=
-                    1.0 - on_break(s, &site.grid.intervals[i], site.grid.interval_minutes);
+                    1.0 - on_break(site, s, i);
             }
         }
     }
@@ -347,7 +347,7 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
                 .or_insert_with(|| (vec![0.0; n], vec![0.0; n]));
             for i in site.grid.overlapping(s.start, s.end) {
                 present[i] += 1.0;
-                away[i] += on_break(s, &site.grid.intervals[i], site.grid.interval_minutes);
+                away[i] += on_break(site, s, i);
             }
         }
         for ((skills, _), (present, away)) in &teams {
@@ -417,18 +417,12 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
 }
 
 /// Share of interval `iv` that shift `s` spends on break.
-fn on_break(s: &crate::roster::Shift, iv: &crate::domain::Interval, minutes: u32) -> f64 {
-    let end = iv.start_utc + Duration::minutes(i64::from(minutes));
-    let secs: i64 = s
-        .breaks
+fn on_break(site: &Site, s: &crate::roster::Shift, i: usize) -> f64 {
+    s.breaks
         .iter()
-        .map(|b| {
-            (b.end.min(end) - b.start.max(iv.start_utc))
-                .num_seconds()
-                .max(0)
-        })
-        .sum();
-    (secs as f64 / (f64::from(minutes) * 60.0)).min(1.0)
+        .map(|b| site.grid.share_of(i, b.start, b.end))
+        .sum::<f64>()
+        .min(1.0)
 }
 
 /// What is wrong with a shift's breaks under the site's break rules (empty = fine): the

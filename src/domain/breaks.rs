@@ -59,6 +59,14 @@ pub struct BreakSlot {
     pub latest: u32,
 }
 
+impl BreakSlot {
+    /// The allowed start offsets on a grid of `step` minutes (shift starts lie on the grid).
+    pub fn starts(&self, step: u32) -> impl Iterator<Item = u32> {
+        let step = step.max(1);
+        (self.earliest.div_ceil(step) * step..=self.latest).step_by(step as usize)
+    }
+}
+
 /// The rule for a shift of `length` minutes: the one with the largest minimum length not
 /// above it.
 pub fn rule_for(rules: &[BreakRule], length: u32) -> Option<&BreakRule> {

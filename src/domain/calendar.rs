@@ -233,6 +233,14 @@ impl TimeGrid {
         Some(((secs / len) as usize).min(self.len()))
     }
 
+    /// Share (0–1) of interval `i` covered by `[from, to)`.
+    pub fn share_of(&self, i: usize, from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+        let start = self.intervals[i].start_utc;
+        let end = start + Duration::minutes(i64::from(self.interval_minutes));
+        let secs = (to.min(end) - from.max(start)).num_seconds().max(0);
+        secs as f64 / self.interval_seconds()
+    }
+
     /// Range of interval indices overlapping `[from, to)`, clamped to the horizon.
     pub fn overlapping(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> std::ops::Range<usize> {
         let len = i64::from(self.interval_minutes) * 60;

@@ -467,7 +467,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
                 Err(why) => Some(why),
                 Ok(slots) => slots
                     .iter()
-                    .find(|s| s.latest / interval.max(1) * interval.max(1) < s.earliest)
+                    .find(|s| s.starts(interval).next().is_none())
                     .map(|s| format!("the {} window ({}–{} min into the shift) holds no {interval}-minute boundary", s.kind.as_str(), s.earliest, s.latest)),
             };
             if let Some(why) = problem {

@@ -136,21 +136,14 @@ pub fn expected_break_share(
     let Ok(slots) = crate::domain::breaks::break_slots(rule, length) else {
         return away;
     };
-    let interval = i64::from(site.grid.interval_minutes);
     for slot in slots {
-        let first = (i64::from(slot.earliest) + interval - 1) / interval * interval;
-        let offsets: Vec<i64> = (first..=i64::from(slot.latest))
-            .step_by(interval as usize)
-            .collect();
+        let offsets: Vec<u32> = slot.starts(site.grid.interval_minutes).collect();
         let weight = 1.0 / offsets.len().max(1) as f64;
         for offset in offsets {
-            let from = cand.start + Duration::minutes(offset);
+            let from = cand.start + Duration::minutes(i64::from(offset));
             let to = from + Duration::minutes(i64::from(slot.minutes));
             for i in site.grid.overlapping(from, to) {
-                let iv = site.grid.intervals[i].start_utc;
-                let overlap =
-                    (to.min(iv + Duration::minutes(interval)) - from.max(iv)).num_seconds() as f64;
-                *away.entry(i).or_insert(0.0) += weight * overlap / (interval as f64 * 60.0);
+                *away.entry(i).or_insert(0.0) += weight * site.grid.share_of(i, from, to);
             }
         }
     }

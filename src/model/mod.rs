@@ -692,7 +692,6 @@ impl<'a> Builder<'a> {
                     .push(c);
             }
         }
-        let interval = i64::from(self.site.grid.interval_minutes);
         for ((k, _template, start, length), members) in types {
             let Some(rule) = crate::domain::breaks::rule_for(&self.site.break_rules, length as u32)
             else {
@@ -708,20 +707,14 @@ impl<'a> Builder<'a> {
             };
             for slot in slots {
                 let mut positions = Vec::new();
-                let mut offset = (i64::from(slot.earliest) + interval - 1) / interval * interval;
-                while offset <= i64::from(slot.latest) {
+                for offset in slot.starts(self.site.grid.interval_minutes) {
                     let v = self.lm.integer();
-                    let from = start + chrono::Duration::minutes(offset);
+                    let from = start + chrono::Duration::minutes(i64::from(offset));
                     let to = from + chrono::Duration::minutes(i64::from(slot.minutes));
                     for i in self.site.grid.overlapping(from, to) {
-                        let iv = self.site.grid.intervals[i].start_utc;
-                        let overlap = (to.min(iv + chrono::Duration::minutes(interval))
-                            - from.max(iv))
-                        .num_seconds() as f64;
-                        self.break_load[k][i] += overlap / (interval as f64 * 60.0) * v.var;
+                        self.break_load[k][i] += self.site.grid.share_of(i, from, to) * v.var;
                     }
-                    positions.push((offset as u32, v));
-                    offset += interval;
+                    positions.push((offset, v));
                 }
                 let counts: Expression =
                     positions.iter().map(|(_, v)| Expression::from(v.var)).sum();
