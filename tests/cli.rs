@@ -97,6 +97,20 @@ fn plan_writes_a_roster_that_verify_accepts_and_a_tampered_one_it_rejects() {
     for f in ["roster.csv", "coverage.csv", "summary.json"] {
         assert!(out.path().join(f).exists(), "{f} written");
     }
+    // coverage.csv: one row per interval and queue, the need of 2 at 08:00 on day 0 met.
+    let coverage = std::fs::read_to_string(out.path().join("coverage.csv")).unwrap();
+    let mut lines = coverage.lines();
+    assert_eq!(
+        lines.next(),
+        Some("interval_start,queue,required,scheduled,gap")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2 * 48, "2 days of 30-minute intervals, one queue");
+    let peak = rows
+        .iter()
+        .find(|r| r[0].starts_with("2026-01-05T08:00"))
+        .expect("08:00 row");
+    assert_eq!((peak[2], peak[3], peak[4]), ("2.00", "2.00", "0.00"));
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .filter(|e| {

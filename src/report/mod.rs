@@ -122,16 +122,16 @@ pub fn write_plan(dir: &Path, site: &Site, plan: &Plan) -> Result<(), Error> {
             });
         }
     }
-    let p = dir.join("breaks.csv");
-    let rows = break_rows(site, &plan.roster);
-    let bytes = if rows.is_empty() {
-        format!("{}\n", BREAK_COLUMNS.join(",")).into_bytes()
-    } else {
-        csv_bytes(&rows, &p)?
-    };
-    write_atomic(&p, &bytes)?;
     let p = dir.join("coverage.csv");
     write_atomic(&p, &csv_bytes(&rows, &p)?)?;
+    let p = dir.join("breaks.csv");
+    let breaks = break_rows(site, &plan.roster);
+    let bytes = if breaks.is_empty() {
+        format!("{}\n", BREAK_COLUMNS.join(",")).into_bytes()
+    } else {
+        csv_bytes(&breaks, &p)?
+    };
+    write_atomic(&p, &bytes)?;
     let p = dir.join("summary.json");
     let json = serde_json::to_vec_pretty(&plan.summary)
         .map_err(|e| Error::io(&p, std::io::Error::other(e)))?;
