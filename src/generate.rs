@@ -1227,6 +1227,7 @@ fn raw_site(spec: &SiteSpec) -> RawSite {
         shrinkage: Some(spec.shrinkage),
         team_lead_ratio: Some(spec.team_lead_ratio),
         penalties: Some(spec.penalties.clone()),
+        fairness: None,
         queues: spec.queues.iter().map(|q| q.queue.clone()).collect(),
         contracts: spec.contracts.clone(),
         shift_templates: spec.shift_templates.clone(),

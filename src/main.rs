@@ -60,12 +60,125 @@ enum Command {
         /// Print the summary as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Seconds to spend explaining denied requests (each re-solves one employee's week
+        /// with the request enforced); 0 skips the explanations.
+        #[arg(long, default_value_t = 60.0)]
+        explain_seconds: f64,
+        /// No progress indicator on stderr (it is only drawn when stderr is a terminal).
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Rebuild OUTDIR/report.html from OUTDIR/roster.csv (and breaks.csv) of an existing
+    /// plan: coverage, costs and request outcomes are recomputed from the roster; reasons for
+    /// denied requests come from OUTDIR/requests-report.csv when it is there.
+    Report {
+        /// Site folder.
+        site: PathBuf,
+        /// Folder of the plan: roster.csv is read and report.html written there.
+        outdir: PathBuf,
     },
     /// Check a roster against every hard rule and recompute its coverage.
     Verify {
         /// Site folder.
         site: PathBuf,
         /// roster.csv to check.
+        roster: PathBuf,
+    },
+    /// Re-plan a published roster after changes, changing as little as possible:
+    /// nothing before --from changes; shifts in the window are re-optimized with a cost per
+    /// changed employee-day (×3 within 24 h, ×2 within 72 h); later shifts stand.
+    /// Writes the new roster and changes.csv (who must be told what).
+    Replan {
+        /// Site folder.
+        site: PathBuf,
+        /// The published roster.csv (breaks.csv beside it).
+        #[arg(long)]
+        published: PathBuf,
+        /// Site-local time from which shifts may change, `YYYY-MM-DDTHH:MM`.
+        #[arg(long)]
+        from: String,
+        /// Extra requests in requests.csv format (sick calls, moved exams, new leave).
+        #[arg(long)]
+        changes: Option<PathBuf>,
+        /// Updated forecast rows in forecast.csv format (any subset).
+        #[arg(long)]
+        forecast_update: Option<PathBuf>,
+        /// Hours after --from in which shifts may change.
+        #[arg(long, default_value_t = 48.0)]
+        window_hours: f64,
+        /// Cost of one changed employee-day (default: half an average 8-hour shift's labour).
+        #[arg(long)]
+        change_cost: Option<f64>,
+        /// Output folder.
+        #[arg(short, long, default_value = "out")]
+        output: PathBuf,
+        /// Solver time limit, seconds.
+        #[arg(long, default_value_t = 30.0)]
+        time_limit: f64,
+    },
+    /// Check a shift swap against every hard rule and report its cost and coverage impact,
+    /// or (--suggest) list the feasible partners ranked by impact.
+    Swap {
+        /// Site folder.
+        site: PathBuf,
+        /// The roster.csv (breaks.csv beside it).
+        #[arg(long)]
+        roster: PathBuf,
+        /// EMP:YYYY-MM-DD — the shift given away.
+        #[arg(long, conflicts_with = "suggest")]
+        give: Option<String>,
+        /// EMP2[:YYYY-MM-DD] — who takes it; with a date, EMP2's shift that day comes back.
+        #[arg(long, requires = "give")]
+        take: Option<String>,
+        /// EMP:YYYY-MM-DD — list who could take this shift.
+        #[arg(long)]
+        suggest: Option<String>,
+    },
+    /// Export a roster in another format.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+    /// Evaluate a fixed roster under forecast scenarios (scenarios.toml), in parallel and
+    /// deterministically; writes OUTDIR/scenarios.csv and prints a short table.
+    Evaluate {
+        /// Site folder.
+        site: PathBuf,
+        /// roster.csv to evaluate (breaks.csv is read from beside it).
+        #[arg(long)]
+        roster: PathBuf,
+        /// Scenario file (default: SITE/scenarios.toml).
+        #[arg(long)]
+        scenarios: Option<PathBuf>,
+        /// Samples per stochastic scenario.
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
+        /// Random seed: results depend only on it, the roster and the scenarios.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output folder for scenarios.csv.
+        #[arg(short, long, default_value = "out")]
+        output: PathBuf,
+        /// Worker threads (default: rayon's choice, one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// One iCalendar file (OUTDIR/{employee}.ics) per employee with a shift: shifts and
+    /// breaks in the employee's own time zone, for import into a phone calendar.
+    ///
+    /// DTSTAMP is the roster file's modification time (whole seconds; the current time if
+    /// the file system has none), so exporting the same roster twice gives identical files.
+    Ics {
+        /// Site folder.
+        site: PathBuf,
+        /// Output folder (created if missing).
+        outdir: PathBuf,
+        /// roster.csv to export (breaks.csv is read from beside it).
+        #[arg(long)]
         roster: PathBuf,
     },
 }
@@ -149,6 +262,8 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             seed,
             verbose,
             json,
+            explain_seconds,
+            quiet,
         } => {
             if time_limit.is_nan() || time_limit <= 0.0 || !(0.0..1.0).contains(&gap) {
                 return Err(Error::Usage(
@@ -164,9 +279,26 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 verbose,
                 max_nodes: None,
             };
-            let plan = shiftwise::plan::plan(&s, &opts)?;
+            // HiGHS's log (--verbose) goes to the terminal: no spinner over it.
+            let progress = Progress::new(!quiet && !verbose);
+            let mut plan = progress.step("building model and solving", Some(time_limit), || {
+                shiftwise::plan::plan(&s, &opts)
+            })?;
+            progress.step("explaining requests", Some(explain_seconds), || {
+                shiftwise::people::explain_denials(
+                    &s,
+                    &plan.requirements,
+                    &plan.roster,
+                    &mut plan.requests,
+                    &opts,
+                    explain_seconds,
+                )
+            })?;
+            progress.set("verifying and writing files");
             let check = shiftwise::verify::verify(&s, &plan.roster, &plan.requirements.agents);
             report::write_plan(&output, &s, &plan)?;
+            report::html::write_report(&output.join("report.html"), &s, &plan)?;
+            progress.finish();
             let sm = &plan.summary;
             if json {
                 println!("{}", serde_json::to_string_pretty(sm).unwrap_or_default());
@@ -190,7 +322,11 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                     sm.shifts, sm.paid_hours, sm.understaffed_intervals, sm.understaffed_agent_hours
                 );
                 println!(
-                    "  wrote {}/roster.csv, coverage.csv, summary.json",
+                    "  requests: {} granted, {} partly, {} denied, {} not applicable (requests-report.csv)",
+                    sm.requests.granted, sm.requests.partly, sm.requests.denied, sm.requests.not_applicable
+                );
+                println!(
+                    "  wrote {}/roster.csv, coverage.csv, breaks.csv, requests-report.csv, summary.json, report.html",
                     output.display()
                 );
             }
@@ -200,6 +336,24 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 }
                 return Ok(ExitCode::from(1));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { site, outdir } => {
+            let s = load(&site)?;
+            let r = report::read_roster(&s, &outdir.join("roster.csv"))?;
+            let mut plan = shiftwise::plan::plan_from_roster(&s, &r);
+            let reasons = outdir.join("requests-report.csv");
+            if reasons.exists() {
+                report::html::merge_request_reasons(&reasons, &s, &mut plan.requests)?;
+            }
+            let out = outdir.join("report.html");
+            report::html::write_report(&out, &s, &plan)?;
+            println!(
+                "wrote {} ({} shifts, {} understaffed interval-queues, recomputed from roster.csv)",
+                out.display(),
+                plan.summary.shifts,
+                plan.summary.understaffed_intervals
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { site, roster } => {
@@ -221,6 +375,308 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Replan {
+            site,
+            published,
+            from,
+            changes,
+            forecast_update,
+            window_hours,
+            change_cost,
+            output,
+            time_limit,
+        } => {
+            if !(time_limit > 0.0 && window_hours > 0.0) {
+                return Err(Error::Usage(
+                    "--time-limit and --window-hours must be positive".into(),
+                ));
+            }
+            let mut s = load(&site)?;
+            let roster = report::read_roster(&s, &published)?;
+            let from_t = shiftwise::input::validate::parse_site_time(&s, &from).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--from {from}: not a site-local time YYYY-MM-DDTHH:MM in {}",
+                    s.tz()
+                ))
+            })?;
+            if let Some(c) = &changes {
+                shiftwise::input::validate::add_requests_from(&mut s, c)?;
+            }
+            if let Some(f) = &forecast_update {
+                shiftwise::input::validate::update_forecast_from(&mut s, f)?;
+            }
+            let (s, excused) = shiftwise::living::excuse_absences(&s, &roster);
+            let commitments = shiftwise::living::Commitments {
+                pinned: Vec::new(),
+                published: Some(shiftwise::living::Published {
+                    roster: roster.clone(),
+                    from: from_t,
+                    window: chrono::Duration::minutes((window_hours * 60.0) as i64),
+                    change_cost: change_cost
+                        .unwrap_or_else(|| shiftwise::living::default_change_cost(&s)),
+                }),
+            };
+            let opts = SolveOptions {
+                time_limit,
+                gap: 0.001,
+                threads: None,
+                seed: 0,
+                verbose: false,
+                max_nodes: None,
+            };
+            let plan = shiftwise::living::plan_committed(&s, &opts, &commitments, &[])?;
+            report::write_plan(&output, &s, &plan)?;
+            let changed = shiftwise::living::changes(&s, &roster, &plan.roster);
+            report::write_changes(&output.join("changes.csv"), &changed)?;
+            let before = shiftwise::verify::verify(&s, &roster, &plan.requirements.agents);
+            let check = shiftwise::verify::verify(&s, &plan.roster, &plan.requirements.agents);
+            println!(
+                "{} — re-planned from {from}: {:?}, objective {:.0}, {:.1} s",
+                s.name, plan.summary.status, plan.summary.objective, plan.summary.solve_seconds
+            );
+            if excused > 0 {
+                println!("  {excused} employee(s) absent: their weekly minimums count the missed shifts as worked");
+            }
+            println!(
+                "  {} employee-days changed (changes.csv); understaffed agent-hours {:.1} with the published roster, {:.1} now",
+                changed.len(),
+                before.understaffed_agent_hours,
+                check.understaffed_agent_hours
+            );
+            if !check.violations.is_empty() {
+                for v in &check.violations {
+                    eprintln!("verify: {v}");
+                }
+                return Ok(ExitCode::from(1));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Swap {
+            site,
+            roster,
+            give,
+            take,
+            suggest,
+        } => {
+            let s = load(&site)?;
+            let r = report::read_roster(&s, &roster)?;
+            let parse = |arg: &str, v: &str, need_date: bool| -> Result<(usize, Option<usize>), Error> {
+                let (id, date) = match v.split_once(':') {
+                    Some((i, d)) => (i, Some(d)),
+                    None => (v, None),
+                };
+                let e = s.employee_index(id).ok_or_else(|| {
+                    Error::Usage(format!("--{arg} {v}: unknown employee {id}"))
+                })?;
+                let day = match date {
+                    Some(d) => Some(
+                        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                            .ok()
+                            .and_then(|d| s.grid.day_of_date(d))
+                            .ok_or_else(|| {
+                                Error::Usage(format!("--{arg} {v}: {d} is not a date in the horizon"))
+                            })?,
+                    ),
+                    None if need_date => {
+                        return Err(Error::Usage(format!("--{arg} {v}: expected EMP:YYYY-MM-DD")))
+                    }
+                    None => None,
+                };
+                Ok((e, day))
+            };
+            let show = |o: &shiftwise::living::SwapOutcome| {
+                format!(
+                    "labour {:+.0}, understaffed agent-hours {:.1} → {:.1}",
+                    o.labour_delta, o.understaffed_before, o.understaffed_after
+                )
+            };
+            if let Some(sg) = suggest {
+                let (e, d) = parse("suggest", &sg, true)?;
+                let list = shiftwise::living::suggest_swaps(&s, &r, (e, d.unwrap_or(0)))?;
+                println!("{} feasible partner(s) for {sg}, best first:", list.len());
+                for x in &list {
+                    let what = match x.take {
+                        Some(d2) => format!(
+                            "{} takes it and gives back {}",
+                            s.employees[x.partner].id,
+                            s.grid.date(d2)
+                        ),
+                        None => format!("{} takes it", s.employees[x.partner].id),
+                    };
+                    println!("  {what}: {}", show(&x.outcome));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let (Some(g), Some(t)) = (give, take) else {
+                return Err(Error::Usage(
+                    "give --give EMP:DATE --take EMP2[:DATE2], or --suggest EMP:DATE".into(),
+                ));
+            };
+            let (e, d) = parse("give", &g, true)?;
+            let (p, d2) = parse("take", &t, false)?;
+            let o = shiftwise::living::swap(&s, &r, (e, d.unwrap_or(0)), p, d2)?;
+            if o.broken.is_empty() {
+                println!("swap allowed: {}", show(&o));
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("swap refused: it breaks {} rule(s):", o.broken.len());
+                for b in &o.broken {
+                    println!("  {b}");
+                }
+                Ok(ExitCode::from(1))
+            }
+        }
+        Command::Evaluate {
+            site,
+            roster,
+            scenarios,
+            samples,
+            seed,
+            output,
+            threads,
+        } => {
+            if samples == 0 || threads == Some(0) {
+                return Err(Error::Usage(
+                    "--samples and --threads must be at least 1".into(),
+                ));
+            }
+            let s = load(&site)?;
+            let r = report::read_roster(&s, &roster)?;
+            let path = match scenarios {
+                Some(p) => p,
+                None => {
+                    let p = site.join("scenarios.toml");
+                    if !p.exists() {
+                        return Err(Error::Usage(format!(
+                            "no scenario file: {} does not exist; write one or pass --scenarios FILE",
+                            p.display()
+                        )));
+                    }
+                    p
+                }
+            };
+            let list = shiftwise::scenarios::load_scenarios(&path, &s)?;
+            let check = shiftwise::verify::verify(&s, &r, &staffing::requirements(&s).agents);
+            if !check.violations.is_empty() {
+                eprintln!(
+                    "warning: the roster breaks {} hard rule(s) (see `shiftwise verify`); evaluating it anyway",
+                    check.violations.len()
+                );
+            }
+            let started = std::time::Instant::now();
+            let run = || shiftwise::scenarios::evaluate(&s, &r, &list, samples, seed);
+            let ev = match threads {
+                Some(n) => rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
+                    .install(run),
+                None => run(),
+            };
+            let secs = started.elapsed().as_secs_f64();
+            let out = output.join("scenarios.csv");
+            shiftwise::scenarios::write_scenarios_csv(&out, &ev)?;
+            print!("{}", shiftwise::scenarios::summary_table(&ev));
+            println!(
+                "{} scenario(s), {} sample(s) per stochastic one, seed {seed}, {secs:.2} s; wrote {}",
+                ev.scenarios.len(),
+                ev.samples,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            what:
+                ExportCommand::Ics {
+                    site,
+                    outdir,
+                    roster,
+                },
+        } => {
+            let s = load(&site)?;
+            let r = report::read_roster(&s, &roster)?;
+            // DTSTAMP: the roster's modification time, for reproducible files.
+            let stamp = std::fs::metadata(&roster)
+                .and_then(|m| m.modified())
+                .map(chrono::DateTime::<chrono::Utc>::from)
+                .unwrap_or_else(|_| chrono::Utc::now());
+            let stamp = chrono::DateTime::from_timestamp(stamp.timestamp(), 0).unwrap_or(stamp);
+            let files = report::ics::write_calendars(&outdir, &s, &r, stamp)?;
+            println!(
+                "wrote {} calendar file(s) to {}",
+                files.len(),
+                outdir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A spinner on stderr for the long steps of `plan`, drawn only when stderr is a terminal
+/// (never with `--quiet`); the library itself never touches the terminal.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        use std::io::IsTerminal;
+        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
+            let style = indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
+                .with_style(style)
+                .with_finish(indicatif::ProgressFinish::AndClear)
+        });
+        Progress { bar }
+    }
+
+    /// Run `work` while the spinner, ticking on a background thread, shows `label` and the
+    /// seconds elapsed (of `limit`).
+    fn step<T>(&self, label: &str, limit: Option<f64>, work: impl FnOnce() -> T) -> T {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let Some(bar) = &self.bar else {
+            return work();
+        };
+        /// Stops the ticking thread when the work ends, even by a panic.
+        struct Stop<'a>(&'a AtomicBool);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        let started = std::time::Instant::now();
+        let done = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    let secs = started.elapsed().as_secs_f64();
+                    bar.set_message(match limit {
+                        Some(l) => format!("{label} ({secs:.0} / {l:.0} s)"),
+                        None => format!("{label} ({secs:.0} s)"),
+                    });
+                    bar.tick();
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
+            let _stop = Stop(&done);
+            work()
+        })
+    }
+
+    /// Show `label` until the next step.
+    fn set(&self, label: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(label.to_string());
+            bar.tick();
+        }
+    }
+
+    /// Clear the spinner.
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

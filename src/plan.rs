@@ -73,6 +73,40 @@ pub struct Summary {
     pub understaffed_agent_hours: f64,
     /// The neighbourhood search's figures, when it ran.
     pub search: Option<SearchStats>,
+    /// Requests by outcome (details in `requests-report.csv`).
+    pub requests: RequestTally,
+    /// Each employee's weekend and late shifts and share of their group's.
+    pub fairness: Vec<crate::people::FairShare>,
+}
+
+/// Requests counted by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RequestTally {
+    /// Fully honoured (hard ones included).
+    pub granted: usize,
+    /// Honoured on some days or shifts.
+    pub partly: usize,
+    /// Not honoured.
+    pub denied: usize,
+    /// Outside the horizon, or nothing to apply to.
+    pub not_applicable: usize,
+}
+
+impl RequestTally {
+    /// Count outcomes.
+    pub fn of(outcomes: &[crate::people::RequestOutcome]) -> RequestTally {
+        use crate::people::RequestStatus as S;
+        let mut t = RequestTally::default();
+        for o in outcomes {
+            match o.status {
+                S::Granted => t.granted += 1,
+                S::Partly => t.partly += 1,
+                S::Denied => t.denied += 1,
+                S::NotApplicable => t.not_applicable += 1,
+            }
+        }
+        t
+    }
 }
 
 /// A planned roster with its coverage and summary.
@@ -86,6 +120,9 @@ pub struct Plan {
     pub coverage: Vec<Vec<CoverageCell>>,
     /// Summary.
     pub summary: Summary,
+    /// Every request's outcome, in `requests.csv` order (explained by
+    /// [`crate::people::explain_denials`]).
+    pub requests: Vec<crate::people::RequestOutcome>,
 }
 
 /// Plan a roster for `site`.
@@ -209,6 +246,89 @@ pub fn plan_with_families(
         }
         _ => {}
     }
+    let (roster, coverage) = decode(site, &req, &b, &out);
+    let costs = b.cost_breakdown(&out);
+    Ok(summarize(
+        site,
+        req,
+        roster,
+        coverage,
+        &out,
+        size,
+        costs,
+        search_stats,
+    ))
+}
+
+/// The plan's summary, request outcomes and fairness shares from a decoded roster.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn summarize(
+    site: &Site,
+    req: Requirements,
+    roster: Roster,
+    coverage: Vec<Vec<CoverageCell>>,
+    out: &crate::solve::SolveOutcome,
+    size: ModelSize,
+    costs: Vec<(CostFamily, f64)>,
+    search_stats: Option<SearchStats>,
+) -> Plan {
+    let hours = site.grid.interval_hours();
+    let mut understaffed_intervals = 0;
+    let mut understaffed_agent_hours = 0.0;
+    for (q, queue) in site.queues.iter().enumerate() {
+        if queue.is_deferred() {
+            continue;
+        }
+        for cell in &coverage[q] {
+            let short = cell.required - cell.scheduled;
+            if short > 1e-6 {
+                understaffed_agent_hours += short * hours;
+            }
+            if short > 0.5 {
+                understaffed_intervals += 1;
+            }
+        }
+    }
+    let requests = crate::people::request_outcomes(site, &roster);
+    let summary = Summary {
+        site: site.name.clone(),
+        status: out.status,
+        objective: out.objective,
+        bound: out.bound,
+        gap: out.gap,
+        solve_seconds: out.seconds,
+        model: size,
+        costs,
+        shifts: roster.shifts.len(),
+        paid_hours: roster
+            .shifts
+            .iter()
+            .map(|s| f64::from(s.paid_minutes) / 60.0)
+            .sum(),
+        understaffed_intervals,
+        understaffed_agent_hours,
+        search: search_stats,
+        requests: RequestTally::of(&requests),
+        fairness: crate::people::fair_shares(site, &roster),
+    };
+    Plan {
+        roster,
+        requirements: req,
+        coverage,
+        summary,
+        requests,
+    }
+}
+
+/// The roster and its coverage from a solved model: shifts chosen, each group's break
+/// counts handed to its worked shifts in order, queue allocation per shift.
+pub(crate) fn decode(
+    site: &Site,
+    req: &Requirements,
+    b: &Builder,
+    out: &crate::solve::SolveOutcome,
+) -> (Roster, Vec<Vec<CoverageCell>>) {
+    let n = site.grid.len();
     // Breaks: hand each group's counts per start to its worked shifts, in order.
     let mut placed: std::collections::HashMap<usize, Vec<PlacedBreak>> =
         std::collections::HashMap::new();
@@ -236,7 +356,6 @@ pub fn plan_with_families(
     placed.values_mut().for_each(|v| v.sort_by_key(|p| p.start));
     // Roster.
     let mut roster = Roster::default();
-    let n = site.grid.len();
     let mut on_duty = vec![vec![0.0; n]; b.groups.len()];
     for (c, cand) in b.cands.iter().enumerate() {
         if out.value(b.x[c]) > 0.5 {
@@ -301,49 +420,9 @@ pub fn plan_with_families(
             }
         }
     }
-    let hours = site.grid.interval_hours();
-    let mut understaffed_intervals = 0;
-    let mut understaffed_agent_hours = 0.0;
-    for (q, queue) in site.queues.iter().enumerate() {
-        if queue.is_deferred() {
-            continue;
-        }
-        for cell in &coverage[q] {
-            let short = cell.required - cell.scheduled;
-            if short > 1e-6 {
-                understaffed_agent_hours += short * hours;
-            }
-            if short > 0.5 {
-                understaffed_intervals += 1;
-            }
-        }
-    }
-    let summary = Summary {
-        site: site.name.clone(),
-        status: out.status,
-        objective: out.objective,
-        bound: out.bound,
-        gap: out.gap,
-        solve_seconds: out.seconds,
-        model: size,
-        costs: b.cost_breakdown(&out),
-        shifts: roster.shifts.len(),
-        paid_hours: roster
-            .shifts
-            .iter()
-            .map(|s| f64::from(s.paid_minutes) / 60.0)
-            .sum(),
-        understaffed_intervals,
-        understaffed_agent_hours,
-        search: search_stats,
-    };
-    Ok(Plan {
-        roster,
-        requirements: req,
-        coverage,
-        summary,
-    })
+    (roster, coverage)
 }
+
 
 fn unsatisfiable_message(items: &[(Family, String)]) -> String {
     let mut msg = String::from("the hard rules cannot all hold; no roster can keep:\n");
@@ -397,4 +476,291 @@ pub fn diagnose(site: &Site, req: &Requirements, opts: &SolveOptions) -> String 
         msg.push('\n');
     }
     msg
+}
+
+/// A [`Plan`] for an existing roster, without the model: e.g. `roster.csv` (and the
+/// `breaks.csv` beside it) read back by [`crate::report::read_roster`], to rebuild the
+/// report of a plan or to look at a roster edited by hand.
+///
+/// - requirements as [`plan`] computes them;
+/// - coverage of real-time queues by [`crate::verify`]'s maximum-flow allocation of the
+///   agents on duty net of breaks (so the understaffed figures are `verify`'s); agents left
+///   over in an interval are counted on their e-mail queues (split evenly), or else on
+///   their real-time queues, so overstaffing shows and e-mail gets the spare time;
+/// - the summary: shifts, paid hours, understaffed interval-queues and agent-hours, request
+///   outcomes ([`crate::people::request_outcomes`], without explanations) and fair shares
+///   ([`crate::people::fair_shares`]);
+/// - costs recomputed without the model: labour (paid hours × (hourly cost + on-site
+///   extra)), understaffing (the depth tiers per real-time interval), requests (penalties
+///   of the outcomes) and fairness (weight × spread per group); overstaffing, backlog and
+///   team-lead shortfall need the model and are left out. `objective` is their sum.
+///
+/// There is no solve: `bound` and `gap` are `NaN`, `solve_seconds` 0 and the model size
+/// all zeros — which is how a reader tells an evaluated plan from a solved one (the
+/// status, which has no "evaluated" value, is [`SolveStatus::OtherLimit`]).
+pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
+    use crate::model::CostFamily as C;
+    let req = requirements(site);
+    let mut roster = roster.clone();
+    roster.sort();
+    let n = site.grid.len();
+    let hours = site.grid.interval_hours();
+    let mut coverage: Vec<Vec<CoverageCell>> = (0..site.queues.len())
+        .map(|q| {
+            (0..n)
+                .map(|i| CoverageCell {
+                    required: req.agents[q][i],
+                    scheduled: 0.0,
+                })
+                .collect()
+        })
+        .collect();
+    let groups = crate::verify::skill_groups(site, &roster);
+    let mut allocator =
+        crate::verify::Allocator::new(&groups.realtime_skills, groups.realtime.len());
+    let mut supply = vec![0.0; groups.skills.len()];
+    let mut demand = vec![0.0; groups.realtime.len()];
+    let mut served = vec![0.0; groups.realtime.len()];
+    // Where each group's spare agents go: its e-mail queues, else its real-time ones.
+    let spare_to: Vec<Vec<usize>> = groups
+        .skills
+        .iter()
+        .map(|sk| {
+            let deferred: Vec<usize> = sk
+                .iter()
+                .copied()
+                .filter(|&q| site.queues[q].is_deferred())
+                .collect();
+            if deferred.is_empty() {
+                sk.clone()
+            } else {
+                deferred
+            }
+        })
+        .collect();
+    for i in 0..n {
+        for (s, c) in supply.iter_mut().zip(&groups.supply) {
+            *s = c[i];
+        }
+        for (d, &q) in demand.iter_mut().zip(&groups.realtime) {
+            *d = req.agents[q][i];
+        }
+        allocator.allocate(&supply, &demand, &mut served);
+        for (k, &q) in groups.realtime.iter().enumerate() {
+            coverage[q][i].scheduled = served[k];
+        }
+        for (g, to) in spare_to.iter().enumerate() {
+            let spare = allocator.unused(g);
+            if spare > 1e-9 && !to.is_empty() {
+                for &q in to {
+                    coverage[q][i].scheduled += spare / to.len() as f64;
+                }
+            }
+        }
+    }
+    // Understaffing on real-time queues, with its tiered cost.
+    let tiers = &site.penalties.understaffing_per_agent_hour;
+    let (mut understaffed_intervals, mut understaffed_agent_hours, mut short_cost) = (0, 0.0, 0.0);
+    for (q, queue) in site.queues.iter().enumerate() {
+        if queue.is_deferred() {
+            continue;
+        }
+        for cell in &coverage[q] {
+            let short = cell.required - cell.scheduled;
+            if short > 1e-6 {
+                understaffed_agent_hours += short * hours;
+                let mut left = short;
+                for (k, &cost) in tiers.iter().enumerate() {
+                    let depth = if k + 1 == tiers.len() {
+                        left
+                    } else {
+                        left.min(1.0)
+                    };
+                    short_cost += depth * cost * hours;
+                    left -= depth;
+                    if left <= 0.0 {
+                        break;
+                    }
+                }
+            }
+            if short > 0.5 {
+                understaffed_intervals += 1;
+            }
+        }
+    }
+    let labour: f64 = roster
+        .shifts
+        .iter()
+        .map(|s| {
+            let extra = if s.mode == crate::domain::ShiftMode::Onsite {
+                site.penalties.onsite_cost_per_hour
+            } else {
+                0.0
+            };
+            f64::from(s.paid_minutes) / 60.0 * (site.employees[s.employee].hourly_cost + extra)
+        })
+        .sum();
+    let requests = crate::people::request_outcomes(site, &roster);
+    let fairness = crate::people::fair_shares(site, &roster);
+    // Fairness: weight × (most − fewest) per group of two or more, weekend and late apart.
+    let mut spread = 0usize;
+    let mut by_group: std::collections::BTreeMap<&str, Vec<&crate::people::FairShare>> =
+        std::collections::BTreeMap::new();
+    for f in &fairness {
+        by_group.entry(f.group.as_str()).or_default().push(f);
+    }
+    for members in by_group.values().filter(|m| m.len() >= 2) {
+        for count in [
+            |f: &crate::people::FairShare| f.weekend_shifts,
+            |f: &crate::people::FairShare| f.late_shifts,
+        ] {
+            let hi = members.iter().map(|f| count(f)).max().unwrap_or(0);
+            let lo = members.iter().map(|f| count(f)).min().unwrap_or(0);
+            spread += hi - lo;
+        }
+    }
+    let fairness_cost = if site.fairness.weight > 0.0 {
+        site.fairness.weight * spread as f64
+    } else {
+        0.0
+    };
+    let costs = vec![
+        (C::Labour, labour),
+        (C::Understaffing, short_cost),
+        (C::Requests, requests.iter().map(|o| o.penalty).sum()),
+        (C::Fairness, fairness_cost),
+    ];
+    let summary = Summary {
+        site: site.name.clone(),
+        status: SolveStatus::OtherLimit,
+        objective: costs.iter().map(|c| c.1).sum(),
+        bound: f64::NAN,
+        gap: f64::NAN,
+        solve_seconds: 0.0,
+        model: ModelSize {
+            candidate_shifts: 0,
+            variables: 0,
+            integer_variables: 0,
+            constraints: 0,
+        },
+        costs,
+        shifts: roster.shifts.len(),
+        paid_hours: roster
+            .shifts
+            .iter()
+            .map(|s| f64::from(s.paid_minutes) / 60.0)
+            .sum(),
+        understaffed_intervals,
+        understaffed_agent_hours,
+        search: None,
+        requests: RequestTally::of(&requests),
+        fairness,
+    };
+    Plan {
+        roster,
+        requirements: req,
+        coverage,
+        summary,
+        requests,
+    }
+}
+
+#[cfg(test)]
+mod plan_from_roster_tests {
+    use super::*;
+    use crate::input::validate::validate_strings;
+
+    /// One phone queue and one e-mail queue in UTC, one day; agent A (phone + email)
+    /// works 08:00–10:00 on-site; phone needs agents 08:00–11:00.
+    fn site() -> Site {
+        let toml = "name = \"t\"\ntimezone = \"UTC\"\nstart_date = \"2026-01-05\"\ndays = 1\n\
+            interval_minutes = 30\nshrinkage = 0.0\n\
+            [penalties]\nunderstaffing_per_agent_hour = [1000.0, 2000.0]\nonsite_cost_per_hour = 5.0\n\
+            [fairness]\nweight = 0\n\
+            [[queues]]\nid = \"phone\"\nchannel = \"phone\"\nlanguage = \"en\"\n\
+            [[queues]]\nid = \"email\"\nchannel = \"email\"\nlanguage = \"en\"\n\
+            [[contracts]]\nid = \"ft\"\nmin_hours_per_week = 0\nmin_shifts_per_week = 0\nmin_days_off_per_week = 0\n\
+            [[shift_templates]]\nid = \"two\"\nlength_hours = 2\nearliest_start = \"08:00\"\n\
+            latest_start = \"12:00\"\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\n";
+        let emp =
+            "id,name,role,contract,work_mode,timezone,skills,hourly_cost,min_hours,max_hours\n\
+            A,Ann,agent,ft,onsite,,phone;email,20,,\n";
+        let mut fc = String::from("interval_start,queue,contacts,aht_seconds\n");
+        for slot in 0..48 {
+            let hhmm = format!("{:02}:{:02}", slot / 2, (slot % 2) * 30);
+            // 1 contact of 60 s needs one phone agent (see tests/common's `need`).
+            let phone = if (16..22).contains(&slot) { 1 } else { 0 };
+            let email = if slot == 16 { 6 } else { 0 };
+            fc += &format!(
+                "2026-01-05T{hhmm},phone,{phone},60\n2026-01-05T{hhmm},email,{email},300\n"
+            );
+        }
+        let req = "employee,kind,date,weekday,from,to,strength,weight,value,note\n\
+            A,prefer_off,2026-01-05,,,,soft,70,,dentist\n";
+        let v = validate_strings(toml, emp, &fc, req);
+        assert!(v.errors.is_empty(), "{:#?}", v.errors);
+        v.site.unwrap()
+    }
+
+    #[test]
+    fn plan_from_roster_recomputes_coverage_costs_and_outcomes() {
+        let site = site();
+        let start = site.grid.intervals[16].start_utc; // 08:00
+        let roster = Roster {
+            shifts: vec![Shift {
+                employee: 0,
+                day: 0,
+                template: 0,
+                start,
+                end: start + chrono::Duration::hours(2),
+                mode: crate::domain::ShiftMode::Onsite,
+                paid_minutes: 120,
+                allocation: Vec::new(),
+                breaks: Vec::new(),
+            }],
+        };
+        let plan = plan_from_roster(&site, &roster);
+        let sm = &plan.summary;
+        // Phone: covered 08:00–10:00 (one agent each), short 10:00–11:00 (two intervals).
+        let check = crate::verify::verify(&site, &roster, &plan.requirements.agents);
+        assert!(check.violations.is_empty(), "{:?}", check.violations);
+        for i in 0..site.grid.len() {
+            assert!((plan.coverage[0][i].scheduled - check.coverage[0][i]).abs() < 1e-9);
+        }
+        assert_eq!(plan.coverage[0][16].scheduled, 1.0);
+        assert_eq!(plan.coverage[0][20].scheduled, 0.0);
+        assert_eq!(sm.understaffed_intervals, 2);
+        assert!((sm.understaffed_agent_hours - 1.0).abs() < 1e-9);
+        assert!((sm.understaffed_agent_hours - check.understaffed_agent_hours).abs() < 1e-9);
+        // Spare time of A (none: phone needs A throughout) goes to e-mail; e-mail needs some.
+        assert!(plan.coverage[1].iter().all(|c| c.scheduled.abs() < 1e-9));
+        assert!(plan.coverage[1].iter().any(|c| c.required > 0.0));
+        // Costs: labour 2 h × (20 + 5); understaffing 1 agent-hour at the first tier;
+        // the denied prefer-off request its weight; fairness off.
+        let cost =
+            |f: crate::model::CostFamily| sm.costs.iter().find(|c| c.0 == f).map(|c| c.1).unwrap();
+        assert_eq!(cost(crate::model::CostFamily::Labour), 50.0);
+        assert!((cost(crate::model::CostFamily::Understaffing) - 1000.0).abs() < 1e-6);
+        assert_eq!(cost(crate::model::CostFamily::Requests), 70.0);
+        assert_eq!(cost(crate::model::CostFamily::Fairness), 0.0);
+        assert!((sm.objective - 1120.0).abs() < 1e-6);
+        assert_eq!((sm.requests.denied, sm.requests.granted), (1, 0));
+        assert_eq!(
+            plan.requests[0].status,
+            crate::people::RequestStatus::Denied
+        );
+        assert_eq!(sm.shifts, 1);
+        assert_eq!(sm.paid_hours, 2.0);
+        assert_eq!(sm.fairness.len(), 1);
+        assert!(sm.bound.is_nan() && sm.model.variables == 0);
+        // With no one on duty, A's spare time is nil and everything is short; with A
+        // working 06:00–08:00 instead, the spare agent time goes to e-mail.
+        let early = site.grid.intervals[12].start_utc;
+        let mut moved = roster.clone();
+        moved.shifts[0].start = early;
+        moved.shifts[0].end = early + chrono::Duration::hours(2);
+        let plan = plan_from_roster(&site, &moved);
+        assert_eq!(plan.coverage[1][12].scheduled, 1.0);
+        assert_eq!(plan.summary.understaffed_intervals, 6);
+    }
 }

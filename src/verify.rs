@@ -307,7 +307,6 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
     let n = site.grid.len();
     let mut onsite = vec![0u32; n];
     let mut on_duty_agents = vec![0u32; n];
-    let mut by_skillset: BTreeMap<Vec<usize>, Vec<f64>> = BTreeMap::new();
     for s in &roster.shifts {
         if s.employee >= site.employees.len() {
             continue;
@@ -319,10 +318,6 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
             }
             if emp.role == Role::Agent {
                 on_duty_agents[i] += 1;
-                let mut skills = emp.skills.clone();
-                skills.sort_unstable();
-                by_skillset.entry(skills).or_insert_with(|| vec![0.0; n])[i] +=
-                    1.0 - on_break(site, s, i);
             }
         }
     }
@@ -385,25 +380,22 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         }
     }
     // Coverage by maximum flow, interval by interval.
-    let realtime: Vec<usize> = (0..site.queues.len())
-        .filter(|&q| !site.queues[q].is_deferred())
-        .collect();
+    let groups = skill_groups(site, roster);
+    let mut allocator = Allocator::new(&groups.realtime_skills, groups.realtime.len());
     let mut coverage = vec![vec![0.0; n]; site.queues.len()];
     let mut short = 0.0;
-    let groups: Vec<(&Vec<usize>, &Vec<f64>)> = by_skillset.iter().collect();
+    let mut supply = vec![0.0; groups.skills.len()];
+    let mut demand = vec![0.0; groups.realtime.len()];
+    let mut served = vec![0.0; groups.realtime.len()];
     for i in 0..n {
-        let supply: Vec<f64> = groups.iter().map(|(_, c)| c[i]).collect();
-        let skills: Vec<Vec<usize>> = groups
-            .iter()
-            .map(|(s, _)| {
-                s.iter()
-                    .filter_map(|q| realtime.iter().position(|r| r == q))
-                    .collect()
-            })
-            .collect();
-        let demand: Vec<f64> = realtime.iter().map(|&q| required[q][i]).collect();
-        let served = max_allocation(&supply, &skills, &demand);
-        for (k, &q) in realtime.iter().enumerate() {
+        for (s, c) in supply.iter_mut().zip(&groups.supply) {
+            *s = c[i];
+        }
+        for (d, &q) in demand.iter_mut().zip(&groups.realtime) {
+            *d = required[q][i];
+        }
+        allocator.allocate(&supply, &demand, &mut served);
+        for (k, &q) in groups.realtime.iter().enumerate() {
             coverage[q][i] = served[k];
             short += (demand[k] - served[k]).max(0.0) * site.grid.interval_hours();
         }
@@ -416,8 +408,75 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
     }
 }
 
-/// Share of interval `iv` that shift `s` spends on break.
-fn on_break(site: &Site, s: &crate::roster::Shift, i: usize) -> f64 {
+/// Agents on duty net of breaks, by skill set: the supply side of [`verify`]'s coverage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkillGroups {
+    /// Each group's skill set (queue indices, ascending), groups in ascending order of skill set.
+    pub skills: Vec<Vec<usize>>,
+    /// `supply[g][i]`: agents of group `g` on duty in interval `i`, net of breaks (fractional
+    /// for breaks shorter than the interval), summed over the roster's shifts in roster order.
+    pub supply: Vec<Vec<f64>>,
+    /// Real-time (non-deferred) queues, ascending: the queues the allocation serves.
+    pub realtime: Vec<usize>,
+    /// `realtime_skills[g]`: group `g`'s skills as positions in `realtime`.
+    pub realtime_skills: Vec<Vec<usize>>,
+}
+
+impl SkillGroups {
+    /// Index of the group with skill set `skills` (any order), if any agent has it.
+    pub fn index_of(&self, skills: &[usize]) -> Option<usize> {
+        let mut key = skills.to_vec();
+        key.sort_unstable();
+        self.skills.binary_search(&key).ok()
+    }
+}
+
+/// Group the roster's agent shifts by skill set and count each group's agents on duty net
+/// of breaks per interval (team leads and shifts of unknown employees are left out).
+pub fn skill_groups(site: &Site, roster: &Roster) -> SkillGroups {
+    let n = site.grid.len();
+    let mut by_skillset: BTreeMap<Vec<usize>, Vec<f64>> = BTreeMap::new();
+    for s in &roster.shifts {
+        if s.employee >= site.employees.len() {
+            continue;
+        }
+        let emp = &site.employees[s.employee];
+        if emp.role != Role::Agent {
+            continue;
+        }
+        let range = site.grid.overlapping(s.start, s.end);
+        if range.is_empty() {
+            continue;
+        }
+        let mut skills = emp.skills.clone();
+        skills.sort_unstable();
+        let supply = by_skillset.entry(skills).or_insert_with(|| vec![0.0; n]);
+        for i in range {
+            supply[i] += 1.0 - on_break(site, s, i);
+        }
+    }
+    let realtime: Vec<usize> = (0..site.queues.len())
+        .filter(|&q| !site.queues[q].is_deferred())
+        .collect();
+    let realtime_skills = by_skillset
+        .keys()
+        .map(|s| {
+            s.iter()
+                .filter_map(|q| realtime.iter().position(|r| r == q))
+                .collect()
+        })
+        .collect();
+    let (skills, supply) = by_skillset.into_iter().unzip();
+    SkillGroups {
+        skills,
+        supply,
+        realtime,
+        realtime_skills,
+    }
+}
+
+/// Share (0–1) of interval `i` that shift `s` spends on break.
+pub fn on_break(site: &Site, s: &crate::roster::Shift, i: usize) -> f64 {
     s.breaks
         .iter()
         .map(|b| site.grid.share_of(i, b.start, b.end))
@@ -500,68 +559,314 @@ pub fn break_problems(site: &Site, s: &crate::roster::Shift) -> Vec<String> {
 /// Maximum fractional allocation of `supply[g]` agents (group `g` may serve the queues in
 /// `skills[g]`) to `demand[q]`: an augmenting-path maximum flow on the small bipartite
 /// graph source → groups → queues → sink. Returns the amount served per queue.
+///
+/// One-off form of [`Allocator::allocate`]; both give bit-identical results.
 pub fn max_allocation(supply: &[f64], skills: &[Vec<usize>], demand: &[f64]) -> Vec<f64> {
-    let (ng, nq) = (supply.len(), demand.len());
-    // Nodes: 0 = source, 1..=ng groups, ng+1..=ng+nq queues, ng+nq+1 sink.
-    let nn = ng + nq + 2;
-    let sink = nn - 1;
-    let mut cap = vec![vec![0.0f64; nn]; nn];
-    for g in 0..ng {
-        cap[0][1 + g] = supply[g];
-        for &q in &skills[g] {
-            cap[1 + g][1 + ng + q] = f64::INFINITY;
-        }
-    }
-    for q in 0..nq {
-        cap[1 + ng + q][sink] = demand[q].max(0.0);
-    }
-    loop {
-        // Breadth-first search for an augmenting path.
-        let mut prev = vec![usize::MAX; nn];
-        prev[0] = 0;
-        let mut queue = std::collections::VecDeque::from([0]);
-        while let Some(u) = queue.pop_front() {
-            for w in 0..nn {
-                if prev[w] == usize::MAX && cap[u][w] > 1e-9 {
-                    prev[w] = u;
-                    queue.push_back(w);
-                }
+    let mut served = vec![0.0; demand.len()];
+    Allocator::new(skills, demand.len()).allocate(supply, demand, &mut served);
+    served
+}
+
+/// The flow network of [`max_allocation`] for fixed skills, with its buffers, so that
+/// allocating interval after interval (or sample after sample) allocates no memory.
+///
+/// Nodes: 0 = source, `1..=ng` groups, `ng+1..=ng+nq` queues, `ng+nq+1` sink. Each
+/// augmenting path is found by breadth-first search visiting neighbours in ascending node
+/// order, so the flow (and how it splits between queues) depends only on the inputs.
+#[derive(Debug, Clone)]
+pub struct Allocator {
+    ng: usize,
+    nq: usize,
+    skills: Vec<Vec<usize>>,
+    /// Residual capacities, `nn × nn`, row-major.
+    cap: Vec<f64>,
+    /// Nodes joined to node `u` by an edge in either direction, ascending:
+    /// `adj[adj_start[u]..adj_start[u + 1]]`.
+    adj: Vec<usize>,
+    adj_start: Vec<usize>,
+    prev: Vec<usize>,
+    fifo: Vec<usize>,
+}
+
+impl Allocator {
+    /// The network for groups with `skills[g]` (queue positions `< queues`).
+    pub fn new(skills: &[Vec<usize>], queues: usize) -> Allocator {
+        let (ng, nq) = (skills.len(), queues);
+        let nn = ng + nq + 2;
+        let sink = nn - 1;
+        let mut adj = vec![Vec::new(); nn];
+        for (g, sk) in skills.iter().enumerate() {
+            adj[0].push(1 + g);
+            adj[1 + g].push(0);
+            for &q in sk {
+                adj[1 + g].push(1 + ng + q);
+                adj[1 + ng + q].push(1 + g);
             }
         }
-        if prev[sink] == usize::MAX {
-            break;
+        for q in 0..nq {
+            adj[1 + ng + q].push(sink);
+            adj[sink].push(1 + ng + q);
         }
-        let mut f = f64::INFINITY;
-        let mut w = sink;
-        while w != 0 {
-            f = f.min(cap[prev[w]][w]);
-            w = prev[w];
+        let mut adj_start = vec![0];
+        for a in &mut adj {
+            a.sort_unstable();
+            a.dedup();
+            adj_start.push(adj_start.last().copied().unwrap_or(0) + a.len());
         }
-        let mut w = sink;
-        while w != 0 {
-            let u = prev[w];
-            cap[u][w] -= f;
-            cap[w][u] += f;
-            w = u;
+        Allocator {
+            ng,
+            nq,
+            skills: skills.to_vec(),
+            cap: vec![0.0; nn * nn],
+            adj: adj.concat(),
+            adj_start,
+            prev: vec![usize::MAX; nn],
+            fifo: Vec::with_capacity(nn),
         }
     }
-    (0..nq)
-        .map(|q| (demand[q].max(0.0) - cap[1 + ng + q][sink]).max(0.0))
-        .collect()
+
+    /// Allocate `supply[g]` agents to `demand[q]` (as [`max_allocation`]); writes the amount
+    /// served per queue into `served`.
+    pub fn allocate(&mut self, supply: &[f64], demand: &[f64], served: &mut [f64]) {
+        let (ng, nq) = (self.ng, self.nq);
+        let nn = ng + nq + 2;
+        let sink = nn - 1;
+        let cap = &mut self.cap;
+        cap.fill(0.0);
+        for g in 0..ng {
+            cap[1 + g] = supply[g];
+            for &q in &self.skills[g] {
+                cap[(1 + g) * nn + 1 + ng + q] = f64::INFINITY;
+            }
+        }
+        for q in 0..nq {
+            cap[(1 + ng + q) * nn + sink] = demand[q].max(0.0);
+        }
+        self.augment();
+        for q in 0..nq {
+            served[q] = (demand[q].max(0.0) - self.cap[(1 + ng + q) * nn + sink]).max(0.0);
+        }
+    }
+
+    /// After [`Allocator::allocate`], hand as much of the work of the groups marked in
+    /// `relieve` as possible to unmarked groups with agents to spare, keeping what each queue
+    /// is served exactly as it is (it only exchanges flow between groups; no path passes the
+    /// sink). The marked groups end with as many unused agents as any allocation serving
+    /// the same amounts allows. Deterministic: shortest exchange paths, neighbours in
+    /// ascending order.
+    pub fn relieve(&mut self, relieve: &[bool]) {
+        let nn = self.ng + self.nq + 2;
+        let sink = nn - 1;
+        let cap = &mut self.cap;
+        loop {
+            let prev = &mut self.prev;
+            prev.fill(usize::MAX);
+            prev[0] = 0;
+            prev[sink] = sink; // never enter the sink
+            self.fifo.clear();
+            self.fifo.push(0);
+            let mut head = 0;
+            let mut found = None;
+            'search: while head < self.fifo.len() {
+                let u = self.fifo[head];
+                head += 1;
+                for &w in &self.adj[self.adj_start[u]..self.adj_start[u + 1]] {
+                    let from_source = u == 0;
+                    if prev[w] != usize::MAX || cap[u * nn + w] <= 1e-9 {
+                        continue;
+                    }
+                    // Start only from unmarked groups with agents to spare.
+                    if from_source && relieve[w - 1] {
+                        continue;
+                    }
+                    prev[w] = u;
+                    // A marked group reached through a queue, with work to hand over.
+                    if !from_source && w <= self.ng && relieve[w - 1] && cap[w * nn] > 1e-9 {
+                        found = Some(w);
+                        break 'search;
+                    }
+                    self.fifo.push(w);
+                }
+            }
+            let Some(end) = found else { break };
+            let mut f = cap[end * nn];
+            let mut w = end;
+            while w != 0 {
+                f = f.min(cap[prev[w] * nn + w]);
+                w = prev[w];
+            }
+            cap[end * nn] -= f;
+            cap[end] += f;
+            let mut w = end;
+            while w != 0 {
+                let u = prev[w];
+                cap[u * nn + w] -= f;
+                cap[w * nn + u] += f;
+                w = u;
+            }
+        }
+    }
+
+    /// Push flow along shortest augmenting paths until none is left. The search stops at the
+    /// sink's discovery, which fixes the same path as searching on.
+    fn augment(&mut self) {
+        let nn = self.ng + self.nq + 2;
+        let sink = nn - 1;
+        let cap = &mut self.cap;
+        loop {
+            // Breadth-first search for an augmenting path.
+            let prev = &mut self.prev;
+            prev.fill(usize::MAX);
+            prev[0] = 0;
+            self.fifo.clear();
+            self.fifo.push(0);
+            let mut head = 0;
+            'search: while head < self.fifo.len() {
+                let u = self.fifo[head];
+                head += 1;
+                let row = &cap[u * nn..(u + 1) * nn];
+                for &w in &self.adj[self.adj_start[u]..self.adj_start[u + 1]] {
+                    if prev[w] == usize::MAX && row[w] > 1e-9 {
+                        prev[w] = u;
+                        if w == sink {
+                            break 'search;
+                        }
+                        self.fifo.push(w);
+                    }
+                }
+            }
+            if prev[sink] == usize::MAX {
+                break;
+            }
+            let mut f = f64::INFINITY;
+            let mut w = sink;
+            while w != 0 {
+                f = f.min(cap[prev[w] * nn + w]);
+                w = prev[w];
+            }
+            let mut w = sink;
+            while w != 0 {
+                let u = prev[w];
+                cap[u * nn + w] -= f;
+                cap[w * nn + u] += f;
+                w = u;
+            }
+        }
+    }
+
+    /// Agents of group `g` left unallocated by the last allocation.
+    pub fn unused(&self, g: usize) -> f64 {
+        self.cap[1 + g]
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::max_allocation;
+    use super::{max_allocation, Allocator};
+
+    /// The dense implementation `max_allocation` had before the [`Allocator`] refactor, kept
+    /// to show the refactor changed nothing, bit for bit.
+    fn dense_reference(supply: &[f64], skills: &[Vec<usize>], demand: &[f64]) -> Vec<f64> {
+        let (ng, nq) = (supply.len(), demand.len());
+        let nn = ng + nq + 2;
+        let sink = nn - 1;
+        let mut cap = vec![vec![0.0f64; nn]; nn];
+        for g in 0..ng {
+            cap[0][1 + g] = supply[g];
+            for &q in &skills[g] {
+                cap[1 + g][1 + ng + q] = f64::INFINITY;
+            }
+        }
+        for q in 0..nq {
+            cap[1 + ng + q][sink] = demand[q].max(0.0);
+        }
+        loop {
+            let mut prev = vec![usize::MAX; nn];
+            prev[0] = 0;
+            let mut queue = std::collections::VecDeque::from([0]);
+            while let Some(u) = queue.pop_front() {
+                for w in 0..nn {
+                    if prev[w] == usize::MAX && cap[u][w] > 1e-9 {
+                        prev[w] = u;
+                        queue.push_back(w);
+                    }
+                }
+            }
+            if prev[sink] == usize::MAX {
+                break;
+            }
+            let mut f = f64::INFINITY;
+            let mut w = sink;
+            while w != 0 {
+                f = f.min(cap[prev[w]][w]);
+                w = prev[w];
+            }
+            let mut w = sink;
+            while w != 0 {
+                let u = prev[w];
+                cap[u][w] -= f;
+                cap[w][u] += f;
+                w = u;
+            }
+        }
+        (0..nq)
+            .map(|q| (demand[q].max(0.0) - cap[1 + ng + q][sink]).max(0.0))
+            .collect()
+    }
 
     #[test]
-    fn max_allocation_routes_flexible_agents_to_the_queue_only_they_can_serve() {
-        // Group 0 (2 agents) serves queues 0 and 1; group 1 (1 agent) serves only queue 0.
-        // Demand 1 on q0 and 2 on q1: the single-skill agent takes q0, both flexible ones q1.
-        let served = max_allocation(&[2.0, 1.0], &[vec![0, 1], vec![0]], &[1.0, 2.0]);
-        assert_eq!(served, vec![1.0, 2.0]);
-        // Not enough people: total served equals the supply.
-        let served = max_allocation(&[1.0], &[vec![0, 1]], &[1.0, 1.0]);
-        assert!((served.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    fn allocator_matches_the_dense_reference_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..2000 {
+            let nq = rng.gen_range(1..6);
+            let ng = rng.gen_range(1..9);
+            let skills: Vec<Vec<usize>> = (0..ng)
+                .map(|_| (0..nq).filter(|_| rng.gen_bool(0.5)).collect())
+                .collect();
+            let mut alloc = Allocator::new(&skills, nq);
+            for _ in 0..5 {
+                let supply: Vec<f64> = (0..ng)
+                    .map(|_| f64::from(rng.gen_range(0..12u8)) * rng.gen_range(0.0..1.5))
+                    .collect();
+                let demand: Vec<f64> = (0..nq).map(|_| rng.gen_range(-1.0..15.0)).collect();
+                let mut served = vec![0.0; nq];
+                alloc.allocate(&supply, &demand, &mut served);
+                let want = dense_reference(&supply, &skills, &demand);
+                assert_eq!(
+                    served.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                    want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                );
+                assert_eq!(max_allocation(&supply, &skills, &demand), want);
+            }
+        }
+    }
+
+    #[test]
+    fn relieving_hands_work_to_spare_groups_without_changing_service() {
+        // Group 0 serves queues 0 and 1, group 1 only queue 0; 1 agent each; demand 1 on
+        // queue 0 only. The search takes group 0 (lower index) and leaves group 1 idle;
+        // relieving group 0 hands its work to group 1.
+        let skills = [vec![0, 1], vec![0]];
+        let mut a = Allocator::new(&skills, 2);
+        let mut served = [0.0; 2];
+        a.allocate(&[1.0, 1.0], &[1.0, 0.0], &mut served);
+        assert_eq!((served, a.unused(0), a.unused(1)), ([1.0, 0.0], 0.0, 1.0));
+        a.relieve(&[true, false]);
+        assert_eq!((a.unused(0), a.unused(1)), (1.0, 0.0));
+        // Through a chain: group 0 {q0}, group 1 {q0, q1}, group 2 {q1}. Demand 1 on each
+        // queue, 1 agent in groups 0 and 1, 2 in group 2. Relieving group 0 moves group 1
+        // to q0 and group 2 takes q1 — but only if served stays the same.
+        let skills = [vec![0], vec![0, 1], vec![1]];
+        let mut a = Allocator::new(&skills, 2);
+        a.allocate(&[1.0, 1.0, 2.0], &[1.0, 1.0], &mut served);
+        assert_eq!(served, [1.0, 1.0]);
+        a.relieve(&[true, false, false]);
+        assert_eq!(a.unused(0), 1.0);
+        assert_eq!(a.unused(1) + a.unused(2), 1.0);
+        // Nothing spare: nothing changes.
+        a.allocate(&[1.0, 1.0, 0.0], &[1.0, 1.0], &mut served);
+        a.relieve(&[true, false, false]);
+        assert_eq!((a.unused(0), a.unused(1)), (0.0, 0.0));
     }
 }

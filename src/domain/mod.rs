@@ -259,6 +259,39 @@ impl Default for Penalties {
     }
 }
 
+/// Fairness: weekend and late-evening shifts spread evenly among comparable employees
+/// (same role and contract), as a soft min-max term per kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fairness {
+    /// Cost per shift of spread (most minus fewest undesirable shifts of one kind in a
+    /// group of comparable employees).
+    pub weight: f64,
+    /// A shift ending after this local time (minutes from midnight, employee's zone), or
+    /// on a later local date than it starts, is a late shift.
+    pub late_end_after_minutes: u32,
+    /// Weekend days (employee-local start date).
+    pub weekend: Vec<Weekday>,
+}
+
+impl Default for Fairness {
+    fn default() -> Self {
+        Fairness {
+            weight: 1_000.0,
+            late_end_after_minutes: 21 * 60,
+            weekend: vec![Weekday::Sat, Weekday::Sun],
+        }
+    }
+}
+
+/// Whether a shift is undesirable, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Undesirable {
+    /// Starts on a weekend day (employee-local).
+    pub weekend: bool,
+    /// Ends late in the evening or past midnight (employee-local).
+    pub late: bool,
+}
+
 /// Forecast: contacts and AHT per queue and interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Forecast {
@@ -286,6 +319,8 @@ pub struct Site {
     pub team_lead_ratio: f64,
     /// Objective weights.
     pub penalties: Penalties,
+    /// Fairness rule for weekend and late shifts.
+    pub fairness: Fairness,
     /// Queues.
     pub queues: Vec<Queue>,
     /// Contracts.
@@ -313,6 +348,20 @@ impl Site {
     /// Index of queue `id`.
     pub fn queue_index(&self, id: &str) -> Option<usize> {
         self.queues.iter().position(|q| q.id == id)
+    }
+
+    /// Whether a shift of employee `e` over `[start, end)` is a weekend or late shift, in
+    /// the employee's own zone (see [`Fairness`]).
+    pub fn undesirable(&self, e: usize, start: DateTime<Utc>, end: DateTime<Utc>) -> Undesirable {
+        use chrono::{Datelike, Timelike};
+        let tz = self.employees[e].tz;
+        let (s, t) = (start.with_timezone(&tz), end.with_timezone(&tz));
+        let end_minute = t.hour() * 60 + t.minute();
+        Undesirable {
+            weekend: self.fairness.weekend.contains(&s.weekday()),
+            late: t.date_naive() > s.date_naive()
+                || end_minute > self.fairness.late_end_after_minutes,
+        }
     }
 
     /// Index of employee `id`.

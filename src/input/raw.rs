@@ -37,6 +37,9 @@ pub struct RawSite {
     /// Penalty weights of the objective.
     #[serde(default)]
     pub penalties: Option<RawPenalties>,
+    /// Fairness of weekend and late shifts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fairness: Option<RawFairness>,
     /// Queues (channel + language).
     #[serde(default)]
     pub queues: Vec<RawQueue>,
@@ -71,6 +74,23 @@ pub struct RawPenalties {
     /// Cost per agent-hour of deferred (email) work still unfinished at its deadline.
     #[serde(default)]
     pub backlog_per_agent_hour: Option<f64>,
+}
+
+/// `[fairness]` in `site.toml`: undesirable shifts spread evenly among employees of the
+/// same role and contract.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawFairness {
+    /// Cost per shift of spread between the most and the fewest weekend (or late) shifts
+    /// in a group. Default 1000; 0 turns fairness off.
+    #[serde(default)]
+    pub weight: Option<f64>,
+    /// A shift ending after this local time (`HH:MM`, employee's zone) is late. Default `21:00`.
+    #[serde(default)]
+    pub late_end_after: Option<String>,
+    /// Weekend days, e.g. `["sat", "sun"]` (the default).
+    #[serde(default)]
+    pub weekend_days: Option<Vec<String>>,
 }
 
 /// `[[queues]]` in `site.toml`.

@@ -14,7 +14,7 @@ use super::raw::{
 use super::{parse_csv, read_text};
 use crate::domain::calendar::{resolve_local, TimeGrid};
 use crate::domain::{
-    Channel, Contract, Employee, Forecast, Penalties, Queue, Request, RequestDay, RequestKind,
+    Channel, Contract, Employee, Fairness, Forecast, Penalties, Queue, Request, RequestDay, RequestKind,
     Role, ShiftMode, ShiftTemplate, Site, WorkMode,
 };
 use crate::error::{Error, InputProblem, InputProblems};
@@ -59,6 +59,79 @@ pub fn load_site(dir: &Path) -> Result<(Site, Vec<InputProblem>), Error> {
         Some(site) if v.errors.is_empty() => Ok((site, v.warnings)),
         _ => Err(Error::Input(InputProblems(v.errors))),
     }
+}
+
+/// Read extra requests (in `requests.csv` format) from `path` — e.g. the changes of a
+/// re-plan: a sick call is `EMP,unavailable,2026-07-14,,09:00,24:00,hard,,,sick` — and
+/// add them to `site`. Every problem is reported with `path`'s name and line.
+pub fn add_requests_from(site: &mut Site, path: &Path) -> Result<(), Error> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut ctx = Ctx::default();
+    let rows = parse_csv::<RawRequest>(&file, &text, REQUEST_COLUMNS, &[], &mut ctx.errors);
+    let extra = requests(&mut ctx, &file, &site.employees, None, &rows);
+    if !ctx.errors.is_empty() {
+        return Err(Error::Input(InputProblems(ctx.errors)));
+    }
+    site.requests.extend(extra);
+    Ok(())
+}
+
+/// Apply updated forecast rows (in `forecast.csv` format, any subset of intervals and
+/// queues) from `path` to `site`'s forecast. Every problem is reported with `path`'s name,
+/// line and field.
+pub fn update_forecast_from(site: &mut Site, path: &Path) -> Result<(), Error> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut problems = Vec::new();
+    let rows = parse_csv::<RawForecast>(&file, &text, FORECAST_COLUMNS, &["shrinkage"], &mut problems);
+    let mut updates = Vec::new();
+    for (line, r) in rows {
+        let p = |field: &str, value: &str, why: String| {
+            InputProblem::new(&file, why).line(line).field(field).value(value)
+        };
+        let q = site.queue_index(&r.queue);
+        if q.is_none() {
+            problems.push(p("queue", &r.queue, "unknown queue (not in site.toml)".into()));
+        }
+        let i = parse_local_timestamp(&r.interval_start)
+            .and_then(|(local, off)| resolve_local(site.grid.tz, local, off).ok())
+            .and_then(|t| site.grid.index_at(t));
+        if i.is_none() {
+            problems.push(p(
+                "interval_start",
+                &r.interval_start,
+                "not the local start of an interval in the horizon".into(),
+            ));
+        }
+        let num = |field: &str, v: &str, problems: &mut Vec<InputProblem>| match v.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+            _ => {
+                problems.push(p(field, v, "must be a non-negative number".into()));
+                None
+            }
+        };
+        let c = num("contacts", &r.contacts, &mut problems);
+        let a = num("aht_seconds", &r.aht_seconds, &mut problems);
+        if let (Some(q), Some(i), Some(c), Some(a)) = (q, i, c, a) {
+            updates.push((q, i, c, a));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(InputProblems(problems)));
+    }
+    for (q, i, c, a) in updates {
+        site.forecast.contacts[q][i] = c;
+        site.forecast.aht_seconds[q][i] = a;
+    }
+    Ok(())
+}
+
+/// A site-local time `YYYY-MM-DDTHH:MM` (optionally with an offset such as `+09:00` for the
+/// repeated hour when DST ends) as UTC; `None` if it is malformed, skipped or ambiguous.
+pub fn parse_site_time(site: &Site, s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let (local, off) = parse_local_timestamp(s)?;
+    resolve_local(site.grid.tz, local, off).ok()
 }
 
 /// Validate a site folder, collecting every problem.
@@ -161,7 +234,8 @@ fn validate_texts(
     let employees = employees_raw.map(|rows| employees(ctx, &header, &rows));
     let forecast = forecast_raw.map(|rows| forecast(ctx, &header, &rows));
     let (employees, forecast) = (employees?, forecast?);
-    let requests = requests_raw.map(|rows| requests(ctx, &employees, listed.as_ref(), &rows))?;
+    let requests = requests_raw
+        .map(|rows| requests(ctx, files::REQUESTS, &employees, listed.as_ref(), &rows))?;
     coverage_warnings(ctx, &header, &employees, &forecast);
     let mut site = header;
     site.employees = employees;
@@ -485,6 +559,32 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         }
     }
     table.set(None);
+    let mut fairness = Fairness::default();
+    if let Some(fr) = &raw.fairness {
+        if let Some(w) = fr.weight {
+            if w.is_finite() && w >= 0.0 {
+                fairness.weight = w;
+            } else {
+                bad(ctx, "weight", w.to_string(), "fairness weight must be a non-negative cost".into());
+            }
+        }
+        if let Some(t) = &fr.late_end_after {
+            match parse_hhmm(t, false) {
+                Some(m) => fairness.late_end_after_minutes = m,
+                None => bad(ctx, "late_end_after", t.clone(), "not a local time HH:MM".into()),
+            }
+        }
+        if let Some(days) = &fr.weekend_days {
+            fairness.weekend.clear();
+            for d in days {
+                match parse_weekday(d) {
+                    Some(w) if !fairness.weekend.contains(&w) => fairness.weekend.push(w),
+                    Some(_) => bad(ctx, "weekend_days", d.clone(), "day listed twice".into()),
+                    None => bad(ctx, "weekend_days", d.clone(), "not a weekday (mon..sun)".into()),
+                }
+            }
+        }
+    }
     let max_on_break_share = raw.max_on_break_share;
     if let Some(x) = max_on_break_share {
         if !(x > 0.0 && x <= 1.0) {
@@ -508,6 +608,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         shrinkage,
         team_lead_ratio,
         penalties,
+        fairness,
         queues,
         contracts,
         templates,
@@ -1196,11 +1297,11 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
 
 fn requests(
     ctx: &mut Ctx,
+    f: &str,
     employees: &[Employee],
     listed: Option<&HashSet<String>>,
     rows: &[(usize, RawRequest)],
 ) -> Vec<Request> {
-    let f = files::REQUESTS;
     let mut out = Vec::new();
     for (line, r) in rows {
         let line = *line;

@@ -67,6 +67,8 @@ pub enum Family {
     TeamLeads,
     /// [`Builder::requests`].
     Requests,
+    /// [`Builder::fairness`].
+    Fairness,
 }
 
 impl Family {
@@ -85,6 +87,7 @@ impl Family {
             Family::DeferredDeadlines => "email deadlines",
             Family::TeamLeads => "team-lead coverage",
             Family::Requests => "hard max-shifts request",
+            Family::Fairness => "fair share of weekend and late shifts",
         }
     }
 
@@ -102,6 +105,7 @@ impl Family {
         Family::DeferredDeadlines,
         Family::TeamLeads,
         Family::Requests,
+        Family::Fairness,
     ];
 }
 
@@ -130,6 +134,10 @@ pub enum CostFamily {
     TeamLeads,
     /// Soft requests not granted.
     Requests,
+    /// Uneven spread of weekend and late shifts.
+    Fairness,
+    /// Changes to a published roster (re-planning).
+    Disruption,
     /// Elastic slack on hard rules (diagnosis mode only).
     HardRuleSlack,
 }
@@ -317,8 +325,15 @@ impl<'a> Builder<'a> {
                 Family::DeferredDeadlines => self.deferred_deadlines(),
                 Family::TeamLeads => self.team_lead_coverage(),
                 Family::Requests => self.requests(),
+                Family::Fairness => self.fairness(),
             }
         }
+    }
+
+    /// Add `coef × v` to the objective under `family` (for terms built outside the
+    /// builder, e.g. re-planning's disruption cost).
+    pub fn add_cost(&mut self, family: CostFamily, v: Var, coef: f64) {
+        self.cost(family, v, coef);
     }
 
     fn cost(&mut self, family: CostFamily, v: Var, coef: f64) {
@@ -933,6 +948,55 @@ impl<'a> Builder<'a> {
                         self.cost(CostFamily::Requests, miss, r.weight);
                     }
                 }
+            }
+        }
+    }
+
+    /// Fairness: in each group of comparable employees (same role and contract), the
+    /// spread between the most and the fewest weekend shifts — and, separately, late
+    /// shifts — costs `fairness.weight` per shift (a soft min-max term: `hi ≥ count_e ≥ lo`
+    /// for every member, cost `w·(hi − lo)`). Every member counts, so the fewest is 0 when
+    /// someone cannot work weekends; the term then still lowers the most anyone gets.
+    pub fn fairness(&mut self) {
+        let site = self.site;
+        let w = site.fairness.weight;
+        if w <= 0.0 {
+            return;
+        }
+        let n = site.employees.len();
+        let (mut weekend, mut late) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for (c, cand) in self.cands.iter().enumerate() {
+            let u = site.undesirable(cand.employee, cand.start, cand.end);
+            if u.weekend {
+                weekend[cand.employee].push(c);
+            }
+            if u.late {
+                late[cand.employee].push(c);
+            }
+        }
+        let mut groups: Vec<((Role, usize), Vec<usize>)> = Vec::new();
+        for (e, emp) in site.employees.iter().enumerate() {
+            let key = (emp.role, emp.contract);
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, m)) => m.push(e),
+                None => groups.push((key, vec![e])),
+            }
+        }
+        for kind in [&weekend, &late] {
+            for (_, members) in &groups {
+                // Nothing to spread when no member can take a shift of this kind.
+                if members.len() < 2 || members.iter().all(|&e| kind[e].is_empty()) {
+                    continue;
+                }
+                let hi = self.lm.continuous(0.0, f64::INFINITY);
+                let lo = self.lm.continuous(0.0, f64::INFINITY);
+                for &e in members {
+                    let count = self.sum_x(kind[e].iter().copied());
+                    self.lm.constrain(constraint!(hi.var - count.clone() >= 0.0));
+                    self.lm.constrain(constraint!(lo.var - count <= 0.0));
+                }
+                self.cost(CostFamily::Fairness, hi, w);
+                self.cost(CostFamily::Fairness, lo, -w);
             }
         }
     }

@@ -1,6 +1,10 @@
 //! Writers (atomic) and the roster reader: `roster.csv`, `coverage.csv`, `summary.json`,
 //! `requirements.csv`.
 
+pub mod html;
+pub mod ics;
+pub mod svg;
+
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -105,7 +109,8 @@ struct CoverageRow<'a> {
     gap: String,
 }
 
-/// Write `roster.csv`, `coverage.csv` and `summary.json` into `dir`, each atomically.
+/// Write `roster.csv`, `coverage.csv`, `breaks.csv`, `requests-report.csv` and
+/// `summary.json` into `dir`, each atomically.
 pub fn write_plan(dir: &Path, site: &Site, plan: &Plan) -> Result<(), Error> {
     let p = dir.join("roster.csv");
     write_atomic(&p, &csv_bytes(&roster_rows(site, &plan.roster), &p)?)?;
@@ -132,6 +137,7 @@ pub fn write_plan(dir: &Path, site: &Site, plan: &Plan) -> Result<(), Error> {
         csv_bytes(&breaks, &p)?
     };
     write_atomic(&p, &bytes)?;
+    write_requests_report(&dir.join("requests-report.csv"), site, &plan.requests)?;
     let p = dir.join("summary.json");
     let json = serde_json::to_vec_pretty(&plan.summary)
         .map_err(|e| Error::io(&p, std::io::Error::other(e)))?;
@@ -178,6 +184,14 @@ pub fn write_requirements(path: &Path, site: &Site, req: &Requirements) -> Resul
 
 /// Read a `roster.csv` back against `site`, reporting every bad row with its line.
 pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
+    let (mut roster, _) = read_roster_with_lines(site, path)?;
+    roster.sort();
+    Ok(roster)
+}
+
+/// [`read_roster`] keeping file order, with each shift's line in the file (for messages
+/// about particular rows, e.g. pinned shifts).
+pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<usize>), Error> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut problems = Vec::new();
@@ -198,6 +212,7 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
     let rows: Vec<(usize, RosterRow)> =
         crate::input::parse_csv(&file, &text, &columns, &[], &mut problems);
     let mut roster = Roster::default();
+    let mut lines = Vec::new();
     for (line, r) in rows {
         let p = |field: &str, value: &str, why: &str| {
             InputProblem::new(&file, why)
@@ -249,6 +264,7 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
                 continue;
             };
             let len = (end - start).num_minutes().max(0) as u32;
+            lines.push(line);
             roster.shifts.push(Shift {
                 employee: e,
                 day,
@@ -315,8 +331,7 @@ pub fn read_roster(site: &Site, path: &Path) -> Result<Roster, Error> {
     if !problems.is_empty() {
         return Err(Error::Input(InputProblems(problems)));
     }
-    roster.sort();
-    Ok(roster)
+    Ok((roster, lines))
 }
 
 /// Columns of `breaks.csv`.
@@ -375,4 +390,81 @@ fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
         .or_else(|_| DateTime::parse_from_rfc3339(s))
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// One row of `requests-report.csv`.
+#[derive(Debug, Clone, Serialize)]
+struct RequestRow<'a> {
+    line: usize,
+    employee: &'a str,
+    kind: String,
+    when: String,
+    strength: &'static str,
+    weight: String,
+    status: &'static str,
+    detail: &'a str,
+    penalty: String,
+    cost_to_grant: String,
+    reason: &'a str,
+    note: &'a str,
+}
+
+/// Write `requests-report.csv` atomically: every request in file order with its status
+/// (granted / partly / denied / not_applicable), what was counted, the penalty it adds,
+/// the cost of granting it and, for denied soft requests, the reason in plain words.
+pub fn write_requests_report(
+    path: &Path,
+    site: &Site,
+    outcomes: &[crate::people::RequestOutcome],
+) -> Result<(), Error> {
+    use crate::domain::RequestKind;
+    let rows: Vec<RequestRow> = outcomes
+        .iter()
+        .map(|o| {
+            let r = &site.requests[o.request];
+            let kind = match r.kind {
+                RequestKind::Unavailable => "unavailable".to_string(),
+                RequestKind::PreferOff => "prefer_off".into(),
+                RequestKind::PreferWork => "prefer_work".into(),
+                RequestKind::PreferMode(m) => format!("prefer_mode {}", m.as_str()),
+                RequestKind::MaxShifts(n) => format!("max_shifts {n}"),
+            };
+            RequestRow {
+                line: r.line,
+                employee: &site.employees[r.employee].id,
+                kind,
+                when: crate::people::request_when(r),
+                strength: if r.hard { "hard" } else { "soft" },
+                weight: if r.hard {
+                    String::new()
+                } else {
+                    format!("{}", r.weight)
+                },
+                status: o.status.as_str(),
+                detail: &o.detail,
+                penalty: format!("{:.0}", o.penalty),
+                cost_to_grant: o.cost_to_grant.map(|c| format!("{c:.0}")).unwrap_or_default(),
+                reason: &o.reason,
+                note: &r.note,
+            }
+        })
+        .collect();
+    let bytes = if rows.is_empty() {
+        b"line,employee,kind,when,strength,weight,status,detail,penalty,cost_to_grant,reason,note\n"
+            .to_vec()
+    } else {
+        csv_bytes(&rows, path)?
+    };
+    write_atomic(path, &bytes)
+}
+
+/// Write `changes.csv` atomically: one row per employee-day whose shift changed
+/// (`employee,date,change,before,after`), for notifying exactly those people.
+pub fn write_changes(path: &Path, changes: &[crate::living::Change]) -> Result<(), Error> {
+    let bytes = if changes.is_empty() {
+        b"employee,date,change,before,after\n".to_vec()
+    } else {
+        csv_bytes(changes, path)?
+    };
+    write_atomic(path, &bytes)
 }
