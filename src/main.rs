@@ -67,6 +67,23 @@ enum Command {
         /// No progress indicator on stderr (it is only drawn when stderr is a terminal).
         #[arg(long)]
         quiet: bool,
+        /// Pinned shifts: a roster CSV (rows of roster.csv) whose shifts are kept as they are;
+        /// the rest is optimized around them (solved as one MILP, without the search).
+        #[arg(long, conflicts_with = "robust")]
+        pin: Option<PathBuf>,
+        /// Scenario file for --robust (default: SITE/scenarios.toml).
+        #[arg(long)]
+        scenarios: Option<PathBuf>,
+        /// Plan against forecast samples of a scenario at once (sample-average approximation):
+        /// coverage is priced as the average penalty over the samples.
+        #[arg(long)]
+        robust: bool,
+        /// Forecast samples for --robust.
+        #[arg(long, default_value_t = 8)]
+        robust_samples: usize,
+        /// Scenario to sample for --robust (default: the file's first stochastic one).
+        #[arg(long)]
+        robust_scenario: Option<String>,
     },
     /// Rebuild OUTDIR/report.html from OUTDIR/roster.csv (and breaks.csv) of an existing
     /// plan: coverage, costs and request outcomes are recomputed from the roster; reasons for
@@ -264,6 +281,11 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             json,
             explain_seconds,
             quiet,
+            pin,
+            scenarios,
+            robust,
+            robust_samples,
+            robust_scenario,
         } => {
             if time_limit.is_nan() || time_limit <= 0.0 || !(0.0..1.0).contains(&gap) {
                 return Err(Error::Usage(
@@ -281,8 +303,43 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             };
             // HiGHS's log (--verbose) goes to the terminal: no spinner over it.
             let progress = Progress::new(!quiet && !verbose);
+            let robust_req = if robust {
+                let path = scenarios.unwrap_or_else(|| site.join("scenarios.toml"));
+                let list = shiftwise::scenarios::load_scenarios(&path, &s)?;
+                let sc = shiftwise::scenarios::robust::pick_scenario(&list, robust_scenario.as_deref())
+                    .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+                Some(shiftwise::scenarios::robust::robust_requirements(
+                    &s,
+                    sc,
+                    robust_samples,
+                    u64::from(seed),
+                ))
+            } else {
+                None
+            };
+            let pins = match &pin {
+                Some(p) => Some(report::read_roster_with_lines(&s, p)?),
+                None => None,
+            };
             let mut plan = progress.step("building model and solving", Some(time_limit), || {
-                shiftwise::plan::plan(&s, &opts)
+                match (pins, robust_req) {
+                    (Some((pinned, lines)), _) => shiftwise::living::plan_committed(
+                        &s,
+                        &opts,
+                        &shiftwise::living::Commitments {
+                            pinned: pinned.shifts,
+                            published: None,
+                        },
+                        &lines,
+                    ),
+                    (None, Some(req)) => shiftwise::plan::plan_for_requirements(
+                        &s,
+                        &opts,
+                        shiftwise::model::Family::ALL,
+                        req,
+                    ),
+                    (None, None) => shiftwise::plan::plan(&s, &opts),
+                }
             })?;
             progress.step("explaining requests", Some(explain_seconds), || {
                 shiftwise::people::explain_denials(

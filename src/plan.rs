@@ -141,7 +141,17 @@ pub fn plan_with_families(
     opts: &SolveOptions,
     families: &[Family],
 ) -> Result<Plan, Error> {
-    let req = requirements(site);
+    plan_for_requirements(site, opts, families, requirements(site))
+}
+
+/// [`plan_with_families`] against given requirements — e.g. robust requirements with
+/// forecast samples ([`crate::scenarios::robust::robust_requirements`]).
+pub fn plan_for_requirements(
+    site: &Site,
+    opts: &SolveOptions,
+    families: &[Family],
+    req: Requirements,
+) -> Result<Plan, Error> {
     let cands = candidate_shifts(site);
     let n_cands = cands.len();
     let mut search_stats = None;

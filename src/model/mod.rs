@@ -796,6 +796,10 @@ impl<'a> Builder<'a> {
             }
         }
         let tiers = self.site.penalties.understaffing_per_agent_hour.clone();
+        if !self.req.scenarios.is_empty() {
+            self.sample_average_coverage(&tiers);
+            return;
+        }
         for (q, queue) in self.site.queues.iter().enumerate() {
             if queue.is_deferred() {
                 continue;
@@ -822,6 +826,50 @@ impl<'a> Builder<'a> {
                     self.cost(CostFamily::Understaffing, u, cost * hours);
                 }
                 self.lm.constrain(constraint!(expr == need));
+            }
+        }
+    }
+
+    /// Robust coverage (sample-average approximation): the agents allocated to a real-time
+    /// queue in an interval are the same in every forecast sample; each sample `k` has its
+    /// own tiered shortfall `u_k ≥ need_k − allocated`, costing `1/K` of the penalty, so the
+    /// objective is the expected understaffing penalty over the samples. Allocation is
+    /// capped by the largest sample's need (beyond it an agent is idle in every sample).
+    fn sample_average_coverage(&mut self, tiers: &[f64]) {
+        let n = self.site.grid.len();
+        let hours = self.site.grid.interval_hours();
+        let samples = self.req.scenarios.len() as f64;
+        for (q, queue) in self.site.queues.iter().enumerate() {
+            if queue.is_deferred() {
+                continue;
+            }
+            for i in 0..n {
+                let needs: Vec<f64> = self.req.scenarios.iter().map(|a| a[q][i]).collect();
+                let most = needs.iter().copied().fold(0.0, f64::max);
+                if most <= 0.0 {
+                    continue;
+                }
+                let mut allocated = Expression::default();
+                for g in 0..self.groups.len() {
+                    for &(qq, v) in &self.y[g][i] {
+                        if qq == q {
+                            allocated += v.var;
+                        }
+                    }
+                }
+                self.lm.constrain(constraint!(allocated.clone() <= most));
+                for need in needs.into_iter().filter(|&x| x > 0.0) {
+                    let mut expr = allocated.clone();
+                    for (k, &cost) in tiers.iter().enumerate() {
+                        let last = k + 1 == tiers.len();
+                        let u = self
+                            .lm
+                            .continuous(0.0, if last { f64::INFINITY } else { 1.0 });
+                        expr += u.var;
+                        self.cost(CostFamily::Understaffing, u, cost * hours / samples);
+                    }
+                    self.lm.constrain(constraint!(expr >= need));
+                }
             }
         }
     }

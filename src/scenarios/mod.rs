@@ -32,6 +32,7 @@
 mod engine;
 mod load;
 mod report;
+pub mod robust;
 mod stats;
 
 pub use engine::{

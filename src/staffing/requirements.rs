@@ -47,6 +47,10 @@ pub struct Requirements {
     pub service_level: Vec<Vec<f64>>,
     /// Deferred work per queue (`Some` for email queues).
     pub deferred: Vec<Option<DeferredWork>>,
+    /// Robust planning: `scenarios[k][q][i]`, agents required in forecast sample `k` (then
+    /// `agents` is their mean, and real-time coverage is priced as the average penalty
+    /// over the samples). Empty for an ordinary plan.
+    pub scenarios: Vec<Vec<Vec<f64>>>,
 }
 
 /// Requirements for a loaded site.
@@ -78,6 +82,7 @@ pub fn requirements_for(
         agents: Vec::with_capacity(queues.len()),
         service_level: Vec::with_capacity(queues.len()),
         deferred: Vec::with_capacity(queues.len()),
+        scenarios: Vec::new(),
     };
     for (q, queue) in queues.iter().enumerate() {
         let inflate: Vec<f64> = out.shrinkage[q].iter().map(|s| 1.0 / (1.0 - s)).collect();

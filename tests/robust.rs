@@ -1,0 +1,79 @@
+//! Robust planning (sample-average approximation) and what-if staffing.
+
+mod common;
+
+use common::{exact, Tiny};
+use shiftwise::model::Family;
+use shiftwise::plan::plan_for_requirements;
+use shiftwise::staffing::requirements;
+
+#[test]
+fn planning_on_samples_hedges_where_the_mean_does_not() {
+    // Five agents at 100/h; one 30-minute interval at 09:00 that needs 1 agent in one
+    // forecast sample and 3 in the other (mean 2). Hand-solved, 2-hour shifts:
+    // - on the mean: 2 agents, no shortfall (cost 400);
+    // - on the samples: a 3rd agent costs 200 + 1.5 idle hours × 10 and 0.5 h idle in the
+    //   low sample × 10 / 2, and saves half of a 1st-tier missing half hour in the high
+    //   sample: 1000 × 0.5 / 2 = 250 → 3 agents.
+    let mut t = Tiny::new(1);
+    for id in ["A", "B", "C", "D", "E"] {
+        t = t.agent(id, "ft", "onsite", "phone", 100.0);
+    }
+    let site = t.need("phone", 0, "09:00", 1).site();
+    let base = requirements(&site);
+    let mut low = base.agents.clone();
+    let mut high = base.agents.clone();
+    low[0][18] = 1.0;
+    high[0][18] = 3.0;
+    let mut mean = base.clone();
+    mean.agents[0][18] = 2.0;
+    let on_mean = plan_for_requirements(&site, &exact(), Family::ALL, mean.clone()).unwrap();
+    assert_eq!(on_mean.roster.shifts.len(), 2);
+    let mut robust = mean;
+    robust.scenarios = vec![low, high];
+    let hedged = plan_for_requirements(&site, &exact(), Family::ALL, robust).unwrap();
+    assert_eq!(hedged.roster.shifts.len(), 3);
+    // The objective is the expected penalty: labour 600 + overstaffing; no shortfall.
+    let under: f64 = hedged
+        .summary
+        .costs
+        .iter()
+        .filter(|(f, _)| *f == shiftwise::model::CostFamily::Understaffing)
+        .map(|(_, c)| c)
+        .sum();
+    assert!(under.abs() < 1e-6, "{under}");
+}
+
+#[test]
+fn robust_requirements_are_deterministic_and_average_their_samples() {
+    use shiftwise::scenarios::robust::robust_requirements;
+    use shiftwise::scenarios::{Noise, Scenario};
+    let mut t = Tiny::new(1).agent("A", "ft", "onsite", "phone", 100.0);
+    for h in 8..16 {
+        t = t.demand("phone", 0, &format!("{h:02}:00"), 30.0, 180.0);
+    }
+    let site = t.site();
+    let sc = Scenario::stochastic(
+        "noisy",
+        Noise {
+            daily_cv: 0.1,
+            interval_cv: 0.2,
+            absenteeism: 0.0,
+            absenteeism_contracts: None,
+        },
+    );
+    let a = robust_requirements(&site, &sc, 6, 7);
+    let b = robust_requirements(&site, &sc, 6, 7);
+    assert_eq!(a.scenarios, b.scenarios, "same seed, same samples");
+    assert_eq!(a.scenarios.len(), 6);
+    let c = robust_requirements(&site, &sc, 6, 8);
+    assert_ne!(a.scenarios, c.scenarios, "another seed, other samples");
+    for i in 0..site.grid.len() {
+        let mean = a.scenarios.iter().map(|s| s[0][i]).sum::<f64>() / 6.0;
+        assert!((a.agents[0][i] - mean).abs() < 1e-9);
+    }
+    // The samples vary where there is demand.
+    let i = 16; // 08:00
+    let first = a.scenarios[0][0][i];
+    assert!(a.scenarios.iter().any(|s| (s[0][i] - first).abs() > 1e-9));
+}
