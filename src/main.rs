@@ -151,6 +151,28 @@ enum Command {
         #[arg(long)]
         suggest: Option<String>,
     },
+    /// The smallest number of extra people of a contract that keeps every queue's service
+    /// target on a scenario: plans each variant (in parallel, one solver thread each) on the
+    /// scenario's forecast and measures it.
+    Whatif {
+        /// Site folder.
+        site: PathBuf,
+        /// Scenario name in the scenario file.
+        #[arg(long)]
+        scenario: String,
+        /// CONTRACT:FROM..TO — extra people of that contract to try, e.g. `student:0..20`.
+        #[arg(long)]
+        add: String,
+        /// Step between the numbers tried.
+        #[arg(long, default_value_t = 1)]
+        step: usize,
+        /// Scenario file (default: SITE/scenarios.toml).
+        #[arg(long)]
+        scenarios: Option<PathBuf>,
+        /// Solver time limit per variant, seconds.
+        #[arg(long, default_value_t = 30.0)]
+        time_limit: f64,
+    },
     /// Export a roster in another format.
     Export {
         #[command(subcommand)]
@@ -583,6 +605,61 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 }
                 Ok(ExitCode::from(1))
             }
+        }
+        Command::Whatif {
+            site,
+            scenario,
+            add,
+            step,
+            scenarios,
+            time_limit,
+        } => {
+            let bad = || Error::Usage(format!("--add {add}: expected CONTRACT:FROM..TO, e.g. student:0..20"));
+            let (contract, range) = add.split_once(':').ok_or_else(bad)?;
+            let (a, b) = range.split_once("..").ok_or_else(bad)?;
+            let (a, b): (usize, usize) = (
+                a.trim().parse().map_err(|_| bad())?,
+                b.trim().parse().map_err(|_| bad())?,
+            );
+            if b < a || step == 0 || !(time_limit > 0.0) {
+                return Err(bad());
+            }
+            let s = load(&site)?;
+            let path = scenarios.unwrap_or_else(|| site.join("scenarios.toml"));
+            let list = shiftwise::scenarios::load_scenarios(&path, &s)?;
+            let sc = shiftwise::scenarios::robust::pick_scenario(&list, Some(&scenario))
+                .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+            let counts: Vec<usize> = (a..=b).step_by(step).collect();
+            let opts = SolveOptions {
+                time_limit,
+                gap: 0.005,
+                threads: Some(1),
+                seed: 0,
+                verbose: false,
+                max_nodes: None,
+            };
+            let variants = shiftwise::scenarios::whatif::what_if(&s, sc, contract, &counts, &opts)?;
+            println!("{} on scenario {}: extra {contract} people", s.name, sc.name);
+            for v in &variants {
+                let worst: Vec<String> = v
+                    .service
+                    .iter()
+                    .map(|(q, sl, t)| format!("{q} {:.0}%/{:.0}%", sl * 100.0, t * 100.0))
+                    .collect();
+                println!(
+                    "  +{:<3} objective {:>12.0}  labour {:>12.0}  {}  worst day: {}",
+                    v.extra,
+                    v.objective,
+                    v.labour,
+                    if v.meets { "meets targets" } else { "short      " },
+                    worst.join(", ")
+                );
+            }
+            match variants.iter().find(|v| v.meets) {
+                Some(v) => println!("smallest that meets every target: +{} {contract}", v.extra),
+                None => println!("no variant tried meets every target"),
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Evaluate {
             site,

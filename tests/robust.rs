@@ -77,3 +77,23 @@ fn robust_requirements_are_deterministic_and_average_their_samples() {
     let first = a.scenarios[0][0][i];
     assert!(a.scenarios.iter().any(|s| (s[0][i] - first).abs() > 1e-9));
 }
+
+#[test]
+fn what_if_finds_the_smallest_number_of_extra_people() {
+    use shiftwise::scenarios::whatif::what_if;
+    use shiftwise::scenarios::Scenario;
+    // One agent; two are needed at 09:00 (15 calls of 60 s: 1 agent answers 58 % within
+    // 20 s, 2 answer 94 %): one extra agent is the smallest number that meets 80/20.
+    let t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "09:00", 2);
+    let site = t.site();
+    let sc = Scenario::deterministic("base");
+    let v = what_if(&site, &sc, "ft", &[0, 1, 2], &exact()).unwrap();
+    let meets: Vec<bool> = v.iter().map(|x| x.meets).collect();
+    assert_eq!(meets, vec![false, true, true]);
+    assert_eq!(v[1].extra, 1);
+    assert!(v[0].service[0].1 < v[0].service[0].2, "short without help");
+    // More people never cost less labour here: the extra one is paid only if used.
+    assert!(v[1].labour >= v[0].labour);
+}

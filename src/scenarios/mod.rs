@@ -33,6 +33,7 @@ mod engine;
 mod load;
 mod report;
 pub mod robust;
+pub mod whatif;
 mod stats;
 
 pub use engine::{
