@@ -166,6 +166,10 @@ enum Command {
         /// Step between the numbers tried.
         #[arg(long, default_value_t = 1)]
         step: usize,
+        /// Skills of the extra people, queue ids separated by `;` (default: the contract's
+        /// most common agent's).
+        #[arg(long)]
+        skills: Option<String>,
         /// Scenario file (default: SITE/scenarios.toml).
         #[arg(long)]
         scenarios: Option<PathBuf>,
@@ -611,6 +615,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             scenario,
             add,
             step,
+            skills,
             scenarios,
             time_limit,
         } => {
@@ -638,7 +643,16 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 verbose: false,
                 max_nodes: None,
             };
-            let variants = shiftwise::scenarios::whatif::what_if(&s, sc, contract, &counts, &opts)?;
+            let skills: Option<Vec<String>> =
+                skills.map(|k| k.split(';').map(|x| x.trim().to_string()).collect());
+            let variants = shiftwise::scenarios::whatif::what_if(
+                &s,
+                sc,
+                contract,
+                skills.as_deref(),
+                &counts,
+                &opts,
+            )?;
             println!("{} on scenario {}: extra {contract} people", s.name, sc.name);
             for v in &variants {
                 let worst: Vec<String> = v

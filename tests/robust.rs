@@ -89,7 +89,7 @@ fn what_if_finds_the_smallest_number_of_extra_people() {
         .need("phone", 0, "09:00", 2);
     let site = t.site();
     let sc = Scenario::deterministic("base");
-    let v = what_if(&site, &sc, "ft", &[0, 1, 2], &exact()).unwrap();
+    let v = what_if(&site, &sc, "ft", None, &[0, 1, 2], &exact()).unwrap();
     let meets: Vec<bool> = v.iter().map(|x| x.meets).collect();
     assert_eq!(meets, vec![false, true, true]);
     assert_eq!(v[1].extra, 1);

@@ -21,8 +21,14 @@ pub fn scenario_site(site: &Site, sc: &Scenario) -> Site {
 
 /// The site with `n` extra agents on contract `contract`, each a copy of that contract's
 /// most common agent profile (skills, work mode, time zone, hourly cost: the first agent
-/// with the most common skill set), with ids `EXTRA-{contract}-{k}` and no requests.
-pub fn add_people(site: &Site, contract: &str, n: usize) -> Result<Site, String> {
+/// with the most common skill set), with ids `EXTRA-{contract}-{k}` and no requests;
+/// `skills` (queue ids), when given, replaces the copied skills.
+pub fn add_people(
+    site: &Site,
+    contract: &str,
+    skills: Option<&[String]>,
+    n: usize,
+) -> Result<Site, String> {
     let c = site
         .contracts
         .iter()
@@ -42,9 +48,20 @@ pub fn add_people(site: &Site, contract: &str, n: usize) -> Result<Site, String>
             )
         })
         .ok_or_else(|| format!("no agent on contract {contract} to copy"))?;
+    let skills: Option<Vec<usize>> = match skills {
+        Some(ids) => Some(
+            ids.iter()
+                .map(|id| site.queue_index(id).ok_or_else(|| format!("no queue {id} in site.toml")))
+                .collect::<Result<_, _>>()?,
+        ),
+        None => None,
+    };
     let mut s = site.clone();
     for k in 1..=n {
         let mut e = (*profile).clone();
+        if let Some(sk) = &skills {
+            e.skills = sk.clone();
+        }
         e.id = format!("EXTRA-{contract}-{k:02}");
         e.name = format!("extra {contract} {k}");
         s.employees.push(e);
@@ -76,13 +93,14 @@ pub fn what_if(
     site: &Site,
     sc: &Scenario,
     contract: &str,
+    skills: Option<&[String]>,
     counts: &[usize],
     opts: &SolveOptions,
 ) -> Result<Vec<WhatIfVariant>, Error> {
     let base = scenario_site(site, sc);
     let sites: Vec<Site> = counts
         .iter()
-        .map(|&n| add_people(&base, contract, n))
+        .map(|&n| add_people(&base, contract, skills, n))
         .collect::<Result<_, _>>()
         .map_err(Error::Usage)?;
     let one = SolveOptions {
