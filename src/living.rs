@@ -438,19 +438,6 @@ pub struct SwapOutcome {
     pub roster: Roster,
 }
 
-fn labour(site: &Site, r: &Roster) -> f64 {
-    r.shifts
-        .iter()
-        .map(|s| {
-            let extra = if s.mode == crate::domain::ShiftMode::Onsite {
-                site.penalties.onsite_cost_per_hour
-            } else {
-                0.0
-            };
-            f64::from(s.paid_minutes) / 60.0 * (site.employees[s.employee].hourly_cost + extra)
-        })
-        .sum()
-}
 
 /// Check a swap: employee `give.0`'s shift on day `give.1` goes to `partner.0`, and — for
 /// a trade — `partner.0`'s shift on day `partner.1` comes back to `give.0`. The swapped
@@ -497,7 +484,7 @@ pub fn swap(
         .collect();
     Ok(SwapOutcome {
         broken,
-        labour_delta: labour(site, &new) - labour(site, roster),
+        labour_delta: new.labour_cost(site) - roster.labour_cost(site),
         understaffed_before: before.understaffed_agent_hours,
         understaffed_after: after.understaffed_agent_hours,
         roster: new,

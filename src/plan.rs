@@ -568,9 +568,9 @@ pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
             }
         }
     }
-    // Understaffing on real-time queues, with its tiered cost.
+    // The tiered cost of understaffing on real-time queues.
     let tiers = &site.penalties.understaffing_per_agent_hour;
-    let (mut understaffed_intervals, mut understaffed_agent_hours, mut short_cost) = (0, 0.0, 0.0);
+    let mut short_cost = 0.0;
     for (q, queue) in site.queues.iter().enumerate() {
         if queue.is_deferred() {
             continue;
@@ -578,7 +578,6 @@ pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
         for cell in &coverage[q] {
             let short = cell.required - cell.scheduled;
             if short > 1e-6 {
-                understaffed_agent_hours += short * hours;
                 let mut left = short;
                 for (k, &cost) in tiers.iter().enumerate() {
                     let depth = if k + 1 == tiers.len() {
@@ -593,23 +592,9 @@ pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
                     }
                 }
             }
-            if short > 0.5 {
-                understaffed_intervals += 1;
-            }
         }
     }
-    let labour: f64 = roster
-        .shifts
-        .iter()
-        .map(|s| {
-            let extra = if s.mode == crate::domain::ShiftMode::Onsite {
-                site.penalties.onsite_cost_per_hour
-            } else {
-                0.0
-            };
-            f64::from(s.paid_minutes) / 60.0 * (site.employees[s.employee].hourly_cost + extra)
-        })
-        .sum();
+    let labour = roster.labour_cost(site);
     let requests = crate::people::request_outcomes(site, &roster);
     let fairness = crate::people::fair_shares(site, &roster);
     // Fairness: weight × (most − fewest) per group of two or more, weekend and late apart.
@@ -640,39 +625,23 @@ pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
         (C::Requests, requests.iter().map(|o| o.penalty).sum()),
         (C::Fairness, fairness_cost),
     ];
-    let summary = Summary {
-        site: site.name.clone(),
+    let objective = costs.iter().map(|c| c.1).sum();
+    let out = crate::solve::SolveOutcome {
         status: SolveStatus::OtherLimit,
-        objective: costs.iter().map(|c| c.1).sum(),
+        values: Vec::new(),
+        objective,
         bound: f64::NAN,
         gap: f64::NAN,
-        solve_seconds: 0.0,
-        model: ModelSize {
-            candidate_shifts: 0,
-            variables: 0,
-            integer_variables: 0,
-            constraints: 0,
-        },
-        costs,
-        shifts: roster.shifts.len(),
-        paid_hours: roster
-            .shifts
-            .iter()
-            .map(|s| f64::from(s.paid_minutes) / 60.0)
-            .sum(),
-        understaffed_intervals,
-        understaffed_agent_hours,
-        search: None,
-        requests: RequestTally::of(&requests),
-        fairness,
+        seconds: 0.0,
+        size: (0, 0, 0),
     };
-    Plan {
-        roster,
-        requirements: req,
-        coverage,
-        summary,
-        requests,
-    }
+    let size = ModelSize {
+        candidate_shifts: 0,
+        variables: 0,
+        integer_variables: 0,
+        constraints: 0,
+    };
+    summarize(site, req, roster, coverage, &out, size, costs, None)
 }
 
 #[cfg(test)]

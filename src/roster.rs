@@ -58,6 +58,22 @@ pub struct Roster {
 }
 
 impl Roster {
+    /// Labour cost: paid hours × the employee's hourly cost, plus the site's on-site extra
+    /// per on-site hour.
+    pub fn labour_cost(&self, site: &crate::domain::Site) -> f64 {
+        self.shifts
+            .iter()
+            .map(|s| {
+                let extra = if s.mode == ShiftMode::Onsite {
+                    site.penalties.onsite_cost_per_hour
+                } else {
+                    0.0
+                };
+                f64::from(s.paid_minutes) / 60.0 * (site.employees[s.employee].hourly_cost + extra)
+            })
+            .sum()
+    }
+
     /// Sort shifts by employee, then start.
     pub fn sort(&mut self) {
         self.shifts.sort_by_key(|s| (s.employee, s.start));
