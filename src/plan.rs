@@ -270,6 +270,22 @@ pub fn plan_for_requirements(
     ))
 }
 
+/// Coverage cells with the requirements of `req` and nothing scheduled yet.
+fn unstaffed_coverage(req: &Requirements) -> Vec<Vec<CoverageCell>> {
+    req.agents
+        .iter()
+        .map(|per_q| {
+            per_q
+                .iter()
+                .map(|&required| CoverageCell {
+                    required,
+                    scheduled: 0.0,
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The plan's summary, request outcomes and fairness shares from a decoded roster.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn summarize(
@@ -413,16 +429,7 @@ pub(crate) fn decode(
     }
     roster.sort();
     // Coverage.
-    let mut coverage: Vec<Vec<CoverageCell>> = (0..site.queues.len())
-        .map(|q| {
-            (0..n)
-                .map(|i| CoverageCell {
-                    required: req.agents[q][i],
-                    scheduled: 0.0,
-                })
-                .collect()
-        })
-        .collect();
+    let mut coverage = unstaffed_coverage(req);
     for per_group in &b.y {
         for (i, allocs) in per_group.iter().enumerate() {
             for &(q, v) in allocs {
@@ -515,16 +522,7 @@ pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
     roster.sort();
     let n = site.grid.len();
     let hours = site.grid.interval_hours();
-    let mut coverage: Vec<Vec<CoverageCell>> = (0..site.queues.len())
-        .map(|q| {
-            (0..n)
-                .map(|i| CoverageCell {
-                    required: req.agents[q][i],
-                    scheduled: 0.0,
-                })
-                .collect()
-        })
-        .collect();
+    let mut coverage = unstaffed_coverage(&req);
     let groups = crate::verify::skill_groups(site, &roster);
     let mut allocator =
         crate::verify::Allocator::new(&groups.realtime_skills, groups.realtime.len());

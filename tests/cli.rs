@@ -3,23 +3,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::Tiny;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_shiftwise"))
-}
-
-fn write_site(dir: &Path, t: &Tiny) {
-    let (s, e, f, r) = t.texts();
-    std::fs::write(dir.join("site.toml"), s).unwrap();
-    std::fs::write(dir.join("employees.csv"), e).unwrap();
-    std::fs::write(dir.join("forecast.csv"), f).unwrap();
-    if !r.is_empty() {
-        std::fs::write(dir.join("requests.csv"), r).unwrap();
-    }
-}
+use common::{bin, write_site, Tiny};
 
 #[test]
 fn requirements_csv_matches_the_library() {

@@ -1,22 +1,20 @@
 //! Calendar export (`report::ics`, `shiftwise export ics`): every file produced is parsed
 //! back with the `icalendar` crate and checked against the roster it came from.
 
+mod common;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::process::Command;
 
 use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use icalendar::parser::{read_calendar, unfold};
 use icalendar::{Calendar, CalendarDateTime, Component, DatePerhapsTime, EventLike};
+use common::bin;
 use shiftwise::domain::{BreakKind, ShiftMode};
 use shiftwise::report::ics::{employee_calendar, write_calendars};
 use shiftwise::roster::{PlacedBreak, Roster, Shift};
 use shiftwise::Site;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_shiftwise"))
-}
 
 /// The fixed DTSTAMP of the library tests.
 fn stamp() -> DateTime<Utc> {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{exact, Tiny};
+use common::{bin, exact, write_site, Tiny};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use shiftwise::domain::ShiftMode;
@@ -475,20 +475,6 @@ fn a_daylight_saving_week_labels_its_25_hour_day() {
     assert_eq!(short, p.summary.understaffed_intervals);
     assert!(short > 0);
     assert_eq!(els.iter().filter(|e| e.has_class("shift")).count(), 0);
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_shiftwise"))
-}
-
-fn write_site(dir: &Path, t: &Tiny) {
-    let (s, e, f, r) = t.texts();
-    std::fs::write(dir.join("site.toml"), s).unwrap();
-    std::fs::write(dir.join("employees.csv"), e).unwrap();
-    std::fs::write(dir.join("forecast.csv"), f).unwrap();
-    if !r.is_empty() {
-        std::fs::write(dir.join("requests.csv"), r).unwrap();
-    }
 }
 
 #[test]

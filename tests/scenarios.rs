@@ -7,10 +7,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::OnceLock;
 
-use common::Tiny;
+use common::{bin, Tiny};
 use shiftwise::model::candidate_shifts;
 use shiftwise::model::greedy::greedy_roster;
 use shiftwise::roster::{Roster, Shift};
@@ -602,10 +601,6 @@ fn the_prime_day_scenarios_load() {
     );
     assert!(list[0].multipliers.is_empty());
     assert!(matches!(list[3].kind, ScenarioKind::Stochastic(_)));
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_shiftwise"))
 }
 
 #[test]

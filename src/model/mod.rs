@@ -809,24 +809,36 @@ impl<'a> Builder<'a> {
                 if need <= 0.0 {
                     continue;
                 }
-                let mut expr = Expression::default();
-                for g in 0..self.groups.len() {
-                    for &(qq, v) in &self.y[g][i] {
-                        if qq == q {
-                            expr += v.var;
-                        }
-                    }
-                }
-                for (k, &cost) in tiers.iter().enumerate() {
-                    let last = k + 1 == tiers.len();
-                    let u = self
-                        .lm
-                        .continuous(0.0, if last { f64::INFINITY } else { 1.0 });
-                    expr += u.var;
-                    self.cost(CostFamily::Understaffing, u, cost * hours);
-                }
+                let mut expr = self.allocated_to(q, i);
+                self.add_shortfall(&mut expr, &tiers, hours);
                 self.lm.constrain(constraint!(expr == need));
             }
+        }
+    }
+
+    /// Agents of every skill group allocated to queue `q` in interval `i`.
+    fn allocated_to(&self, q: usize, i: usize) -> Expression {
+        let mut expr = Expression::default();
+        for per_group in &self.y {
+            for &(qq, v) in &per_group[i] {
+                if qq == q {
+                    expr += v.var;
+                }
+            }
+        }
+        expr
+    }
+
+    /// Add tiered shortfall slacks to `expr`: one agent per tier (the last unbounded), each
+    /// costing its tier's penalty per agent-hour × `hours`.
+    fn add_shortfall(&mut self, expr: &mut Expression, tiers: &[f64], hours: f64) {
+        for (k, &cost) in tiers.iter().enumerate() {
+            let last = k + 1 == tiers.len();
+            let u = self
+                .lm
+                .continuous(0.0, if last { f64::INFINITY } else { 1.0 });
+            *expr += u.var;
+            self.cost(CostFamily::Understaffing, u, cost * hours);
         }
     }
 
@@ -849,25 +861,11 @@ impl<'a> Builder<'a> {
                 if most <= 0.0 {
                     continue;
                 }
-                let mut allocated = Expression::default();
-                for g in 0..self.groups.len() {
-                    for &(qq, v) in &self.y[g][i] {
-                        if qq == q {
-                            allocated += v.var;
-                        }
-                    }
-                }
+                let allocated = self.allocated_to(q, i);
                 self.lm.constrain(constraint!(allocated.clone() <= most));
                 for need in needs.into_iter().filter(|&x| x > 0.0) {
                     let mut expr = allocated.clone();
-                    for (k, &cost) in tiers.iter().enumerate() {
-                        let last = k + 1 == tiers.len();
-                        let u = self
-                            .lm
-                            .continuous(0.0, if last { f64::INFINITY } else { 1.0 });
-                        expr += u.var;
-                        self.cost(CostFamily::Understaffing, u, cost * hours / samples);
-                    }
+                    self.add_shortfall(&mut expr, tiers, hours / samples);
                     self.lm.constrain(constraint!(expr >= need));
                 }
             }

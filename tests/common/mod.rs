@@ -175,3 +175,19 @@ pub fn rules(v: &[Violation]) -> Vec<&'static str> {
     r.dedup();
     r
 }
+
+/// The `shiftwise` binary built for these tests.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_shiftwise"))
+}
+
+/// Write the tiny site's four files into `dir` (requests.csv only when there are requests).
+pub fn write_site(dir: &std::path::Path, t: &Tiny) {
+    let (s, e, f, r) = t.texts();
+    std::fs::write(dir.join("site.toml"), s).unwrap();
+    std::fs::write(dir.join("employees.csv"), e).unwrap();
+    std::fs::write(dir.join("forecast.csv"), f).unwrap();
+    if !r.is_empty() {
+        std::fs::write(dir.join("requests.csv"), r).unwrap();
+    }
+}
