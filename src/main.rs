@@ -725,12 +725,30 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             let secs = started.elapsed().as_secs_f64();
             let out = output.join("scenarios.csv");
             shiftwise::scenarios::write_scenarios_csv(&out, &ev)?;
+            // report.html with the p5–p95 service-level band of the first stochastic
+            // scenario (else the first one).
+            let banded = ev
+                .scenarios
+                .iter()
+                .find(|r| r.kind == "stochastic")
+                .or(ev.scenarios.first());
+            let bands = banded.map(|r| report::html::ServiceBands {
+                per_queue: r.cells.service_level_band.clone(),
+            });
+            let evaluated = shiftwise::plan::plan_from_roster(&s, &r);
+            report::html::write_report_with(
+                &output.join("report.html"),
+                &s,
+                &evaluated,
+                bands.as_ref(),
+            )?;
             print!("{}", shiftwise::scenarios::summary_table(&ev));
             println!(
-                "{} scenario(s), {} sample(s) per stochastic one, seed {seed}, {secs:.2} s; wrote {}",
+                "{} scenario(s), {} sample(s) per stochastic one, seed {seed}, {secs:.2} s; wrote {} and report.html (service-level band: {})",
                 ev.scenarios.len(),
                 ev.samples,
-                out.display()
+                out.display(),
+                banded.map_or("none", |r| r.name.as_str())
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -637,6 +637,18 @@ fn the_evaluate_command_writes_scenarios_csv() {
     };
     let csv1 = run("1");
     assert_eq!(csv1, run("2"), "same file on 1 and 2 threads");
+    // report.html: every real-time queue's chart carries the p5–p95 band of the first
+    // stochastic scenario as a third series.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("data-series=\"service-level\"").count(),
+        site.queues.len(),
+        "one band per queue"
+    );
+    assert_eq!(
+        html.matches("data-series=\"required\"").count(),
+        site.queues.len()
+    );
     let mut rd = csv::Reader::from_reader(csv1.as_bytes());
     let headers: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(headers, shiftwise::scenarios::SCENARIO_COLUMNS);
@@ -735,4 +747,39 @@ fn email_is_worked_first_in_first_out_and_late_work_is_counted() {
         "1.5 agent-intervals"
     );
     assert_eq!(day.overdue_agent_hours, day.backlog_agent_hours);
+}
+
+#[test]
+fn service_level_bands_bracket_the_samples() {
+    let (site, roster) = prime_day();
+    let noisy = Scenario::stochastic(
+        "noisy",
+        shiftwise::scenarios::Noise {
+            daily_cv: 0.1,
+            interval_cv: 0.1,
+            absenteeism: 0.05,
+            absenteeism_contracts: None,
+        },
+    );
+    let ev = evaluate(
+        site,
+        roster,
+        &[Scenario::deterministic("base"), noisy],
+        200,
+        1,
+    );
+    let (base, noisy) = (&ev.scenarios[0].cells, &ev.scenarios[1].cells);
+    let mut spread = 0;
+    for q in 0..site.queues.len() {
+        for i in 0..site.grid.len() {
+            let (lo, hi) = base.service_level_band[q][i];
+            let m = base.service_level[q][i];
+            assert!((lo - m).abs() < 1e-6 && (hi - m).abs() < 1e-6, "one sample: band = value");
+            let (lo, hi) = noisy.service_level_band[q][i];
+            assert!(lo <= hi + 1e-12);
+            assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
+            spread += usize::from(hi - lo > 0.01);
+        }
+    }
+    assert!(spread > 100, "noise spreads the band in many intervals ({spread})");
 }

@@ -79,6 +79,10 @@ pub struct Cells {
     pub agents_short: Vec<Vec<f64>>,
     /// Contacts answered late: `contacts × (1 − service level)`.
     pub late_contacts: Vec<Vec<f64>>,
+    /// 5th and 95th percentile of the service level over the samples (the band drawn in
+    /// `report.html`; stored as f32, so for a deterministic scenario both equal the mean to
+    /// f32 precision).
+    pub service_level_band: Vec<Vec<(f64, f64)>>,
 }
 
 /// Figures of one queue over one day (or the whole horizon), means over samples.
@@ -279,6 +283,8 @@ struct Accumulator {
     sums: Vec<f64>,
     /// Per queue and period, the service level of every sample.
     sl: Vec<Vec<f64>>,
+    /// Per queue and interval (`[q · n + i]`), the service level of every sample.
+    cell_sl: Vec<Vec<f32>>,
 }
 
 impl<'a> Engine<'a> {
@@ -405,6 +411,7 @@ impl<'a> Engine<'a> {
         let mut acc = Accumulator {
             sums: vec![0.0; slot],
             sl: vec![Vec::with_capacity(count); self.nq * (days + 1)],
+            cell_sl: vec![Vec::with_capacity(count); self.nq * self.n],
         };
         let mut buf = vec![0.0; BATCH.min(count) * slot];
         let mut start = 0;
@@ -442,6 +449,10 @@ impl<'a> Engine<'a> {
             for sample in batch.chunks(slot) {
                 for (qp, values) in acc.sl.iter_mut().enumerate() {
                     values.push(sample[cells_len + qp * N_PERIOD + P_SL]);
+                }
+                let sl_cells = &sample[C_SL * self.nq * self.n..][..self.nq * self.n];
+                for (values, &x) in acc.cell_sl.iter_mut().zip(sl_cells) {
+                    values.push(x as f32);
                 }
             }
             start = end;
@@ -775,6 +786,18 @@ impl<'a> Engine<'a> {
             occupancy: mean(C_OCC),
             agents_short: mean(C_SHORT),
             late_contacts: mean(C_LATE),
+            service_level_band: (0..nq)
+                .map(|q| {
+                    (0..n)
+                        .map(|i| {
+                            let mut v: Vec<f64> =
+                                acc.cell_sl[q * n + i].iter().map(|&x| f64::from(x)).collect();
+                            v.sort_by(f64::total_cmp);
+                            (super::percentile(&v, 0.05), super::percentile(&v, 0.95))
+                        })
+                        .collect()
+                })
+                .collect(),
         };
         let queues = (0..nq)
             .map(|q| {
