@@ -223,3 +223,79 @@ fn an_absence_counts_toward_the_weekly_minimum() {
     assert_eq!(forced.roster.shifts.len(), 5);
     assert!(forced.roster.shifts.iter().any(|s| s.day >= 5));
 }
+
+#[test]
+fn plan_pin_and_replan_from_the_command_line() {
+    use common::{bin, write_site};
+    let mut t = week();
+    t.requests
+        .push("A,unavailable,2026-01-05,,11:00,15:00,hard,,,exam".into());
+    let dir = tempfile::tempdir().unwrap();
+    let site_dir = dir.path().join("site");
+    std::fs::create_dir(&site_dir).unwrap();
+    write_site(&site_dir, &t);
+    let out = dir.path().join("out");
+    let ok = bin()
+        .arg("plan")
+        .arg(&site_dir)
+        .arg("-o")
+        .arg(&out)
+        .args(["--time-limit", "20", "--explain-seconds", "0"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let roster = std::fs::read_to_string(out.join("roster.csv")).unwrap();
+    let header = roster.lines().next().unwrap();
+    // Pin A to 12:00–14:00 on Monday, in the middle of the exam: refused, row named.
+    let pin = dir.path().join("pin.csv");
+    std::fs::write(
+        &pin,
+        format!("{header}\nA,A,2026-01-05,two,onsite,2026-01-05T12:00+00:00,2026-01-05T14:00+00:00,2026-01-05T12:00+00:00,2026-01-05T14:00+00:00,UTC,2,phone 100%\n"),
+    )
+    .unwrap();
+    let bad = bin()
+        .arg("plan")
+        .arg(&site_dir)
+        .arg("-o")
+        .arg(dir.path().join("pinned"))
+        .arg("--pin")
+        .arg(&pin)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("pin row 2: availability"), "{err}");
+    // Re-plan after B calls in sick for Wednesday: changes.csv names B.
+    let changes = dir.path().join("changes.csv");
+    std::fs::write(
+        &changes,
+        "employee,kind,date,weekday,from,to,strength,weight,value,note\nB,unavailable,2026-01-07,,,,hard,,,sick\n",
+    )
+    .unwrap();
+    let re = bin()
+        .arg("replan")
+        .arg(&site_dir)
+        .arg("--published")
+        .arg(out.join("roster.csv"))
+        .args(["--from", "2026-01-06T20:00", "--changes"])
+        .arg(&changes)
+        .arg("-o")
+        .arg(dir.path().join("re"))
+        .output()
+        .unwrap();
+    assert!(re.status.success(), "{}", String::from_utf8_lossy(&re.stderr));
+    let listed = std::fs::read_to_string(dir.path().join("re").join("changes.csv")).unwrap();
+    assert!(listed.starts_with("employee,date,change,before,after\n"));
+    let b_worked_wed = roster.lines().any(|l| l.starts_with("B,B,2026-01-07"));
+    assert_eq!(listed.contains("B,2026-01-07,removed"), b_worked_wed, "{listed}");
+    // A bad --from is a usage error.
+    let bad_from = bin()
+        .arg("replan")
+        .arg(&site_dir)
+        .arg("--published")
+        .arg(out.join("roster.csv"))
+        .args(["--from", "tomorrow"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_from.status.code(), Some(2));
+}
