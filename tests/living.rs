@@ -299,3 +299,63 @@ fn plan_pin_and_replan_from_the_command_line() {
         .unwrap();
     assert_eq!(bad_from.status.code(), Some(2));
 }
+
+#[test]
+fn swap_from_the_command_line() {
+    use common::{bin, write_site};
+    let dir = tempfile::tempdir().unwrap();
+    let site_dir = dir.path().join("site");
+    std::fs::create_dir(&site_dir).unwrap();
+    write_site(&site_dir, &week());
+    let site = week().site();
+    let roster = solve_all(&site).roster;
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let path = out.join("roster.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    for r in shiftwise::report::roster_rows(&site, &roster) {
+        w.serialize(r).unwrap();
+    }
+    w.flush().unwrap();
+    let day0: Vec<String> = roster
+        .shifts
+        .iter()
+        .filter(|s| s.day == 0)
+        .map(|s| site.employees[s.employee].id.clone())
+        .collect();
+    // Giving a Monday shift to someone already working Monday: refused, rule named.
+    let o = bin()
+        .arg("swap")
+        .arg(&site_dir)
+        .arg("--roster")
+        .arg(&path)
+        .args([
+            "--give",
+            &format!("{}:2026-01-05", day0[0]),
+            "--take",
+            &day0[1],
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("swap refused"), "{text}");
+    assert!(
+        text.contains("one_shift_per_day") || text.contains("double_booking"),
+        "{text}"
+    );
+    // --suggest lists partners, each one allowed.
+    let o = bin()
+        .arg("swap")
+        .arg(&site_dir)
+        .arg("--roster")
+        .arg(&path)
+        .args(["--suggest", &format!("{}:2026-01-05", day0[0])])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("feasible partner(s)"), "{text}");
+    let first = text.lines().nth(1).expect("a partner").to_string();
+    assert!(first.contains("takes it"), "{first}");
+}
