@@ -649,3 +649,31 @@ fn chromium_renders_the_report_without_console_errors() {
         );
     }
 }
+
+#[test]
+fn the_service_level_forecast_has_one_row_per_queue_from_erlang_c() {
+    let (site, p) = planned();
+    let html = render_report(site, p);
+    let start = html.find("<h2>Service-level forecast</h2>").expect("section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    let rows = section.matches("<tr").count() - 1; // minus the header
+    assert_eq!(rows, site.queues.len());
+    // The week's figure is the evaluation's own (Erlang C on the roster, plan forecast).
+    let ev = shiftwise::scenarios::evaluate(
+        site,
+        &p.roster,
+        &[shiftwise::scenarios::Scenario::deterministic("plan")],
+        1,
+        0,
+    );
+    for (q, r) in ev.scenarios[0].queues.iter().enumerate() {
+        let cell = format!(
+            "<td>{}</td><td>{}</td><td class=\"n\">{:.0} %</td><td class=\"n\">{:.0} %</td>",
+            site.queues[q].id,
+            site.queues[q].channel.as_str(),
+            r.target * 100.0,
+            r.horizon.service_level.mean * 100.0
+        );
+        assert!(section.contains(&cell), "{cell} in {section}");
+    }
+}

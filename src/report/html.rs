@@ -82,6 +82,7 @@ pub fn render_report_with(site: &Site, plan: &Plan, bands: Option<&ServiceBands>
     h.push_str(DEFS);
     headline(&mut h, site, plan);
     costs_and_hours(&mut h, site, plan);
+    service_forecast(&mut h, site, plan);
     coverage_section(&mut h, site, plan, bands);
     roster_section(&mut h, site, plan);
     requests_section(&mut h, site, plan);
@@ -1145,6 +1146,50 @@ fn requests_section(h: &mut String, site: &Site, plan: &Plan) {
         );
     }
     h.push_str("</table></section>\n");
+}
+
+/// Service-level forecast per queue: the roster measured on the plan's own forecast
+/// (`scenarios::evaluate` with no multipliers or noise): Erlang C on the agents on duty
+/// net of breaks, contact-weighted over the week and on the worst day.
+fn service_forecast(h: &mut String, site: &Site, plan: &Plan) {
+    let base = crate::scenarios::Scenario::deterministic("plan");
+    let ev = crate::scenarios::evaluate(site, &plan.roster, std::slice::from_ref(&base), 1, 0);
+    h.push_str(r#"<section><h2>Service-level forecast</h2>
+<p class="sub">The roster on the plan's own forecast: phone and chat by Erlang C on the agents on duty net of breaks; email as the share done within its response time. Contact-weighted.</p>
+"#);
+    h.push_str(r#"<table><tr><th>queue</th><th>channel</th><th class="n">target</th><th class="n">week</th><th class="n">worst day</th><th class="n">intervals meeting target</th><th class="n">contacts late</th><th></th></tr>
+"#);
+    for (q, r) in ev.scenarios[0].queues.iter().enumerate() {
+        let week = r.horizon.service_level.mean;
+        let worst = r
+            .days
+            .iter()
+            .filter(|d| d.contacts > 0.0)
+            .min_by(|a, b| a.service_level.mean.total_cmp(&b.service_level.mean));
+        let worst_text = worst.map_or("—".to_string(), |d| {
+            format!(
+                "{:.0} % ({})",
+                d.service_level.mean * 100.0,
+                d.date.map_or(String::new(), |x| x.format("%a %-d %b").to_string())
+            )
+        });
+        let short = week + 1e-9 < r.target;
+        let _ = writeln!(
+            h,
+            "<tr{}><td>{}</td><td>{}</td><td class=\"n\">{:.0} %</td><td class=\"n\">{:.0} %</td><td class=\"n\">{}</td><td class=\"n\">{:.0} %</td><td class=\"n\">{:.0}</td>{}</tr>",
+            if short { " class=\"short\"" } else { "" },
+            esc(&site.queues[q].id),
+            site.queues[q].channel.as_str(),
+            r.target * 100.0,
+            week * 100.0,
+            worst_text,
+            r.horizon.share_meeting_target * 100.0,
+            r.horizon.late_contacts,
+            bar_cell(week, 1.0, 100.0)
+        );
+    }
+    h.push_str("</table></section>
+");
 }
 
 fn fairness_section(h: &mut String, plan: &Plan) {
