@@ -11,7 +11,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use shiftwise::living::{changes, default_change_cost, excuse_absences, plan_committed, Commitments, Published};
+use shiftwise::living::{
+    changes, default_change_cost, excuse_absences, plan_committed, Commitments, Published,
+};
 use shiftwise::roster::Roster;
 use shiftwise::scenarios::{evaluate, Scenario};
 use shiftwise::solve::SolveOptions;
@@ -30,7 +32,11 @@ fn main() {
     };
     let published = match std::env::var("SHIFTWISE_REPLAN_ROSTER") {
         Ok(p) => shiftwise::report::read_roster(&site, Path::new(&p)).expect("roster reads"),
-        Err(_) => shiftwise::plan::plan(&site, &opts(40.0)).expect("plan").roster,
+        Err(_) => {
+            shiftwise::plan::plan(&site, &opts(40.0))
+                .expect("plan")
+                .roster
+        }
     };
     let peak = site
         .grid
@@ -78,7 +84,9 @@ fn main() {
     let check = shiftwise::verify::verify(&sick_site, &re.roster, &re.requirements.agents);
     assert!(check.violations.is_empty(), "{:?}", check.violations);
     let mut without = published.clone();
-    without.shifts.retain(|s| !(s.employee == sick.employee && s.day == peak));
+    without
+        .shifts
+        .retain(|s| !(s.employee == sick.employee && s.day == peak));
     println!(
         "prime-day: {id} sick from 09:00 on 2027-07-13 (shift {}); re-plan {:?} in {secs:.1} s (target < 5 s), {} employee-days changed:",
         sick.start.with_timezone(&site.tz()).format("%H:%M"),
@@ -86,7 +94,10 @@ fn main() {
         changed.len()
     );
     for c in &changed {
-        println!("  {} {} {}: {} → {}", c.employee, c.date, c.change, c.before, c.after);
+        println!(
+            "  {} {} {}: {} → {}",
+            c.employee, c.date, c.change, c.before, c.after
+        );
     }
     println!("peak-day service level per queue: published / after the sick call / re-planned");
     let sl = |r: &Roster| day_service(&site, r, peak);

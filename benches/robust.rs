@@ -54,7 +54,13 @@ fn main() {
     }
 }
 
-fn report(site: &shiftwise::Site, name: &str, p: &Plan, secs: f64, sc: &shiftwise::scenarios::Scenario) {
+fn report(
+    site: &shiftwise::Site,
+    name: &str,
+    p: &Plan,
+    secs: f64,
+    sc: &shiftwise::scenarios::Scenario,
+) {
     let labour: f64 = p
         .summary
         .costs

@@ -113,7 +113,13 @@ pub fn pin_problems(site: &Site, pins: &[Shift], rows: &[usize]) -> Vec<String> 
         };
         for v in verify(site, &one, &zero).violations {
             if pin_rule_applies(v.rule, &v.detail) {
-                out.push(format!("pin row {}: {}: {} ({})", row(k), v.rule, v.detail, v.employee));
+                out.push(format!(
+                    "pin row {}: {}: {} ({})",
+                    row(k),
+                    v.rule,
+                    v.detail,
+                    v.employee
+                ));
             }
         }
     }
@@ -252,8 +258,8 @@ pub fn plan_committed(
         constant = disruption(&mut b, site, p, fixed_count);
         let start: Vec<_> = (0..b.cands.len())
             .map(|k| {
-                let on = k < fixed_count
-                    || p.roster.shifts.iter().any(|s| same_shift(&b.cands[k], s));
+                let on =
+                    k < fixed_count || p.roster.shifts.iter().any(|s| same_shift(&b.cands[k], s));
                 (b.x[k], if on { 1.0 } else { 0.0 })
             })
             .collect();
@@ -328,7 +334,9 @@ pub fn plan_committed(
     if commitments.published.is_some() {
         costs.push((CostFamily::Disruption, disruption_cost));
     }
-    Ok(summarize(site, req, roster, coverage, &out, size, costs, None))
+    Ok(summarize(
+        site, req, roster, coverage, &out, size, costs, None,
+    ))
 }
 
 /// Disruption cost terms: per published shift in the window, `w` if it is not kept
@@ -438,7 +446,6 @@ pub struct SwapOutcome {
     pub roster: Roster,
 }
 
-
 /// Check a swap: employee `give.0`'s shift on day `give.1` goes to `partner.0`, and — for
 /// a trade — `partner.0`'s shift on day `partner.1` comes back to `give.0`. The swapped
 /// roster is re-checked by [`verify`] against every hard rule; only rules it breaks that
@@ -505,7 +512,11 @@ pub struct SwapSuggestion {
 /// Every partner who could take employee `give.0`'s shift on day `give.1` — outright, or
 /// in a trade for one of their own shifts — without breaking a hard rule, ranked by
 /// understaffing after the swap, then labour cost change.
-pub fn suggest_swaps(site: &Site, roster: &Roster, give: (usize, usize)) -> Result<Vec<SwapSuggestion>, Error> {
+pub fn suggest_swaps(
+    site: &Site,
+    roster: &Roster,
+    give: (usize, usize),
+) -> Result<Vec<SwapSuggestion>, Error> {
     let mut out = Vec::new();
     for partner in (0..site.employees.len()).filter(|&p| p != give.0) {
         let mut options = vec![None];

@@ -262,7 +262,10 @@ fn resolve_employee(
     let lm = std::mem::take(&mut b.lm);
     let out = solve(lm, opts)?;
     if std::env::var_os("SHIFTWISE_LOG_EXPLAIN").is_some() {
-        eprintln!("explain: employee {} {:?} {:.0} in {:.2} s", site.employees[e].id, out.status, out.objective, out.seconds);
+        eprintln!(
+            "explain: employee {} {:?} {:.0} in {:.2} s",
+            site.employees[e].id, out.status, out.objective, out.seconds
+        );
     }
     if !out.status.has_solution() {
         return Ok(None);
@@ -386,7 +389,9 @@ pub fn explain_denials(
             v.insert(resolve_employee(site, req, &base, roster, e, &sub_opts)?);
         }
         let Some(before) = baselines[&e].as_ref() else {
-            o.reason = format!("{verb}: not explained (the roster's other shifts are not candidates of this site)");
+            o.reason = format!(
+                "{verb}: not explained (the roster's other shifts are not candidates of this site)"
+            );
             continue;
         };
         let forced_site = enforced(site, o.request);
@@ -417,13 +422,17 @@ pub fn explain_denials(
             format!("{verb}: {loss}")
         } else {
             let hours = |r: &Roster| -> f64 {
-                r.of_employee(e).map(|s| f64::from(s.paid_minutes) / 60.0).sum()
+                r.of_employee(e)
+                    .map(|s| f64::from(s.paid_minutes) / 60.0)
+                    .sum()
             };
             let (h0, h1) = (hours(&before.roster), hours(&after.roster));
             if (h1 - h0).abs() > 1e-6 {
                 format!("{verb}: granting it changes {}'s paid hours from {h0:.1} to {h1:.1} and costs {cost:.0} more", site.employees[e].id)
             } else {
-                format!("{verb}: granting it costs {cost:.0} more (labour, other requests or fairness)")
+                format!(
+                    "{verb}: granting it costs {cost:.0} more (labour, other requests or fairness)"
+                )
             }
         };
     }
@@ -484,9 +493,11 @@ pub fn fair_shares(site: &Site, roster: &Roster) -> Vec<FairShare> {
         })
         .collect();
     let totals = |g: &str, out: &[FairShare]| {
-        out.iter().filter(|f| f.group == g).fold((0, 0), |(w, l), f| {
-            (w + f.weekend_shifts, l + f.late_shifts)
-        })
+        out.iter()
+            .filter(|f| f.group == g)
+            .fold((0, 0), |(w, l), f| {
+                (w + f.weekend_shifts, l + f.late_shifts)
+            })
     };
     let all: Vec<(usize, usize)> = out.iter().map(|f| totals(&f.group, &out)).collect();
     for (f, (w, l)) in out.iter_mut().zip(all) {
@@ -509,7 +520,13 @@ pub fn request_when(r: &Request) -> String {
         RequestDay::Always => "whole horizon".into(),
     };
     match r.window {
-        Some((a, b)) => format!("{day} {:02}:{:02}-{:02}:{:02}", a / 60, a % 60, b / 60, b % 60),
+        Some((a, b)) => format!(
+            "{day} {:02}:{:02}-{:02}:{:02}",
+            a / 60,
+            a % 60,
+            b / 60,
+            b % 60
+        ),
         None => day,
     }
 }

@@ -4,9 +4,7 @@
 mod common;
 
 use common::{exact, solve_all, Tiny};
-use shiftwise::living::{
-    changes, plan_committed, suggest_swaps, swap, Commitments, Published,
-};
+use shiftwise::living::{changes, plan_committed, suggest_swaps, swap, Commitments, Published};
 use shiftwise::plan::plan;
 use shiftwise::roster::Roster;
 use shiftwise::verify::verify;
@@ -15,7 +13,9 @@ use shiftwise::verify::verify;
 /// every day of a week; at most five shifts a week each.
 fn week() -> Tiny {
     let mut t = Tiny::new(7);
-    t.contracts = t.contracts.replace("max_shifts_per_week = 7", "max_shifts_per_week = 5");
+    t.contracts = t
+        .contracts
+        .replace("max_shifts_per_week = 7", "max_shifts_per_week = 5");
     for id in ["A", "B", "C", "D", "E", "F"] {
         t = t.agent(id, "ft", "onsite", "phone", 100.0);
     }
@@ -43,14 +43,24 @@ fn pinned_shifts_are_kept_and_the_rest_planned_around_them() {
         allocation: vec![],
         breaks: vec![],
     };
-    assert!(!base.roster.shifts.iter().any(|s| s.employee == a && s.start == start));
+    assert!(!base
+        .roster
+        .shifts
+        .iter()
+        .any(|s| s.employee == a && s.start == start));
     let c = Commitments {
         pinned: vec![pin.clone()],
         published: None,
     };
     let p = plan_committed(&site, &exact(), &c, &[2]).unwrap();
-    assert!(p.roster.shifts.iter().any(|s| s.employee == a && s.start == start && s.day == 0));
-    assert!(verify(&site, &p.roster, &p.requirements.agents).violations.is_empty());
+    assert!(p
+        .roster
+        .shifts
+        .iter()
+        .any(|s| s.employee == a && s.start == start && s.day == 0));
+    assert!(verify(&site, &p.roster, &p.requirements.agents)
+        .violations
+        .is_empty());
     // 09:00 on day 0 still needs two: covered by others.
     assert!(p.coverage[0][18].scheduled >= 2.0 - 1e-6);
 }
@@ -58,7 +68,8 @@ fn pinned_shifts_are_kept_and_the_rest_planned_around_them() {
 #[test]
 fn pins_that_break_a_hard_rule_are_named_by_row_and_rule() {
     let mut t = week();
-    t.requests.push("A,unavailable,2026-01-05,,11:00,15:00,hard,,,exam".into());
+    t.requests
+        .push("A,unavailable,2026-01-05,,11:00,15:00,hard,,,exam".into());
     let site = t.site();
     let a = site.employee_index("A").unwrap();
     let at = |i: usize| site.grid.intervals[i].start_utc;
@@ -111,10 +122,16 @@ fn a_sick_call_changes_only_a_handful_of_shifts_and_never_the_past() {
     let site = t.site();
     let published = solve_all(&site).roster;
     // Someone who works on day 3 calls in sick for day 3.
-    let sick = published.shifts.iter().find(|s| s.day == 3).unwrap().employee;
+    let sick = published
+        .shifts
+        .iter()
+        .find(|s| s.day == 3)
+        .unwrap()
+        .employee;
     let sick_id = site.employees[sick].id.clone();
     let mut t2 = t.clone();
-    t2.requests.push(format!("{sick_id},unavailable,2026-01-08,,,,hard,,,sick"));
+    t2.requests
+        .push(format!("{sick_id},unavailable,2026-01-08,,,,hard,,,sick"));
     let sick_site = t2.site();
     let from = site.grid.intervals[2 * 48 + 40].start_utc; // day 2, 20:00
     let c = Commitments {
@@ -127,7 +144,9 @@ fn a_sick_call_changes_only_a_handful_of_shifts_and_never_the_past() {
         }),
     };
     let re = plan_committed(&sick_site, &exact(), &c, &[]).unwrap();
-    assert!(verify(&sick_site, &re.roster, &re.requirements.agents).violations.is_empty());
+    assert!(verify(&sick_site, &re.roster, &re.requirements.agents)
+        .violations
+        .is_empty());
     let changed = changes(&sick_site, &published, &re.roster);
     // Bound from the instance: the sick agent loses one shift and one colleague takes
     // it (added, or moved if they already worked that day): at most two employee-days.
@@ -150,7 +169,10 @@ fn a_sick_call_changes_only_a_handful_of_shifts_and_never_the_past() {
     // Planning the changed site from scratch moves many more people.
     let fresh = plan(&sick_site, &exact()).unwrap().roster;
     let fresh_changes = changes(&sick_site, &published, &fresh).len();
-    eprintln!("re-plan changed {}, fresh plan {fresh_changes}", changed.len());
+    eprintln!(
+        "re-plan changed {}, fresh plan {fresh_changes}",
+        changed.len()
+    );
     assert!(
         fresh_changes > 2 * changed.len(),
         "fresh plan changed {fresh_changes}, re-plan {}",
@@ -172,7 +194,9 @@ fn an_infeasible_swap_is_refused_with_the_rule_and_a_feasible_one_allowed() {
     let (a, b) = (day0[0], day0[1]);
     let o = swap(&site, &roster, (a, 0), b, None).unwrap();
     assert!(
-        o.broken.iter().any(|r| r.contains("one_shift_per_day") || r.contains("double_booking")),
+        o.broken
+            .iter()
+            .any(|r| r.contains("one_shift_per_day") || r.contains("double_booking")),
         "{:?}",
         o.broken
     );
@@ -181,9 +205,13 @@ fn an_infeasible_swap_is_refused_with_the_rule_and_a_feasible_one_allowed() {
     assert!(!suggestions.is_empty());
     for s in &suggestions {
         assert!(s.outcome.broken.is_empty());
-        assert!(verify(&site, &s.outcome.roster, &shiftwise::staffing::requirements(&site).agents)
-            .violations
-            .is_empty());
+        assert!(verify(
+            &site,
+            &s.outcome.roster,
+            &shiftwise::staffing::requirements(&site).agents
+        )
+        .violations
+        .is_empty());
     }
 }
 
@@ -243,7 +271,11 @@ fn plan_pin_and_replan_from_the_command_line() {
         .args(["--time-limit", "20", "--explain-seconds", "0"])
         .output()
         .unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let roster = std::fs::read_to_string(out.join("roster.csv")).unwrap();
     let header = roster.lines().next().unwrap();
     // Pin A to 12:00–14:00 on Monday, in the middle of the exam: refused, row named.
@@ -283,11 +315,19 @@ fn plan_pin_and_replan_from_the_command_line() {
         .arg(dir.path().join("re"))
         .output()
         .unwrap();
-    assert!(re.status.success(), "{}", String::from_utf8_lossy(&re.stderr));
+    assert!(
+        re.status.success(),
+        "{}",
+        String::from_utf8_lossy(&re.stderr)
+    );
     let listed = std::fs::read_to_string(dir.path().join("re").join("changes.csv")).unwrap();
     assert!(listed.starts_with("employee,date,change,before,after\n"));
     let b_worked_wed = roster.lines().any(|l| l.starts_with("B,B,2026-01-07"));
-    assert_eq!(listed.contains("B,2026-01-07,removed"), b_worked_wed, "{listed}");
+    assert_eq!(
+        listed.contains("B,2026-01-07,removed"),
+        b_worked_wed,
+        "{listed}"
+    );
     // A bad --from is a usage error.
     let bad_from = bin()
         .arg("replan")

@@ -149,7 +149,8 @@ fn request_statuses_count_partly_granted_recurring_requests() {
         .need("phone", 1, "09:00", 1);
     t.requests.push("A,prefer_off,,mon,,,soft,100,,".into());
     t.requests.push("A,prefer_off,,tue,,,soft,100,,".into());
-    t.requests.push("A,prefer_work,,mon,08:00,10:00,soft,10,,".into());
+    t.requests
+        .push("A,prefer_work,,mon,08:00,10:00,soft,10,,".into());
     t.requests.push("A,max_shifts,,,,,soft,50,1,".into());
     let site = t.site();
     let plan = solve_all(&site);

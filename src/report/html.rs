@@ -1170,7 +1170,8 @@ fn service_forecast(h: &mut String, site: &Site, plan: &Plan) {
             format!(
                 "{:.0} % ({})",
                 d.service_level.mean * 100.0,
-                d.date.map_or(String::new(), |x| x.format("%a %-d %b").to_string())
+                d.date
+                    .map_or(String::new(), |x| x.format("%a %-d %b").to_string())
             )
         });
         let short = week + 1e-9 < r.target;
@@ -1188,8 +1189,10 @@ fn service_forecast(h: &mut String, site: &Site, plan: &Plan) {
             bar_cell(week, 1.0, 100.0)
         );
     }
-    h.push_str("</table></section>
-");
+    h.push_str(
+        "</table></section>
+",
+    );
 }
 
 fn fairness_section(h: &mut String, plan: &Plan) {

@@ -51,7 +51,10 @@ pub fn add_people(
     let skills: Option<Vec<usize>> = match skills {
         Some(ids) => Some(
             ids.iter()
-                .map(|id| site.queue_index(id).ok_or_else(|| format!("no queue {id} in site.toml")))
+                .map(|id| {
+                    site.queue_index(id)
+                        .ok_or_else(|| format!("no queue {id} in site.toml"))
+                })
                 .collect::<Result<_, _>>()?,
         ),
         None => None,
