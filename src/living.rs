@@ -180,6 +180,7 @@ fn candidate_of(site: &Site, s: &Shift) -> Candidate {
         mode: s.mode,
         paid_minutes: s.paid_minutes,
         intervals: site.grid.overlapping(s.start, s.end),
+        pinned: false,
     }
 }
 

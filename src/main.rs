@@ -68,7 +68,7 @@ enum Command {
         #[arg(long)]
         quiet: bool,
         /// Pinned shifts: a roster CSV (rows of roster.csv) whose shifts are kept as they are;
-        /// the rest is optimized around them (solved as one MILP, without the search).
+        /// the rest is optimized around them.
         #[arg(long, conflicts_with = "robust")]
         pin: Option<PathBuf>,
         /// Scenario file for --robust (default: SITE/scenarios.toml).
@@ -349,15 +349,9 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             };
             let mut plan = progress.step("building model and solving", Some(time_limit), || {
                 match (pins, robust_req) {
-                    (Some((pinned, lines)), _) => shiftwise::living::plan_committed(
-                        &s,
-                        &opts,
-                        &shiftwise::living::Commitments {
-                            pinned: pinned.shifts,
-                            published: None,
-                        },
-                        &lines,
-                    ),
+                    (Some((pinned, lines)), _) => {
+                        shiftwise::plan::plan_pinned(&s, &opts, &pinned.shifts, &lines)
+                    }
                     (None, Some(req)) => shiftwise::plan::plan_for_requirements(
                         &s,
                         &opts,

@@ -152,7 +152,37 @@ pub fn plan_for_requirements(
     families: &[Family],
     req: Requirements,
 ) -> Result<Plan, Error> {
-    let cands = candidate_shifts(site);
+    plan_candidates(site, opts, families, req, candidate_shifts(site))
+}
+
+/// [`plan`] with `pins` kept as they are and the rest optimized around them, by the same
+/// path as any plan (greedy start, neighbourhood search on large sites). Fails naming the
+/// pin rows (`rows`, their lines in the pin file) and rules when pins break a hard rule.
+pub fn plan_pinned(
+    site: &Site,
+    opts: &SolveOptions,
+    pins: &[Shift],
+    rows: &[usize],
+) -> Result<Plan, Error> {
+    let problems = crate::living::pin_problems(site, pins, rows);
+    if !problems.is_empty() {
+        return Err(Error::Solve(format!(
+            "pinned shifts break hard rules:\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    let mut cands = candidate_shifts(site);
+    crate::model::candidates::pin_candidates(site, &mut cands, pins);
+    plan_candidates(site, opts, Family::ALL, requirements(site), cands)
+}
+
+fn plan_candidates(
+    site: &Site,
+    opts: &SolveOptions,
+    families: &[Family],
+    req: Requirements,
+    cands: Vec<Candidate>,
+) -> Result<Plan, Error> {
     let n_cands = cands.len();
     let mut search_stats = None;
     let started = std::time::Instant::now();

@@ -52,17 +52,21 @@ fn pinned_shifts_are_kept_and_the_rest_planned_around_them() {
         pinned: vec![pin.clone()],
         published: None,
     };
-    let p = plan_committed(&site, &exact(), &c, &[2]).unwrap();
-    assert!(p
-        .roster
-        .shifts
-        .iter()
-        .any(|s| s.employee == a && s.start == start && s.day == 0));
-    assert!(verify(&site, &p.roster, &p.requirements.agents)
-        .violations
-        .is_empty());
-    // 09:00 on day 0 still needs two: covered by others.
-    assert!(p.coverage[0][18].scheduled >= 2.0 - 1e-6);
+    // Through the re-planning model and through the ordinary planning path.
+    let committed = plan_committed(&site, &exact(), &c, &[2]).unwrap();
+    let pinned = shiftwise::plan::plan_pinned(&site, &exact(), &[pin.clone()], &[2]).unwrap();
+    for p in [committed, pinned] {
+        assert!(p
+            .roster
+            .shifts
+            .iter()
+            .any(|s| s.employee == a && s.start == start && s.day == 0));
+        assert!(verify(&site, &p.roster, &p.requirements.agents)
+            .violations
+            .is_empty());
+        // 09:00 on day 0 still needs two: covered by others.
+        assert!(p.coverage[0][18].scheduled >= 2.0 - 1e-6);
+    }
 }
 
 #[test]

@@ -30,6 +30,40 @@ pub struct Candidate {
     pub paid_minutes: u32,
     /// Grid intervals covered, `[first, last)` (clamped to the horizon).
     pub intervals: std::ops::Range<usize>,
+    /// Pinned: fixed on in every model built from it (see [`pin_candidates`]).
+    pub pinned: bool,
+}
+
+/// Pin `pins` in `cands`: each pinned shift's candidate is marked pinned (added if the
+/// generator did not produce it) and every other candidate of that employee and day is
+/// dropped, so every model, the greedy start and the neighbourhood search keep it.
+pub fn pin_candidates(site: &Site, cands: &mut Vec<Candidate>, pins: &[crate::roster::Shift]) {
+    let days: std::collections::HashSet<(usize, usize)> =
+        pins.iter().map(|p| (p.employee, p.day)).collect();
+    let same = |c: &Candidate, p: &crate::roster::Shift| {
+        c.employee == p.employee
+            && c.template == p.template
+            && c.start == p.start
+            && c.end == p.end
+            && c.mode == p.mode
+    };
+    cands.retain(|c| !days.contains(&(c.employee, c.day)) || pins.iter().any(|p| same(c, p)));
+    for p in pins {
+        match cands.iter_mut().find(|c| same(c, p)) {
+            Some(c) => c.pinned = true,
+            None => cands.push(Candidate {
+                employee: p.employee,
+                day: p.day,
+                template: p.template,
+                start: p.start,
+                end: p.end,
+                mode: p.mode,
+                paid_minutes: p.paid_minutes,
+                intervals: site.grid.overlapping(p.start, p.end),
+                pinned: true,
+            }),
+        }
+    }
 }
 
 /// Hard-blocked UTC spans per employee.
@@ -113,6 +147,7 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
                             mode: t.mode,
                             paid_minutes: len - t.meal_minutes,
                             intervals: site.grid.overlapping(start, end),
+                            pinned: false,
                         });
                     }
                 }

@@ -297,6 +297,12 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
             .map(|c| (st.value(&cands[c], soft[c], &away[c]), c))
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
     };
+    // Pinned shifts first: they are in every roster.
+    for (c, cand) in cands.iter().enumerate() {
+        if cand.pinned {
+            st.take(cands, c, &away[c]);
+        }
+    }
     // Phase 1: every employee's minimum, with the best shifts available to them.
     for &e in &order {
         while st.below_minimum(cands, e) {

@@ -218,8 +218,9 @@ impl<'a> Builder<'a> {
         let mut lm = LinearModel::new();
         let x: Vec<Var> = fixed
             .iter()
-            .map(|&f| {
-                if f {
+            .zip(&cands)
+            .map(|(&f, c)| {
+                if f || c.pinned {
                     lm.binary_fixed_one()
                 } else {
                     lm.binary()
