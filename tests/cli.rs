@@ -308,3 +308,37 @@ fn roster_reader_never_panics_on_mangled_files() {
         );
     }
 }
+
+#[test]
+fn roster_csv_round_trips_the_queue_split_and_rejects_a_bad_one() {
+    use shiftwise::report::{read_roster, write_plan};
+    let site = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 1)
+        .site();
+    let plan = common::solve_all(&site);
+    let dir = tempfile::tempdir().unwrap();
+    write_plan(dir.path(), &site, &plan).unwrap();
+    let back = read_roster(&site, &dir.path().join("roster.csv")).unwrap();
+    assert_eq!(back.shifts.len(), plan.roster.shifts.len());
+    for (a, b) in back.shifts.iter().zip(&plan.roster.shifts) {
+        assert_eq!(a.allocation.len(), b.allocation.len());
+        for (&(qa, sa), &(qb, sb)) in a.allocation.iter().zip(&b.allocation) {
+            assert_eq!(qa, qb);
+            assert!((sa - sb).abs() <= 0.005 + 1e-9, "{sa} vs {sb} (whole percents)");
+        }
+    }
+    let text = std::fs::read_to_string(dir.path().join("roster.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("roster.csv"),
+        text.replace("phone 100%", "phone lots"),
+    )
+    .unwrap();
+    let err = read_roster(&site, &dir.path().join("roster.csv"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("roster.csv:2: field `queues`: value \"phone lots\""),
+        "{err}"
+    );
+}

@@ -264,6 +264,14 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                 continue;
             };
             let len = (end - start).num_minutes().max(0) as u32;
+            let Some(allocation) = parse_allocation(site, &r.queues) else {
+                problems.push(p(
+                    "queues",
+                    &r.queues,
+                    "expected queue shares like `phone-ja 70%; chat-ja 30%` (known queue ids)",
+                ));
+                continue;
+            };
             lines.push(line);
             roster.shifts.push(Shift {
                 employee: e,
@@ -273,7 +281,7 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                 end,
                 mode,
                 paid_minutes: len.saturating_sub(site.templates[t].meal_minutes),
-                allocation: Vec::new(),
+                allocation,
                 breaks: Vec::new(),
             });
         }
@@ -332,6 +340,21 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
         return Err(Error::Input(InputProblems(problems)));
     }
     Ok((roster, lines))
+}
+
+/// The `queues` column of `roster.csv` (`phone-ja 70%; chat-ja 30%`, empty for leads) as
+/// (queue index, share) pairs; `None` if a part is not `<queue id> <percent>%`.
+fn parse_allocation(site: &Site, text: &str) -> Option<Vec<(usize, f64)>> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (id, pct) = part.rsplit_once(' ')?;
+            let q = site.queue_index(id.trim())?;
+            let share: f64 = pct.trim().strip_suffix('%')?.trim().parse().ok()?;
+            (share.is_finite() && (0.0..=100.0).contains(&share)).then_some((q, share / 100.0))
+        })
+        .collect()
 }
 
 /// Columns of `breaks.csv`.
