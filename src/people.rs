@@ -284,9 +284,10 @@ fn resolve_employee(
 /// is on duty in `before` but not in `after`, takes the run of such intervals whose
 /// real-time queues (among the employee's skills) end up shortest, and names the queue,
 /// day and local window with the queue's mean shortfall over it, e.g. "phone-ja would be
-/// 3.0 agents short 18:00–20:00 on Wed (now 1.0)". Queue totals are compared rather than single allocations, because the
-/// split of agents between queues is often one of several equally good ones.
-/// `None` when the employee loses no time on a short queue.
+/// 3.0 agents short 18:00–20:00 on Wed (now 1.0)". Only the intervals the employee gives
+/// up are searched: elsewhere the split of agents between queues may differ between two
+/// equally good solutions without meaning anything. `None` when the employee loses no
+/// time on a short queue.
 fn coverage_loss(
     site: &Site,
     e: usize,
@@ -415,8 +416,10 @@ pub fn explain_denials(
         // The baseline's own penalty for this request is what granting it saves.
         let saved = request_outcome(site, &before.roster, o.request).penalty;
         let cost = after.objective - (before.objective - saved);
-        o.cost_to_grant = Some(cost);
-        o.reason = if cost <= 1e-6 * before.objective.abs().max(1.0) {
+        // Both re-solves are optimal within the relative gap: differences below it are noise.
+        let tolerance = sub_opts.gap * before.objective.abs().max(1.0);
+        o.cost_to_grant = Some(if cost <= tolerance { 0.0 } else { cost });
+        o.reason = if cost <= tolerance {
             format!("{verb}: granting it would cost nothing more (the search stopped before finding that roster)")
         } else if let Some(loss) = coverage_loss(site, e, before, &after) {
             format!("{verb}: {loss}")
