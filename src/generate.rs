@@ -408,6 +408,12 @@ fn contract(
         min_rest_hours: Some(rest),
         max_consecutive_days: Some(cons),
         min_days_off_per_week: Some(off),
+        min_hours_per_horizon: None,
+        max_hours_per_horizon: None,
+        max_shifts_per_template: None,
+        min_consecutive_days: None,
+        min_consecutive_days_off: None,
+        max_weekends: None,
     }
 }
 
@@ -440,6 +446,7 @@ fn template_pair(
                 work_mode: s(mode),
                 contracts: contracts.iter().map(|c| s(c)).collect(),
                 meal_minutes: (meal > 0).then_some(meal),
+                not_followed_by: None,
             }
         })
         .collect()
@@ -1233,6 +1240,7 @@ fn raw_site(spec: &SiteSpec) -> RawSite {
         shift_templates: spec.shift_templates.clone(),
         break_rules: contact_center_break_rules(),
         max_on_break_share: None,
+        template_cover: Vec::new(),
     }
 }
 

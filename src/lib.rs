@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod curtois;
 pub mod domain;
 pub mod error;
 pub mod generate;

@@ -206,6 +206,24 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Solve a Shift Scheduling Benchmark instance (Curtois & Qu) with the rostering model;
+    /// prints `instance, objective, lower bound, status, seconds`.
+    BenchCurtois {
+        /// Instance file (e.g. Instance1.txt).
+        instance: PathBuf,
+        /// Wall-clock limit in seconds.
+        #[arg(long, default_value_t = 600.0)]
+        time_limit: f64,
+        /// HiGHS threads (default: HiGHS's choice).
+        #[arg(long)]
+        threads: Option<u32>,
+        /// Random seed of the neighbourhood search and HiGHS.
+        #[arg(long, default_value_t = 0)]
+        seed: u32,
+        /// Where to write the solution (`employee,day,shift`).
+        #[arg(short, long, default_value = "solution.csv")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -332,8 +350,9 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             let robust_req = if robust {
                 let path = scenarios.unwrap_or_else(|| site.join("scenarios.toml"));
                 let list = shiftwise::scenarios::load_scenarios(&path, &s)?;
-                let sc = shiftwise::scenarios::robust::pick_scenario(&list, robust_scenario.as_deref())
-                    .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+                let sc =
+                    shiftwise::scenarios::robust::pick_scenario(&list, robust_scenario.as_deref())
+                        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
                 Some(shiftwise::scenarios::robust::robust_requirements(
                     &s,
                     sc,
@@ -347,20 +366,21 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 Some(p) => Some(report::read_roster_with_lines(&s, p)?),
                 None => None,
             };
-            let mut plan = progress.step("building model and solving", Some(time_limit), || {
-                match (pins, robust_req) {
-                    (Some((pinned, lines)), _) => {
-                        shiftwise::plan::plan_pinned(&s, &opts, &pinned.shifts, &lines)
+            let mut plan =
+                progress.step("building model and solving", Some(time_limit), || {
+                    match (pins, robust_req) {
+                        (Some((pinned, lines)), _) => {
+                            shiftwise::plan::plan_pinned(&s, &opts, &pinned.shifts, &lines)
+                        }
+                        (None, Some(req)) => shiftwise::plan::plan_for_requirements(
+                            &s,
+                            &opts,
+                            shiftwise::model::Family::ALL,
+                            req,
+                        ),
+                        (None, None) => shiftwise::plan::plan(&s, &opts),
                     }
-                    (None, Some(req)) => shiftwise::plan::plan_for_requirements(
-                        &s,
-                        &opts,
-                        shiftwise::model::Family::ALL,
-                        req,
-                    ),
-                    (None, None) => shiftwise::plan::plan(&s, &opts),
-                }
-            })?;
+                })?;
             progress.step("explaining requests", Some(explain_seconds), || {
                 shiftwise::people::explain_denials(
                     &s,
@@ -471,12 +491,13 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             }
             let mut s = load(&site)?;
             let roster = report::read_roster(&s, &published)?;
-            let from_t = shiftwise::input::validate::parse_site_time(&s, &from).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--from {from}: not a site-local time YYYY-MM-DDTHH:MM in {}",
-                    s.tz()
-                ))
-            })?;
+            let from_t =
+                shiftwise::input::validate::parse_site_time(&s, &from).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--from {from}: not a site-local time YYYY-MM-DDTHH:MM in {}",
+                        s.tz()
+                    ))
+                })?;
             if let Some(c) = &changes {
                 shiftwise::input::validate::add_requests_from(&mut s, c)?;
             }
@@ -538,30 +559,35 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         } => {
             let s = load(&site)?;
             let r = report::read_roster(&s, &roster)?;
-            let parse = |arg: &str, v: &str, need_date: bool| -> Result<(usize, Option<usize>), Error> {
-                let (id, date) = match v.split_once(':') {
-                    Some((i, d)) => (i, Some(d)),
-                    None => (v, None),
+            let parse =
+                |arg: &str, v: &str, need_date: bool| -> Result<(usize, Option<usize>), Error> {
+                    let (id, date) = match v.split_once(':') {
+                        Some((i, d)) => (i, Some(d)),
+                        None => (v, None),
+                    };
+                    let e = s.employee_index(id).ok_or_else(|| {
+                        Error::Usage(format!("--{arg} {v}: unknown employee {id}"))
+                    })?;
+                    let day = match date {
+                        Some(d) => Some(
+                            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                                .ok()
+                                .and_then(|d| s.grid.day_of_date(d))
+                                .ok_or_else(|| {
+                                    Error::Usage(format!(
+                                        "--{arg} {v}: {d} is not a date in the horizon"
+                                    ))
+                                })?,
+                        ),
+                        None if need_date => {
+                            return Err(Error::Usage(format!(
+                                "--{arg} {v}: expected EMP:YYYY-MM-DD"
+                            )))
+                        }
+                        None => None,
+                    };
+                    Ok((e, day))
                 };
-                let e = s.employee_index(id).ok_or_else(|| {
-                    Error::Usage(format!("--{arg} {v}: unknown employee {id}"))
-                })?;
-                let day = match date {
-                    Some(d) => Some(
-                        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                            .ok()
-                            .and_then(|d| s.grid.day_of_date(d))
-                            .ok_or_else(|| {
-                                Error::Usage(format!("--{arg} {v}: {d} is not a date in the horizon"))
-                            })?,
-                    ),
-                    None if need_date => {
-                        return Err(Error::Usage(format!("--{arg} {v}: expected EMP:YYYY-MM-DD")))
-                    }
-                    None => None,
-                };
-                Ok((e, day))
-            };
             let show = |o: &shiftwise::living::SwapOutcome| {
                 format!(
                     "labour {:+.0}, understaffed agent-hours {:.1} → {:.1}",
@@ -613,15 +639,22 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             scenarios,
             time_limit,
         } => {
-            let bad = || Error::Usage(format!("--add {add}: expected CONTRACT:FROM..TO, e.g. student:0..20"));
+            let bad = || {
+                Error::Usage(format!(
+                    "--add {add}: expected CONTRACT:FROM..TO, e.g. student:0..20"
+                ))
+            };
             let (contract, range) = add.split_once(':').ok_or_else(bad)?;
             let (a, b) = range.split_once("..").ok_or_else(bad)?;
             let (a, b): (usize, usize) = (
                 a.trim().parse().map_err(|_| bad())?,
                 b.trim().parse().map_err(|_| bad())?,
             );
-            if b < a || step == 0 || !(time_limit > 0.0) {
+            if b < a || step == 0 {
                 return Err(bad());
+            }
+            if time_limit.is_nan() || time_limit <= 0.0 {
+                return Err(Error::Usage("--time-limit must be positive".into()));
             }
             let s = load(&site)?;
             let path = scenarios.unwrap_or_else(|| site.join("scenarios.toml"));
@@ -647,7 +680,10 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 &counts,
                 &opts,
             )?;
-            println!("{} on scenario {}: extra {contract} people", s.name, sc.name);
+            println!(
+                "{} on scenario {}: extra {contract} people",
+                s.name, sc.name
+            );
             for v in &variants {
                 let worst: Vec<String> = v
                     .service
@@ -659,7 +695,11 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                     v.extra,
                     v.objective,
                     v.labour,
-                    if v.meets { "meets targets" } else { "short      " },
+                    if v.meets {
+                        "meets targets"
+                    } else {
+                        "short      "
+                    },
                     worst.join(", ")
                 );
             }
@@ -767,6 +807,40 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 "wrote {} calendar file(s) to {}",
                 files.len(),
                 outdir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchCurtois {
+            instance,
+            time_limit,
+            threads,
+            seed,
+            output,
+        } => {
+            use shiftwise::curtois;
+            if time_limit.is_nan() || time_limit <= 0.0 {
+                return Err(Error::Usage("--time-limit must be positive".into()));
+            }
+            let inst = curtois::load(&instance)?;
+            let opts = SolveOptions {
+                time_limit,
+                gap: 0.0,
+                threads,
+                seed,
+                verbose: false,
+                max_nodes: None,
+            };
+            let out = curtois::solve(&inst, &opts)?;
+            if !out.violations.is_empty() {
+                for v in &out.violations {
+                    eprintln!("violation: {v}");
+                }
+                return Err(Error::Solve("the roster breaks hard rules".into()));
+            }
+            curtois::write_solution(&output, &inst, &out.assignment)?;
+            println!(
+                "{}, {}, {:.1}, {}, {:.1}",
+                inst.name, out.objective, out.bound, out.status, out.seconds
             );
             Ok(ExitCode::SUCCESS)
         }

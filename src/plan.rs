@@ -216,18 +216,25 @@ fn plan_candidates(
     };
     let large = n_cands > threshold && std::env::var_os("SHIFTWISE_NO_SEARCH").is_none();
     let searched = if large {
-        // Large sites: the full model's LP relaxation bounds the objective first; the
-        // neighbourhood search then finds the roster in the time left, and HiGHS prices it
-        // exactly with every shift fixed.
+        // Large sites: the full model's LP relaxation bounds the objective on a thread of
+        // its own while the neighbourhood search finds the roster; HiGHS then prices the
+        // roster exactly with every shift fixed.
         let lm = std::mem::take(&mut full.lm);
-        let relaxed = solve_relaxation(lm, &opts.with_time_limit(remaining(BOUND_SHARE)))?;
-        let bound = if relaxed.status == SolveStatus::Optimal {
-            relaxed.objective
-        } else {
-            f64::NAN
-        };
         let budget = (opts.time_limit - started.elapsed().as_secs_f64() - PRICING_RESERVE).max(1.0);
-        match neighbourhood_search(site, &req, &cands, families, opts, budget)? {
+        let lp_opts = opts.with_time_limit(budget);
+        let (relaxed, searched) = std::thread::scope(|scope| {
+            let lp = scope.spawn(move || solve_relaxation(lm, &lp_opts));
+            let searched = neighbourhood_search(site, &req, &cands, families, opts, budget);
+            let relaxed = lp
+                .join()
+                .unwrap_or_else(|_| Err(Error::Solve("the LP relaxation thread panicked".into())));
+            (relaxed, searched)
+        });
+        let bound = match relaxed {
+            Ok(r) if r.status == SolveStatus::Optimal => r.objective,
+            _ => f64::NAN,
+        };
+        match searched? {
             Some((selected, stats)) => {
                 let chosen: Vec<Candidate> = selected.iter().map(|&c| cands[c].clone()).collect();
                 let k = chosen.len();
@@ -469,7 +476,6 @@ pub(crate) fn decode(
     }
     (roster, coverage)
 }
-
 
 fn unsatisfiable_message(items: &[(Family, String)]) -> String {
     let mut msg = String::from("the hard rules cannot all hold; no roster can keep:\n");

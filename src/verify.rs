@@ -400,6 +400,7 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
             short += (demand[k] - served[k]).max(0.0) * site.grid.interval_hours();
         }
     }
+    v.extend(horizon_rule_violations(site, roster));
     VerifyReport {
         violations: v,
         on_duty_agents,
@@ -758,6 +759,127 @@ impl Allocator {
     pub fn unused(&self, g: usize) -> f64 {
         self.cap[1 + g]
     }
+}
+
+/// The horizon rules of [`crate::domain::Rules`], re-checked on a roster: paid time over the
+/// horizon, caps per template, forbidden successions, minimum blocks of working days and of
+/// days off (blocks touching the horizon's ends exempt), and weekends worked.
+pub fn horizon_rule_violations(site: &Site, roster: &Roster) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let days = site.grid.days;
+    let weekends = site.weekends();
+    for e in 0..site.employees.len() {
+        let r = site.contract_rules(e);
+        let mut push = |rule: &'static str, detail: String| {
+            v.push(Violation {
+                rule,
+                employee: site.employees[e].id.clone(),
+                detail,
+            })
+        };
+        let mine: Vec<&crate::roster::Shift> = roster
+            .shifts
+            .iter()
+            .filter(|s| s.employee == e && s.template < site.templates.len())
+            .collect();
+        let mut on_day: Vec<Vec<usize>> = vec![Vec::new(); days];
+        for s in &mine {
+            if s.day < days {
+                on_day[s.day].push(s.template);
+            }
+        }
+        let paid: u32 = mine.iter().map(|s| s.paid_minutes).sum();
+        if paid < r.min_minutes_per_horizon {
+            push(
+                "horizon_hours",
+                format!(
+                    "{paid} paid minutes over the horizon, needs at least {}",
+                    r.min_minutes_per_horizon
+                ),
+            );
+        }
+        if let Some(max) = r.max_minutes_per_horizon.filter(|&m| paid > m) {
+            push(
+                "horizon_hours",
+                format!("{paid} paid minutes over the horizon, at most {max}"),
+            );
+        }
+        for &(t, cap) in &r.max_shifts_per_template {
+            let n = mine.iter().filter(|s| s.template == t).count() as u32;
+            if n > cap {
+                push(
+                    "max_shifts_per_template",
+                    format!("{n} shifts of {}, at most {cap}", site.templates[t].id),
+                );
+            }
+        }
+        for d in 0..days.saturating_sub(1) {
+            for &t in &on_day[d] {
+                for &u in &on_day[d + 1] {
+                    if site.not_followed_by(t).contains(&u) {
+                        push(
+                            "forbidden_succession",
+                            format!(
+                                "{} on {} followed by {} the next day",
+                                site.templates[t].id,
+                                site.grid.date(d),
+                                site.templates[u].id
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let works: Vec<bool> = on_day.iter().map(|x| !x.is_empty()).collect();
+        // Maximal blocks of equal days: (start, length, working).
+        let mut blocks: Vec<(usize, usize, bool)> = Vec::new();
+        for (d, &w) in works.iter().enumerate() {
+            match blocks.last_mut() {
+                Some((_, len, kind)) if *kind == w => *len += 1,
+                _ => blocks.push((d, 1, w)),
+            }
+        }
+        for &(start, len, working) in &blocks {
+            if start == 0 || start + len == days {
+                continue;
+            }
+            let (min, rule, what) = if working {
+                (
+                    r.min_consecutive_days,
+                    "min_consecutive_days",
+                    "working days",
+                )
+            } else {
+                (
+                    r.min_consecutive_days_off,
+                    "min_consecutive_days_off",
+                    "days off",
+                )
+            };
+            if (len as u32) < min {
+                push(
+                    rule,
+                    format!(
+                        "{len} {what} in a row from {}, needs at least {min}",
+                        site.grid.date(start)
+                    ),
+                );
+            }
+        }
+        if let Some(max) = r.max_weekends {
+            let worked = weekends
+                .iter()
+                .filter(|w| w.iter().any(|&d| works[d]))
+                .count() as u32;
+            if worked > max {
+                push(
+                    "max_weekends",
+                    format!("{worked} weekends worked, at most {max}"),
+                );
+            }
+        }
+    }
+    v
 }
 
 #[cfg(test)]

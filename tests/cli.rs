@@ -90,7 +90,11 @@ fn plan_writes_a_roster_that_verify_accepts_and_a_tampered_one_it_rejects() {
         Some("interval_start,queue,required,scheduled,gap")
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert_eq!(rows.len(), 2 * 48, "2 days of 30-minute intervals, one queue");
+    assert_eq!(
+        rows.len(),
+        2 * 48,
+        "2 days of 30-minute intervals, one queue"
+    );
     let peak = rows
         .iter()
         .find(|r| r[0].starts_with("2026-01-05T08:00"))
@@ -325,7 +329,10 @@ fn roster_csv_round_trips_the_queue_split_and_rejects_a_bad_one() {
         assert_eq!(a.allocation.len(), b.allocation.len());
         for (&(qa, sa), &(qb, sb)) in a.allocation.iter().zip(&b.allocation) {
             assert_eq!(qa, qb);
-            assert!((sa - sb).abs() <= 0.005 + 1e-9, "{sa} vs {sb} (whole percents)");
+            assert!(
+                (sa - sb).abs() <= 0.005 + 1e-9,
+                "{sa} vs {sb} (whole percents)"
+            );
         }
     }
     let text = std::fs::read_to_string(dir.path().join("roster.csv")).unwrap();

@@ -8,9 +8,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use common::bin;
 use icalendar::parser::{read_calendar, unfold};
 use icalendar::{Calendar, CalendarDateTime, Component, DatePerhapsTime, EventLike};
-use common::bin;
 use shiftwise::domain::{BreakKind, ShiftMode};
 use shiftwise::report::ics::{employee_calendar, write_calendars};
 use shiftwise::roster::{PlacedBreak, Roster, Shift};

@@ -54,7 +54,8 @@ fn pinned_shifts_are_kept_and_the_rest_planned_around_them() {
     };
     // Through the re-planning model and through the ordinary planning path.
     let committed = plan_committed(&site, &exact(), &c, &[2]).unwrap();
-    let pinned = shiftwise::plan::plan_pinned(&site, &exact(), &[pin.clone()], &[2]).unwrap();
+    let pinned =
+        shiftwise::plan::plan_pinned(&site, &exact(), std::slice::from_ref(&pin), &[2]).unwrap();
     for p in [committed, pinned] {
         assert!(p
             .roster

@@ -654,7 +654,9 @@ fn chromium_renders_the_report_without_console_errors() {
 fn the_service_level_forecast_has_one_row_per_queue_from_erlang_c() {
     let (site, p) = planned();
     let html = render_report(site, p);
-    let start = html.find("<h2>Service-level forecast</h2>").expect("section");
+    let start = html
+        .find("<h2>Service-level forecast</h2>")
+        .expect("section");
     let section = &html[start..start + html[start..].find("</section>").unwrap()];
     let rows = section.matches("<tr").count() - 1; // minus the header
     assert_eq!(rows, site.queues.len());

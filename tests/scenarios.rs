@@ -774,12 +774,18 @@ fn service_level_bands_bracket_the_samples() {
         for i in 0..site.grid.len() {
             let (lo, hi) = base.service_level_band[q][i];
             let m = base.service_level[q][i];
-            assert!((lo - m).abs() < 1e-6 && (hi - m).abs() < 1e-6, "one sample: band = value");
+            assert!(
+                (lo - m).abs() < 1e-6 && (hi - m).abs() < 1e-6,
+                "one sample: band = value"
+            );
             let (lo, hi) = noisy.service_level_band[q][i];
             assert!(lo <= hi + 1e-12);
             assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
             spread += usize::from(hi - lo > 0.01);
         }
     }
-    assert!(spread > 100, "noise spreads the band in many intervals ({spread})");
+    assert!(
+        spread > 100,
+        "noise spreads the band in many intervals ({spread})"
+    );
 }

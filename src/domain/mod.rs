@@ -337,6 +337,9 @@ pub struct Site {
     pub forecast: Forecast,
     /// Requests.
     pub requests: Vec<Request>,
+    /// Rostering rules beyond the weekly contract limits (successions, horizon totals,
+    /// sequences, weekends, per-template cover and shift requests); all off by default.
+    pub rules: Rules,
 }
 
 impl Site {
@@ -435,5 +438,118 @@ impl Site {
                 (at(from), at(to))
             })
             .collect()
+    }
+}
+
+/// Per-contract rostering rules over the whole horizon (all off by default).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContractRules {
+    /// Minimum paid minutes over the horizon (0 = none).
+    pub min_minutes_per_horizon: u32,
+    /// Maximum paid minutes over the horizon.
+    pub max_minutes_per_horizon: Option<u32>,
+    /// Caps on shifts of one template over the horizon: (template index, most shifts).
+    pub max_shifts_per_template: Vec<(usize, u32)>,
+    /// Every block of consecutive working days is at least this long, except blocks touching
+    /// the start or end of the horizon (0 or 1 = none).
+    pub min_consecutive_days: u32,
+    /// Every block of consecutive days off is at least this long, except blocks touching
+    /// the start or end of the horizon (0 or 1 = none).
+    pub min_consecutive_days_off: u32,
+    /// Most weekends worked (a weekend is worked when any of its weekend days has a shift;
+    /// weekend days are `fairness.weekend_days`, grouped by Monday-based calendar week).
+    pub max_weekends: Option<u32>,
+}
+
+/// A cover requirement for one shift template on one day: at least (and at most)
+/// `required` shifts of the template starting that day, softly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateCover {
+    /// Day index.
+    pub day: usize,
+    /// Template index.
+    pub template: usize,
+    /// Shifts wanted.
+    pub required: u32,
+    /// Cost per shift short.
+    pub under_weight: f64,
+    /// Cost per shift over.
+    pub over_weight: f64,
+}
+
+/// A soft request to work (or not to work) a given template on a given day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftRequest {
+    /// Employee index.
+    pub employee: usize,
+    /// Day index.
+    pub day: usize,
+    /// Template index.
+    pub template: usize,
+    /// `true`: wants this shift; `false`: wants not to work it.
+    pub work: bool,
+    /// Cost when not granted.
+    pub weight: f64,
+}
+
+/// Rostering rules beyond the weekly contract limits; the default turns every one off.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rules {
+    /// Per contract (indexed like [`Site::contracts`]; missing entries are the default).
+    pub contracts: Vec<ContractRules>,
+    /// `not_followed_by[t]`: templates that may not be worked on the day after a shift of
+    /// template `t` (rotation, e.g. no early shift after a late one); missing = none.
+    pub not_followed_by: Vec<Vec<usize>>,
+    /// Per-template, per-day cover requirements.
+    pub template_cover: Vec<TemplateCover>,
+    /// Template-specific shift requests.
+    pub shift_requests: Vec<ShiftRequest>,
+}
+
+static NO_CONTRACT_RULES: ContractRules = ContractRules {
+    min_minutes_per_horizon: 0,
+    max_minutes_per_horizon: None,
+    max_shifts_per_template: Vec::new(),
+    min_consecutive_days: 0,
+    min_consecutive_days_off: 0,
+    max_weekends: None,
+};
+
+impl Site {
+    /// The horizon rules of employee `e`'s contract.
+    pub fn contract_rules(&self, e: usize) -> &ContractRules {
+        self.rules
+            .contracts
+            .get(self.employees[e].contract)
+            .unwrap_or(&NO_CONTRACT_RULES)
+    }
+
+    /// Templates that may not follow template `t` on the next day.
+    pub fn not_followed_by(&self, t: usize) -> &[usize] {
+        self.rules
+            .not_followed_by
+            .get(t)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Weekends of the horizon: the days of each Monday-based calendar week that are
+    /// weekend days (`fairness.weekend`), one entry per week that has any.
+    pub fn weekends(&self) -> Vec<Vec<usize>> {
+        use chrono::Datelike;
+        let mut out: Vec<(NaiveDate, Vec<usize>)> = Vec::new();
+        for d in 0..self.grid.days {
+            let date = self.grid.date(d);
+            if !self.fairness.weekend.contains(&date.weekday()) {
+                continue;
+            }
+            let monday =
+                date - chrono::Duration::days(i64::from(date.weekday().num_days_from_monday()));
+            match out.last_mut() {
+                Some((m, days)) if *m == monday => days.push(d),
+                _ => out.push((monday, vec![d])),
+            }
+        }
+        out.into_iter().map(|(_, d)| d).collect()
     }
 }

@@ -52,6 +52,32 @@ pub struct RawSite {
     /// Break rules by shift length (none = shifts without planned breaks).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub break_rules: Vec<RawBreakRule>,
+    /// Cover wanted per shift template and day (none = no such rule).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub template_cover: Vec<RawTemplateCover>,
+}
+
+/// `[[template_cover]]` in `site.toml`: shifts of one template wanted on a date or on every
+/// such weekday (soft, with costs per shift short and over).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawTemplateCover {
+    /// Template id.
+    pub template: String,
+    /// A date `YYYY-MM-DD` (or give `weekday`).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// A weekday `mon`..`sun`, every week of the horizon (or give `date`).
+    #[serde(default)]
+    pub weekday: Option<String>,
+    /// Shifts of the template wanted that day.
+    pub required: u32,
+    /// Cost per shift short. Default 1000.
+    #[serde(default)]
+    pub under_weight: Option<f64>,
+    /// Cost per shift over. Default 0.
+    #[serde(default)]
+    pub over_weight: Option<f64>,
 }
 
 /// `[penalties]` in `site.toml`. Money units are the site's currency.
@@ -150,6 +176,26 @@ pub struct RawContract {
     /// Minimum days off in every 7-day week of the horizon. Default 1.
     #[serde(default)]
     pub min_days_off_per_week: Option<u32>,
+    /// Minimum paid hours over the whole horizon. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_hours_per_horizon: Option<f64>,
+    /// Maximum paid hours over the whole horizon. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_hours_per_horizon: Option<f64>,
+    /// Caps on shifts of a template over the horizon, e.g. `{ late = 10 }`. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_shifts_per_template: Option<std::collections::BTreeMap<String, u32>>,
+    /// Shortest block of consecutive working days (blocks touching the horizon's ends
+    /// exempt). Default 1 (no rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_consecutive_days: Option<u32>,
+    /// Shortest block of consecutive days off (blocks touching the horizon's ends exempt).
+    /// Default 1 (no rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_consecutive_days_off: Option<u32>,
+    /// Most weekends worked over the horizon. Default: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_weekends: Option<u32>,
 }
 
 /// `[[shift_templates]]` in `site.toml`.
@@ -185,6 +231,10 @@ pub struct RawShiftTemplate {
     /// Unpaid meal break minutes (subtracted from paid hours). Default 0.
     #[serde(default)]
     pub meal_minutes: Option<u32>,
+    /// Templates that may not be worked on the day after a shift of this one (rotation,
+    /// e.g. no early shift after a late one). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_followed_by: Option<Vec<String>>,
 }
 
 /// One row of `employees.csv`.

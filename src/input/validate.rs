@@ -14,8 +14,8 @@ use super::raw::{
 use super::{parse_csv, read_text};
 use crate::domain::calendar::{resolve_local, TimeGrid};
 use crate::domain::{
-    Channel, Contract, Employee, Fairness, Forecast, Penalties, Queue, Request, RequestDay, RequestKind,
-    Role, ShiftMode, ShiftTemplate, Site, WorkMode,
+    Channel, Contract, Employee, Fairness, Forecast, Penalties, Queue, Request, RequestDay,
+    RequestKind, Role, ShiftMode, ShiftTemplate, Site, WorkMode,
 };
 use crate::error::{Error, InputProblem, InputProblems};
 use crate::staffing::erlang::ServiceTarget;
@@ -84,15 +84,28 @@ pub fn update_forecast_from(site: &mut Site, path: &Path) -> Result<(), Error> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut problems = Vec::new();
-    let rows = parse_csv::<RawForecast>(&file, &text, FORECAST_COLUMNS, &["shrinkage"], &mut problems);
+    let rows = parse_csv::<RawForecast>(
+        &file,
+        &text,
+        FORECAST_COLUMNS,
+        &["shrinkage"],
+        &mut problems,
+    );
     let mut updates = Vec::new();
     for (line, r) in rows {
         let p = |field: &str, value: &str, why: String| {
-            InputProblem::new(&file, why).line(line).field(field).value(value)
+            InputProblem::new(&file, why)
+                .line(line)
+                .field(field)
+                .value(value)
         };
         let q = site.queue_index(&r.queue);
         if q.is_none() {
-            problems.push(p("queue", &r.queue, "unknown queue (not in site.toml)".into()));
+            problems.push(p(
+                "queue",
+                &r.queue,
+                "unknown queue (not in site.toml)".into(),
+            ));
         }
         let i = parse_local_timestamp(&r.interval_start)
             .and_then(|(local, off)| resolve_local(site.grid.tz, local, off).ok())
@@ -104,7 +117,10 @@ pub fn update_forecast_from(site: &mut Site, path: &Path) -> Result<(), Error> {
                 "not the local start of an interval in the horizon".into(),
             ));
         }
-        let num = |field: &str, v: &str, problems: &mut Vec<InputProblem>| match v.trim().parse::<f64>() {
+        let num = |field: &str, v: &str, problems: &mut Vec<InputProblem>| match v
+            .trim()
+            .parse::<f64>()
+        {
             Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
             _ => {
                 problems.push(p(field, v, "must be a non-negative number".into()));
@@ -558,6 +574,152 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
             }
         }
     }
+    // Horizon rules (contract and template keys, [[template_cover]]); all optional.
+    let mut rules = crate::domain::Rules::default();
+    let template_index = |id: &str| raw.shift_templates.iter().position(|t| t.id == id);
+    for (k, c) in raw.contracts.iter().enumerate() {
+        table.set(Some(("contracts", k)));
+        let mut r = crate::domain::ContractRules::default();
+        let mut minutes = |key: &'static str, h: Option<f64>, ctx: &mut Ctx| -> Option<u32> {
+            let h = h?;
+            if h.is_finite() && h >= 0.0 {
+                Some((h * 60.0).round() as u32)
+            } else {
+                bad(
+                    ctx,
+                    key,
+                    h.to_string(),
+                    format!("contract {}: hours must be non-negative", c.id),
+                );
+                None
+            }
+        };
+        r.min_minutes_per_horizon =
+            minutes("min_hours_per_horizon", c.min_hours_per_horizon, ctx).unwrap_or(0);
+        r.max_minutes_per_horizon = minutes("max_hours_per_horizon", c.max_hours_per_horizon, ctx);
+        if let Some(max) = r
+            .max_minutes_per_horizon
+            .filter(|&m| m < r.min_minutes_per_horizon)
+        {
+            bad(
+                ctx,
+                "max_hours_per_horizon",
+                (f64::from(max) / 60.0).to_string(),
+                format!("contract {}: below min_hours_per_horizon", c.id),
+            );
+        }
+        for (t, cap) in c.max_shifts_per_template.iter().flatten() {
+            match template_index(t) {
+                Some(ti) => r.max_shifts_per_template.push((ti, *cap)),
+                None => bad(
+                    ctx,
+                    "max_shifts_per_template",
+                    t.clone(),
+                    format!("contract {}: unknown shift template", c.id),
+                ),
+            }
+        }
+        r.min_consecutive_days = c.min_consecutive_days.unwrap_or(1);
+        r.min_consecutive_days_off = c.min_consecutive_days_off.unwrap_or(1);
+        if let Some(max_cons) = c.max_consecutive_days {
+            if r.min_consecutive_days > max_cons {
+                bad(
+                    ctx,
+                    "min_consecutive_days",
+                    r.min_consecutive_days.to_string(),
+                    format!("contract {}: above max_consecutive_days ({max_cons})", c.id),
+                );
+            }
+        }
+        r.max_weekends = c.max_weekends;
+        rules.contracts.push(r);
+    }
+    for (k, t) in raw.shift_templates.iter().enumerate() {
+        table.set(Some(("shift_templates", k)));
+        let mut next = Vec::new();
+        for id in t.not_followed_by.iter().flatten() {
+            match template_index(id) {
+                Some(u) => next.push(u),
+                None => bad(
+                    ctx,
+                    "not_followed_by",
+                    id.clone(),
+                    format!("shift template {}: unknown shift template", t.id),
+                ),
+            }
+        }
+        rules.not_followed_by.push(next);
+    }
+    for (k, c) in raw.template_cover.iter().enumerate() {
+        table.set(Some(("template_cover", k)));
+        let Some(ti) = template_index(&c.template) else {
+            bad(
+                ctx,
+                "template",
+                c.template.clone(),
+                "unknown shift template".into(),
+            );
+            continue;
+        };
+        let under = c.under_weight.unwrap_or(1000.0);
+        let over = c.over_weight.unwrap_or(0.0);
+        if !(under.is_finite() && under >= 0.0 && over.is_finite() && over >= 0.0) {
+            bad(
+                ctx,
+                "under_weight",
+                under.to_string(),
+                "weights must be non-negative costs".into(),
+            );
+            continue;
+        }
+        let Some(first) = start else { continue };
+        let days: Vec<usize> = match (&c.date, &c.weekday) {
+            (Some(d), None) => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                Ok(date) if date >= first && ((date - first).num_days() as u32) < raw.days => {
+                    vec![(date - first).num_days() as usize]
+                }
+                _ => {
+                    bad(
+                        ctx,
+                        "date",
+                        d.clone(),
+                        "not a date YYYY-MM-DD inside the horizon".into(),
+                    );
+                    continue;
+                }
+            },
+            (None, Some(w)) => match parse_weekday(w) {
+                Some(w) => {
+                    use chrono::Datelike;
+                    (0..raw.days as usize)
+                        .filter(|&d| (first + chrono::Duration::days(d as i64)).weekday() == w)
+                        .collect()
+                }
+                None => {
+                    bad(ctx, "weekday", w.clone(), "not a weekday (mon..sun)".into());
+                    continue;
+                }
+            },
+            _ => {
+                bad(
+                    ctx,
+                    "template",
+                    c.template.clone(),
+                    "give exactly one of date and weekday".into(),
+                );
+                continue;
+            }
+        };
+        for day in days {
+            rules.template_cover.push(crate::domain::TemplateCover {
+                day,
+                template: ti,
+                required: c.required,
+                under_weight: under,
+                over_weight: over,
+            });
+        }
+    }
     table.set(None);
     let mut fairness = Fairness::default();
     if let Some(fr) = &raw.fairness {
@@ -565,13 +727,23 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
             if w.is_finite() && w >= 0.0 {
                 fairness.weight = w;
             } else {
-                bad(ctx, "weight", w.to_string(), "fairness weight must be a non-negative cost".into());
+                bad(
+                    ctx,
+                    "weight",
+                    w.to_string(),
+                    "fairness weight must be a non-negative cost".into(),
+                );
             }
         }
         if let Some(t) = &fr.late_end_after {
             match parse_hhmm(t, false) {
                 Some(m) => fairness.late_end_after_minutes = m,
-                None => bad(ctx, "late_end_after", t.clone(), "not a local time HH:MM".into()),
+                None => bad(
+                    ctx,
+                    "late_end_after",
+                    t.clone(),
+                    "not a local time HH:MM".into(),
+                ),
             }
         }
         if let Some(days) = &fr.weekend_days {
@@ -580,7 +752,12 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
                 match parse_weekday(d) {
                     Some(w) if !fairness.weekend.contains(&w) => fairness.weekend.push(w),
                     Some(_) => bad(ctx, "weekend_days", d.clone(), "day listed twice".into()),
-                    None => bad(ctx, "weekend_days", d.clone(), "not a weekday (mon..sun)".into()),
+                    None => bad(
+                        ctx,
+                        "weekend_days",
+                        d.clone(),
+                        "not a weekday (mon..sun)".into(),
+                    ),
                 }
             }
         }
@@ -621,6 +798,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
             shrinkage: None,
         },
         requests: Vec::new(),
+        rules,
     })
 }
 

@@ -25,9 +25,17 @@
 //! | team leads per agents | soft | [`Builder::team_lead_coverage`] |
 //! | soft requests (prefer off/work/mode, max shifts) | soft | [`Builder::requests`] |
 //! | labour cost | objective | [`Builder::labour_cost`] |
+//! | paid hours over the horizon | hard | [`Builder::horizon_hours`] |
+//! | max shifts per template | hard | [`Builder::max_shifts_per_template`] |
+//! | forbidden successions (rotation) | hard | [`Builder::forbidden_successions`] |
+//! | min consecutive working days / days off | hard | [`Builder::min_consecutive_days`], [`Builder::min_consecutive_days_off`] |
+//! | max weekends worked | hard | [`Builder::max_weekends`] |
+//! | cover per template and day | soft | [`Builder::template_cover`] |
+//! | template-specific shift requests | soft | [`Builder::shift_requests`] |
 
 pub mod candidates;
 pub mod greedy;
+pub mod rules;
 pub mod search;
 
 use std::collections::HashMap;
@@ -69,6 +77,22 @@ pub enum Family {
     Requests,
     /// [`Builder::fairness`].
     Fairness,
+    /// [`Builder::horizon_hours`].
+    HorizonHours,
+    /// [`Builder::max_shifts_per_template`].
+    TemplateCaps,
+    /// [`Builder::forbidden_successions`].
+    ForbiddenSuccessions,
+    /// [`Builder::min_consecutive_days`].
+    MinConsecutiveDays,
+    /// [`Builder::min_consecutive_days_off`].
+    MinConsecutiveDaysOff,
+    /// [`Builder::max_weekends`].
+    MaxWeekends,
+    /// [`Builder::template_cover`].
+    TemplateCover,
+    /// [`Builder::shift_requests`].
+    ShiftRequests,
 }
 
 impl Family {
@@ -88,6 +112,14 @@ impl Family {
             Family::TeamLeads => "team-lead coverage",
             Family::Requests => "hard max-shifts request",
             Family::Fairness => "fair share of weekend and late shifts",
+            Family::HorizonHours => "paid hours over the horizon",
+            Family::TemplateCaps => "max shifts per template",
+            Family::ForbiddenSuccessions => "forbidden shift successions",
+            Family::MinConsecutiveDays => "min consecutive working days",
+            Family::MinConsecutiveDaysOff => "min consecutive days off",
+            Family::MaxWeekends => "max weekends worked",
+            Family::TemplateCover => "cover per template and day",
+            Family::ShiftRequests => "shift requests",
         }
     }
 
@@ -106,6 +138,14 @@ impl Family {
         Family::TeamLeads,
         Family::Requests,
         Family::Fairness,
+        Family::HorizonHours,
+        Family::TemplateCaps,
+        Family::ForbiddenSuccessions,
+        Family::MinConsecutiveDays,
+        Family::MinConsecutiveDaysOff,
+        Family::MaxWeekends,
+        Family::TemplateCover,
+        Family::ShiftRequests,
     ];
 }
 
@@ -327,6 +367,14 @@ impl<'a> Builder<'a> {
                 Family::TeamLeads => self.team_lead_coverage(),
                 Family::Requests => self.requests(),
                 Family::Fairness => self.fairness(),
+                Family::HorizonHours => self.horizon_hours(),
+                Family::TemplateCaps => self.max_shifts_per_template(),
+                Family::ForbiddenSuccessions => self.forbidden_successions(),
+                Family::MinConsecutiveDays => self.min_consecutive_days(),
+                Family::MinConsecutiveDaysOff => self.min_consecutive_days_off(),
+                Family::MaxWeekends => self.max_weekends(),
+                Family::TemplateCover => self.template_cover(),
+                Family::ShiftRequests => self.shift_requests(),
             }
         }
     }
@@ -1039,7 +1087,8 @@ impl<'a> Builder<'a> {
                 let lo = self.lm.continuous(0.0, f64::INFINITY);
                 for &e in members {
                     let count = self.sum_x(kind[e].iter().copied());
-                    self.lm.constrain(constraint!(hi.var - count.clone() >= 0.0));
+                    self.lm
+                        .constrain(constraint!(hi.var - count.clone() >= 0.0));
                     self.lm.constrain(constraint!(lo.var - count <= 0.0));
                 }
                 self.cost(CostFamily::Fairness, hi, w);

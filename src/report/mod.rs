@@ -466,7 +466,10 @@ pub fn write_requests_report(
                 status: o.status.as_str(),
                 detail: &o.detail,
                 penalty: format!("{:.0}", o.penalty),
-                cost_to_grant: o.cost_to_grant.map(|c| format!("{c:.0}")).unwrap_or_default(),
+                cost_to_grant: o
+                    .cost_to_grant
+                    .map(|c| format!("{c:.0}"))
+                    .unwrap_or_default(),
                 reason: &o.reason,
                 note: &r.note,
             }

@@ -790,8 +790,10 @@ impl<'a> Engine<'a> {
                 .map(|q| {
                     (0..n)
                         .map(|i| {
-                            let mut v: Vec<f64> =
-                                acc.cell_sl[q * n + i].iter().map(|&x| f64::from(x)).collect();
+                            let mut v: Vec<f64> = acc.cell_sl[q * n + i]
+                                .iter()
+                                .map(|&x| f64::from(x))
+                                .collect();
                             v.sort_by(f64::total_cmp);
                             (super::percentile(&v, 0.05), super::percentile(&v, 0.95))
                         })

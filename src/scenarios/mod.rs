@@ -33,8 +33,8 @@ mod engine;
 mod load;
 mod report;
 pub mod robust;
-pub mod whatif;
 mod stats;
+pub mod whatif;
 
 pub use engine::{
     evaluate, sample_rng, Cells, Evaluation, Period, QueueResult, ScenarioResult, WorstInterval,

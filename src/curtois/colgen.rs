@@ -1,0 +1,685 @@
+//! A strong lower bound by column generation (Dantzig–Wolfe on employees).
+//!
+//! Every hard rule of the benchmark concerns one employee, and only cover links them. The
+//! master LP chooses a convex combination of whole-horizon schedules per employee
+//! (`Σ_p λ[e,p] = 1`), with cover rows `Σ a[p,d,t] λ + under − over = requirement`. The
+//! pricing problem of an employee — their cheapest schedule at the cover duals — is the
+//! rostering model itself restricted to that employee ([`Builder::restricted`] with every
+//! family except cover, plus `−dual` on each shift), solved exactly by HiGHS. At any
+//! iteration `master + Σ_e min(0, reduced cost_e)` is a valid lower bound (Lagrangian), so
+//! the bound can be taken whenever time runs out; with pricing proven optimal for all
+//! employees and no negative reduced cost it is the LP bound of the set-partitioning
+//! formulation, much stronger than the compact model's.
+//!
+//! The master LP is held in one `highs::Model` that columns are added to, so each re-solve
+//! starts from the previous basis (the solve adapter rebuilds models from scratch, which is
+//! right for MILPs but wasteful here).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use highs::{Col, ColProblem, HighsModelStatus, Model, Row};
+
+use super::{Assignment, Instance};
+use crate::model::{Builder, Candidate, CostFamily, Family};
+use crate::solve::{solve as highs_solve, SolveOptions};
+use crate::staffing::Requirements;
+use crate::Error;
+
+/// Labels in one day's layer above which the DP pricing gives up (MILP pricing instead).
+const LABEL_LIMIT: usize = 200_000;
+
+/// What column generation found.
+#[derive(Debug, Clone)]
+pub struct ColGen {
+    /// A valid lower bound on the benchmark objective (`-inf` if pricing never completed).
+    pub bound: f64,
+    /// Whether no column prices out any more: `bound` is then the set-partitioning LP bound.
+    pub converged: bool,
+    /// Master solves.
+    pub iterations: usize,
+    /// Columns generated: per employee, the schedules (day → template).
+    pub columns: Vec<Vec<Vec<Option<usize>>>>,
+    /// The master's last solution value per column (same shape as `columns`).
+    pub values: Vec<Vec<f64>>,
+}
+
+/// The request cost of one employee's schedule.
+fn schedule_cost(inst: &Instance, e: usize, row: &[Option<usize>]) -> f64 {
+    let mut c = 0.0;
+    for r in inst.on_requests.iter().filter(|r| r.staff == e) {
+        if row[r.day] != Some(r.shift) {
+            c += f64::from(r.weight);
+        }
+    }
+    for r in inst.off_requests.iter().filter(|r| r.staff == e) {
+        if row[r.day] == Some(r.shift) {
+            c += f64::from(r.weight);
+        }
+    }
+    c
+}
+
+/// Lagrangian bound, cover duals by (day, template), and each employee's cheapest DP value
+/// from one exactly priced round.
+type ExactRound = (f64, HashMap<(usize, usize), f64>, Vec<f64>);
+
+/// The restricted master LP and its pricing.
+pub struct Master<'a> {
+    inst: &'a Instance,
+    site: &'a crate::Site,
+    req: &'a Requirements,
+    cands: &'a [Candidate],
+    opts: SolveOptions,
+    model: Option<Model>,
+    conv: Vec<Row>,
+    cover_rows: HashMap<(usize, usize), Vec<Row>>,
+    cover_index: Vec<(usize, usize)>,
+    /// Per employee, the schedules generated (day → template).
+    pub columns: Vec<Vec<Vec<Option<usize>>>>,
+    cols: Vec<Vec<Col>>,
+    /// HiGHS column index of each schedule, for reading the primal solution.
+    col_pos: Vec<Vec<usize>>,
+    n_cols: usize,
+    /// Employees fixed to one of their columns (diving).
+    fixed: Vec<Option<usize>>,
+    /// The last master solution: per employee, the value of each column.
+    pub values: Vec<Vec<f64>>,
+    request_cost: HashMap<(usize, usize, usize), f64>,
+    options: Vec<Vec<Vec<(usize, u32)>>>,
+    on_weight: Vec<f64>,
+    use_dp: Vec<bool>,
+    by_emp: Vec<Vec<usize>>,
+    /// Master solves so far.
+    pub iterations: usize,
+    /// From the last round in which every employee was priced exactly by the DP with
+    /// nobody fixed: the Lagrangian bound, the cover duals and each employee's cheapest
+    /// DP value (what [`Master::enumerate_and_solve`] needs).
+    last_exact: Option<ExactRound>,
+}
+
+impl<'a> Master<'a> {
+    /// A master with one column per employee: their schedule in `start`.
+    pub fn new(
+        inst: &'a Instance,
+        site: &'a crate::Site,
+        req: &'a Requirements,
+        cands: &'a [Candidate],
+        start: &Assignment,
+        opts: &SolveOptions,
+    ) -> Master<'a> {
+        let n = inst.staff.len();
+        let mut pb = ColProblem::default();
+        let conv: Vec<Row> = (0..n).map(|_| pb.add_row(1.0..=1.0)).collect();
+        let mut cover_rows: HashMap<(usize, usize), Vec<Row>> = HashMap::new();
+        let mut cover_index = Vec::new();
+        let mut cover_row_list = Vec::new();
+        for c in &inst.cover {
+            let r = pb.add_row(f64::from(c.requirement)..=f64::from(c.requirement));
+            cover_rows.entry((c.day, c.shift)).or_default().push(r);
+            cover_index.push((c.day, c.shift));
+            cover_row_list.push(r);
+        }
+        let mut model = Model::new(pb);
+        model.make_quiet();
+        if let Some(t) = opts.threads.filter(|&t| t > 0) {
+            model.set_option(&b"threads"[..], t as i32);
+        }
+        for (c, r) in inst.cover.iter().zip(&cover_row_list) {
+            model.add_col(f64::from(c.under), 0.0.., [(*r, 1.0)]);
+            model.add_col(f64::from(c.over), 0.0.., [(*r, -1.0)]);
+        }
+        let mut on_weight = vec![0.0; n];
+        let mut request_cost: HashMap<(usize, usize, usize), f64> = HashMap::new();
+        for r in &inst.on_requests {
+            on_weight[r.staff] += f64::from(r.weight);
+            *request_cost.entry((r.staff, r.day, r.shift)).or_default() -= f64::from(r.weight);
+        }
+        for r in &inst.off_requests {
+            *request_cost.entry((r.staff, r.day, r.shift)).or_default() += f64::from(r.weight);
+        }
+        let mut options: Vec<Vec<Vec<(usize, u32)>>> = vec![vec![Vec::new(); inst.days]; n];
+        let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (k, cand) in cands.iter().enumerate() {
+            options[cand.employee][cand.day].push((cand.template, cand.paid_minutes));
+            by_emp[cand.employee].push(k);
+        }
+        let use_dp = (0..n)
+            .map(|e| super::pricing::applicable(site, e, cands))
+            .collect();
+        let mut m = Master {
+            inst,
+            site,
+            req,
+            cands,
+            opts: opts.clone(),
+            model: Some(model),
+            conv,
+            cover_rows,
+            cover_index,
+            columns: vec![Vec::new(); n],
+            cols: vec![Vec::new(); n],
+            col_pos: vec![Vec::new(); n],
+            n_cols: 2 * inst.cover.len(),
+            fixed: vec![None; n],
+            values: vec![Vec::new(); n],
+            request_cost,
+            options,
+            on_weight,
+            use_dp,
+            by_emp,
+            iterations: 0,
+            last_exact: None,
+        };
+        for (e, row) in start.iter().enumerate() {
+            m.add_column(e, row.clone());
+        }
+        m
+    }
+
+    /// Add a schedule of employee `e` (unless it is already there); its index.
+    pub fn add_column(&mut self, e: usize, row: Vec<Option<usize>>) -> usize {
+        if let Some(k) = self.columns[e].iter().position(|r| *r == row) {
+            return k;
+        }
+        let mut f = vec![(self.conv[e], 1.0)];
+        for (d, t) in row.iter().enumerate() {
+            if let Some(rs) = t.and_then(|t| self.cover_rows.get(&(d, t))) {
+                f.extend(rs.iter().map(|&r| (r, 1.0)));
+            }
+        }
+        let cost = schedule_cost(self.inst, e, &row);
+        let model = self.model.as_mut().expect("master model");
+        // A column of a fixed employee may not enter.
+        let col = if self.fixed[e].is_some() {
+            model.add_col(cost, 0.0..=0.0, f)
+        } else {
+            model.add_col(cost, 0.0.., f)
+        };
+        self.columns[e].push(row);
+        self.cols[e].push(col);
+        self.col_pos[e].push(self.n_cols);
+        self.n_cols += 1;
+        self.columns[e].len() - 1
+    }
+
+    /// Fix employee `e` to column `k` (every other column of theirs at 0).
+    pub fn fix(&mut self, e: usize, k: usize) {
+        let model = self.model.as_mut().expect("master model");
+        for (j, &c) in self.cols[e].iter().enumerate() {
+            if j == k {
+                model.change_column_bounds(c, 1.0..=1.0);
+            } else {
+                model.change_column_bounds(c, 0.0..=0.0);
+            }
+        }
+        self.fixed[e] = Some(k);
+    }
+
+    /// Column generation until no column prices out, `deadline`, or `max_iterations`
+    /// master solves. Returns the master LP value and, when every employee was priced
+    /// exactly in the last round and nobody is fixed, a valid Lagrangian lower bound.
+    #[allow(clippy::needless_range_loop)]
+    pub fn generate(
+        &mut self,
+        deadline: Instant,
+        max_iterations: usize,
+        log: bool,
+    ) -> Result<(f64, Option<f64>, bool), Error> {
+        let n = self.inst.staff.len();
+        let families: Vec<Family> = Family::ALL
+            .iter()
+            .copied()
+            .filter(|&f| f != Family::TemplateCover)
+            .collect();
+        let all_on: f64 = self.on_weight.iter().sum();
+        let mut best_bound: Option<f64> = None;
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            self.iterations += 1;
+            let model = self.model.take().expect("master model");
+            let solved = model.try_solve().map_err(|e| {
+                Error::Solve(format!(
+                    "HiGHS failed on the column-generation master: {e:?}"
+                ))
+            })?;
+            if solved.status() != HighsModelStatus::Optimal {
+                return Err(Error::Solve(format!(
+                    "column-generation master ended {:?}",
+                    solved.status()
+                )));
+            }
+            let master = solved.objective_value();
+            let sol = solved.get_solution();
+            let duals: Vec<f64> = sol.dual_rows().to_vec();
+            let primal: Vec<f64> = sol.columns().to_vec();
+            self.model = Some(Model::from(solved));
+            for e in 0..n {
+                self.values[e] = self.col_pos[e].iter().map(|&c| primal[c]).collect();
+            }
+            let mut mu: HashMap<(usize, usize), f64> = HashMap::new();
+            for (k, key) in self.cover_index.iter().enumerate() {
+                *mu.entry(*key).or_default() += duals[n + k];
+            }
+            let mut lagrange = master;
+            let mut added = 0;
+            let mut exact = self.fixed.iter().all(Option::is_none);
+            let mut dp_values = vec![f64::NAN; n];
+            for e in 0..n {
+                if self.fixed[e].is_some() {
+                    continue;
+                }
+                if Instant::now() > deadline {
+                    exact = false;
+                    break;
+                }
+                let pi = duals[e];
+                if self.use_dp[e] {
+                    let cost = |d: usize, t: usize| {
+                        self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0)
+                            - mu.get(&(d, t)).copied().unwrap_or(0.0)
+                    };
+                    match super::pricing::cheapest_schedule(
+                        self.site,
+                        e,
+                        &self.options[e],
+                        &cost,
+                        LABEL_LIMIT,
+                    ) {
+                        Some(Some((row, value))) => {
+                            dp_values[e] = value;
+                            let rc = value + self.on_weight[e] - pi;
+                            lagrange += rc.min(0.0);
+                            if rc < -1e-6 {
+                                self.add_column(e, row);
+                                added += 1;
+                            }
+                            continue;
+                        }
+                        Some(None) => {
+                            return Err(Error::Solve(format!(
+                                "staff {} has no schedule that keeps their rules",
+                                self.inst.staff[e].id
+                            )))
+                        }
+                        None => self.use_dp[e] = false,
+                    }
+                }
+                // MILP pricing: the rostering model restricted to this employee.
+                let sub: Vec<Candidate> = self.by_emp[e]
+                    .iter()
+                    .map(|&c| self.cands[c].clone())
+                    .collect();
+                let k = sub.len();
+                let mut b =
+                    Builder::restricted(self.site, self.req, sub, vec![false; k], false, false);
+                b.build(&families);
+                for (j, &c) in self.by_emp[e].iter().enumerate() {
+                    let key = (self.cands[c].day, self.cands[c].template);
+                    if let Some(&m) = mu.get(&key) {
+                        let x = b.x[j];
+                        b.add_cost(CostFamily::Understaffing, x, -m);
+                    }
+                }
+                let lm = std::mem::take(&mut b.lm);
+                let left = deadline
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64()
+                    .max(0.05);
+                let out = highs_solve(
+                    lm,
+                    &SolveOptions {
+                        time_limit: left,
+                        gap: 0.0,
+                        max_nodes: None,
+                        verbose: false,
+                        ..self.opts.clone()
+                    },
+                )?;
+                // Other employees' on-requests appear as forced misses (they have no
+                // candidates in this sub-model): a constant to take off.
+                let constant = all_on - self.on_weight[e];
+                if out.bound.is_finite() {
+                    lagrange += (out.bound - constant - pi).min(0.0);
+                } else {
+                    exact = false;
+                }
+                if !out.status.has_solution() {
+                    exact = false;
+                    continue;
+                }
+                if out.objective - constant - pi < -1e-6 {
+                    let mut row = vec![None; self.inst.days];
+                    for (j, &c) in self.by_emp[e].iter().enumerate() {
+                        if out.value(b.x[j]) > 0.5 {
+                            row[self.cands[c].day] = Some(self.cands[c].template);
+                        }
+                    }
+                    self.add_column(e, row);
+                    added += 1;
+                }
+            }
+            if exact {
+                best_bound = Some(best_bound.map_or(lagrange, |b: f64| b.max(lagrange)));
+                if dp_values.iter().all(|v| v.is_finite()) {
+                    self.last_exact = Some((lagrange, mu.clone(), dp_values));
+                }
+            }
+            if log {
+                eprintln!(
+                    "colgen: iteration {}: master {master:.2}, bound {:?}, {added} columns added",
+                    self.iterations, best_bound
+                );
+            }
+            if exact && added == 0 {
+                return Ok((master, Some(best_bound.unwrap_or(master).max(master)), true));
+            }
+            if added == 0 {
+                return Ok((master, best_bound, true));
+            }
+            let rounded_done = best_bound.is_some_and(|b| b.ceil() >= master - 1e-6);
+            if Instant::now() > deadline || rounds >= max_iterations || rounded_done {
+                return Ok((master, best_bound, false));
+            }
+        }
+    }
+
+    /// Diving: repeatedly fix the employees whose schedule is (nearly) chosen in the master
+    /// LP — or the single most chosen one — and re-generate columns, until the master is
+    /// integral. Returns the roster, or `None` at the deadline.
+    pub fn dive(&mut self, deadline: Instant, log: bool) -> Result<Option<Assignment>, Error> {
+        let n = self.inst.staff.len();
+        loop {
+            let (value, _, _) = self.generate(deadline, 30, false)?;
+            let mut progress = false;
+            let mut best: Option<(usize, usize, f64)> = None;
+            let mut integral = true;
+            for e in 0..n {
+                if self.fixed[e].is_some() {
+                    continue;
+                }
+                for (k, &v) in self.values[e].iter().enumerate() {
+                    if v > 1e-6 && v < 1.0 - 1e-6 {
+                        integral = false;
+                    }
+                    if best.is_none_or(|(_, _, b)| v > b) {
+                        best = Some((e, k, v));
+                    }
+                }
+            }
+            if integral {
+                let mut a = Vec::with_capacity(n);
+                for e in 0..n {
+                    let k = match self.fixed[e] {
+                        Some(k) => k,
+                        None => self.values[e].iter().position(|&v| v > 0.5).unwrap_or(0),
+                    };
+                    a.push(self.columns[e][k].clone());
+                }
+                if log {
+                    eprintln!("colgen: dive ends at {value:.2}");
+                }
+                return Ok(Some(a));
+            }
+            for e in 0..n {
+                if self.fixed[e].is_none() {
+                    if let Some(k) = self.values[e].iter().position(|&v| v > 0.99) {
+                        self.fix(e, k);
+                        progress = true;
+                    }
+                }
+            }
+            if !progress {
+                if let Some((e, k, _)) = best {
+                    self.fix(e, k);
+                }
+            }
+            if Instant::now() > deadline {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Each employee's cheapest schedule by their own requests alone (no cover): a feasible
+    /// roster, by the DP pricing; `None` if the DP does not apply to someone or gives up.
+    pub fn own_schedules(&self) -> Option<Assignment> {
+        let mut a = Vec::new();
+        for e in 0..self.inst.staff.len() {
+            if !self.use_dp[e] {
+                return None;
+            }
+            let cost =
+                |d: usize, t: usize| self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0);
+            let got = super::pricing::cheapest_schedule(
+                self.site,
+                e,
+                &self.options[e],
+                &cost,
+                LABEL_LIMIT,
+            );
+            if std::env::var_os("SHIFTWISE_LOG_PRICING").is_some() && !matches!(got, Some(Some(_)))
+            {
+                eprintln!(
+                    "pricing: own schedule of staff {e}: {}",
+                    if got.is_none() {
+                        "label limit"
+                    } else {
+                        "infeasible"
+                    }
+                );
+            }
+            let (row, _) = got??;
+            a.push(row);
+        }
+        Some(a)
+    }
+
+    /// Prove (or find) the optimum by column enumeration: with the Lagrangian bound `LB` of
+    /// the last exact round, any roster costing at most `ub − 1` uses, for every employee,
+    /// a schedule whose reduced cost is within `ub − 1 − LB` of that employee's cheapest
+    /// (the cover slacks have non-negative reduced costs at the master optimum). The DP
+    /// lists all of them; the master as a MILP over exactly these columns, solved to
+    /// optimality, either finds such a roster — optimal — or shows there is none, so `ub`
+    /// is optimal. Returns `(better roster if any, proven)`; `None` when the lists grow
+    /// past `max_columns`, or the MILP does not finish by the deadline.
+    #[allow(clippy::needless_range_loop)]
+    pub fn enumerate_and_solve(
+        &self,
+        ub: u64,
+        incumbent: &Assignment,
+        deadline: Instant,
+        max_columns: usize,
+    ) -> Result<Option<(Option<Assignment>, bool)>, Error> {
+        let Some((lb, mu, values)) = &self.last_exact else {
+            return Ok(None);
+        };
+        let gap = ub as f64 - 1.0 - lb + 1e-6;
+        if gap < 0.0 {
+            return Ok(Some((None, true)));
+        }
+        let n = self.inst.staff.len();
+        let mut columns: Vec<Vec<Vec<Option<usize>>>> = Vec::with_capacity(n);
+        let mut total = 0;
+        for e in 0..n {
+            if Instant::now() > deadline {
+                return Ok(None);
+            }
+            let cost = |d: usize, t: usize| {
+                self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0)
+                    - mu.get(&(d, t)).copied().unwrap_or(0.0)
+            };
+            let Some(list) = super::pricing::schedules_within(
+                self.site,
+                e,
+                &self.options[e],
+                &cost,
+                values[e] + gap,
+                LABEL_LIMIT,
+            ) else {
+                if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                    eprintln!("enumeration: staff {e}: label limit");
+                }
+                return Ok(None);
+            };
+            total += list.len();
+            if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some()
+                && (total > max_columns || list.is_empty())
+            {
+                eprintln!(
+                    "enumeration: staff {e}: {} schedules, {total} in all (gap {gap:.2})",
+                    list.len()
+                );
+            }
+            if total > max_columns || list.is_empty() {
+                return Ok(None);
+            }
+            columns.push(list.into_iter().map(|(row, _)| row).collect());
+        }
+        let cg = ColGen {
+            bound: *lb,
+            converged: true,
+            iterations: self.iterations,
+            values: columns.iter().map(|c| vec![0.0; c.len()]).collect(),
+            columns,
+        };
+        let limit = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        if limit <= 0.0 {
+            return Ok(None);
+        }
+        let (found, optimal) = master_ip_status(self.inst, &cg, incumbent, &self.opts, limit)?;
+        if !optimal {
+            return Ok(None);
+        }
+        let better = found.filter(|a| super::objective(self.inst, a) < ub);
+        Ok(Some((better, true)))
+    }
+
+    /// Undo every fixing (back to the root master).
+    pub fn unfix_all(&mut self) {
+        let model = self.model.as_mut().expect("master model");
+        for e in 0..self.fixed.len() {
+            if self.fixed[e].take().is_some() {
+                for &c in &self.cols[e] {
+                    model.change_column_bounds(c, 0.0..);
+                }
+            }
+        }
+    }
+}
+
+/// Run column generation from the schedules of `start` until convergence or `limit`
+/// seconds; `opts` gives threads and seed (HiGHS's thread count must match the process's).
+#[allow(clippy::too_many_arguments)]
+pub fn column_generation<'a>(
+    inst: &'a Instance,
+    site: &'a crate::Site,
+    req: &'a Requirements,
+    cands: &'a [Candidate],
+    start: &Assignment,
+    opts: &SolveOptions,
+    limit: f64,
+    log: bool,
+) -> Result<(Master<'a>, ColGen), Error> {
+    let started = Instant::now();
+    let mut m = Master::new(inst, site, req, cands, start, opts);
+    let deadline = started + std::time::Duration::from_secs_f64(limit.max(0.0));
+    let (_, bound, converged) = m.generate(deadline, usize::MAX, log)?;
+    let cg = ColGen {
+        bound: bound.unwrap_or(f64::NEG_INFINITY),
+        converged,
+        iterations: m.iterations,
+        columns: m.columns.clone(),
+        values: m.values.clone(),
+    };
+    Ok((m, cg))
+}
+
+/// Price-and-branch: the master as a MILP over the generated columns (one schedule per
+/// employee), solved by HiGHS within `limit` seconds. Any solution is a feasible roster,
+/// since every column is a feasible schedule of its employee.
+pub fn master_ip(
+    inst: &Instance,
+    cg: &ColGen,
+    start: &Assignment,
+    opts: &SolveOptions,
+    limit: f64,
+) -> Result<Option<Assignment>, Error> {
+    Ok(master_ip_status(inst, cg, start, opts, limit)?.0)
+}
+
+/// [`master_ip`], also telling whether HiGHS proved the MILP optimal (or infeasible).
+pub fn master_ip_status(
+    inst: &Instance,
+    cg: &ColGen,
+    start: &Assignment,
+    opts: &SolveOptions,
+    limit: f64,
+) -> Result<(Option<Assignment>, bool), Error> {
+    use crate::solve::LinearModel;
+    use good_lp::{constraint, Expression};
+    let mut lm = LinearModel::new();
+    let mut lambda = Vec::new();
+    let mut start_values = Vec::new();
+    let mut cover_expr: HashMap<(usize, usize), Expression> = HashMap::new();
+    for (e, cols) in cg.columns.iter().enumerate() {
+        let mut conv = Expression::default();
+        let mut mine = Vec::new();
+        for row in cols {
+            let v = lm.binary();
+            lm.cost(v, schedule_cost(inst, e, row));
+            conv += v.var;
+            for (d, t) in row.iter().enumerate() {
+                if let Some(t) = t {
+                    *cover_expr.entry((d, *t)).or_default() += v.var;
+                }
+            }
+            start_values.push((v, f64::from(u8::from(row == &start[e]))));
+            mine.push(v);
+        }
+        lm.constrain(constraint!(conv == 1.0));
+        lambda.push(mine);
+    }
+    for c in &inst.cover {
+        let under = lm.continuous(0.0, f64::INFINITY);
+        let over = lm.continuous(0.0, f64::INFINITY);
+        lm.cost(under, f64::from(c.under));
+        lm.cost(over, f64::from(c.over));
+        let expr = cover_expr
+            .get(&(c.day, c.shift))
+            .cloned()
+            .unwrap_or_default();
+        lm.constrain(constraint!(
+            expr + under.var - over.var == f64::from(c.requirement)
+        ));
+    }
+    // A start only when the incumbent's schedules are all among the columns.
+    if start_values.iter().filter(|(_, x)| *x > 0.5).count() == inst.staff.len() {
+        lm.set_start(start_values);
+    }
+    let out = highs_solve(
+        lm,
+        &SolveOptions {
+            time_limit: limit.max(0.05),
+            gap: 0.0,
+            max_nodes: None,
+            verbose: false,
+            ..opts.clone()
+        },
+    )?;
+    let optimal = matches!(
+        out.status,
+        crate::solve::SolveStatus::Optimal | crate::solve::SolveStatus::Infeasible
+    );
+    if !out.status.has_solution() {
+        return Ok((None, optimal));
+    }
+    let mut a = Vec::new();
+    for (e, vars) in lambda.iter().enumerate() {
+        let k = vars.iter().position(|&v| out.value(v) > 0.5).unwrap_or(0);
+        a.push(cg.columns[e][k].clone());
+    }
+    Ok((Some(a), optimal))
+}

@@ -1,0 +1,538 @@
+//! Exact pricing by dynamic programming: one employee's cheapest schedule over the horizon
+//! for given costs per (day, template), under the employee's horizon rules
+//! ([`crate::domain::ContractRules`]: paid minutes, caps per template, max/min consecutive
+//! working days, min consecutive days off, max weekends) and rotation
+//! (`not_followed_by`). Days without a candidate (days off) cannot be worked.
+//!
+//! A label-setting algorithm over days: labels with the same (last template, run length,
+//! whether the run began on day 0, whether the current weekend is already counted) are
+//! compared on cost, paid minutes, weekends and binding caps; dominated ones are dropped.
+//! It replaces HiGHS as the pricing solver of [`super::colgen`] where it applies
+//! ([`applicable`]): on the benchmark's instances it answers in milliseconds where the
+//! pricing MILP took 0.1–0.5 s. When a layer grows past a label limit it gives up and the
+//! caller falls back to the MILP.
+
+use std::collections::HashMap;
+
+use crate::domain::Site;
+use crate::model::Candidate;
+
+/// Whether the weekly contract rules cannot bind for employee `e` (then the DP, which
+/// ignores them, is exact): no weekly minimums, at most 7 shifts a week allowed, no
+/// minimum rest, and the weekly hour cap above 7 of the employee's longest shifts.
+pub fn applicable(site: &Site, e: usize, cands: &[Candidate]) -> bool {
+    let c = &site.contracts[site.employees[e].contract];
+    let (min_h, max_h) = site.weekly_hours(e);
+    let longest = cands
+        .iter()
+        .filter(|x| x.employee == e)
+        .map(|x| x.paid_minutes)
+        .max()
+        .unwrap_or(0);
+    min_h <= 0.0
+        && c.min_shifts_per_week == 0
+        && c.max_shifts_per_week >= 7
+        && c.min_days_off_per_week == 0
+        && c.min_rest_hours <= 0.0
+        && max_h * 60.0 >= 7.0 * f64::from(longest)
+        && site.break_rules.is_empty()
+}
+
+/// Most seconds one DP search may take before giving up (the caller then uses the MILP).
+const SEARCH_SECONDS: f64 = 2.0;
+
+#[derive(Clone)]
+struct Label {
+    cost: f64,
+    minutes: u32,
+    weekends: u32,
+    counts: Vec<u32>,
+    /// Index of the predecessor label in the previous layer (`usize::MAX` at the start).
+    pred: usize,
+    /// Template worked on this day.
+    shift: Option<usize>,
+}
+
+/// Dominance key: class of the last template by its forbidden successors (None = off), run
+/// length (capped), run began on day 0, current weekend already counted.
+type Key = (Option<usize>, u32, bool, bool);
+
+/// The cheapest schedule of employee `e`: `cost[d][t]` for working template `t` on day `d`
+/// (only candidates in `options[d]`, each `(template, paid minutes)`). Returns the schedule
+/// and its cost, `Some(None)` when no schedule satisfies the rules, `None` when the label
+/// limit was hit.
+#[allow(clippy::type_complexity)]
+pub fn cheapest_schedule(
+    site: &Site,
+    e: usize,
+    options: &[Vec<(usize, u32)>],
+    cost: &dyn Fn(usize, usize) -> f64,
+    label_limit: usize,
+) -> Option<Option<(Vec<Option<usize>>, f64)>> {
+    let all = search(site, e, options, cost, label_limit, None)?;
+    Some(all.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)))
+}
+
+/// Every schedule of employee `e` that keeps the rules and costs at most `threshold`
+/// (no dominance: all of them), or `None` past `label_limit` labels in a day. With the
+/// gap between a roster and a Lagrangian bound as the threshold's slack, these are all the
+/// columns an improving roster can use (see [`super::colgen::Master::enumerate_and_solve`]).
+#[allow(clippy::type_complexity)]
+pub fn schedules_within(
+    site: &Site,
+    e: usize,
+    options: &[Vec<(usize, u32)>],
+    cost: &dyn Fn(usize, usize) -> f64,
+    threshold: f64,
+    label_limit: usize,
+) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
+    search(site, e, options, cost, label_limit, Some(threshold))
+}
+
+/// The label-setting search: with `enumerate = None`, dominance keeps only labels that
+/// can lead to a cheapest schedule and the result holds it; with `Some(threshold)`, every
+/// label whose cost plus an optimistic cost-to-go stays within the threshold is kept, and
+/// the result holds every complete schedule within it.
+#[allow(clippy::type_complexity)]
+fn search(
+    site: &Site,
+    e: usize,
+    options: &[Vec<(usize, u32)>],
+    cost: &dyn Fn(usize, usize) -> f64,
+    label_limit: usize,
+    enumerate: Option<f64>,
+) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
+    let days = options.len();
+    // Optimistic cost from day d on: each day its cheapest template, or off.
+    let mut to_go = vec![0.0f64; days + 1];
+    for d in (0..days).rev() {
+        let best = options[d]
+            .iter()
+            .map(|&(t, _)| cost(d, t))
+            .fold(0.0f64, f64::min);
+        to_go[d] = to_go[d + 1] + best;
+    }
+    let keep = |l: &Label, d: usize| enumerate.is_none_or(|th| l.cost + to_go[d + 1] <= th + 1e-9);
+    let rules = site.contract_rules(e);
+    let max_cons = site.contracts[site.employees[e].contract].max_consecutive_days;
+    let min_cons = rules.min_consecutive_days.max(1);
+    let min_off = rules.min_consecutive_days_off.max(1);
+    let min_minutes = rules.min_minutes_per_horizon;
+    let max_minutes = rules.max_minutes_per_horizon.unwrap_or(u32::MAX);
+    let max_weekends = rules.max_weekends.unwrap_or(u32::MAX);
+    // Caps that can bind: more candidate days of the template than the cap.
+    let caps: Vec<(usize, u32)> = rules
+        .max_shifts_per_template
+        .iter()
+        .copied()
+        .filter(|&(t, cap)| {
+            let days_with = options
+                .iter()
+                .filter(|o| o.iter().any(|&(u, _)| u == t))
+                .count() as u32;
+            let shortest = options
+                .iter()
+                .flatten()
+                .filter(|&&(u, _)| u == t)
+                .map(|&(_, m)| m)
+                .min()
+                .unwrap_or(1)
+                .max(1);
+            // Binding only if the days offering it and the minutes cap both allow more.
+            days_with > cap && u64::from(cap + 1) * u64::from(shortest) <= u64::from(max_minutes)
+        })
+        .collect();
+    // Templates with the same forbidden successors behave alike as "yesterday's shift":
+    // labels are keyed by that class, not by the template.
+    let n_templates = site.templates.len();
+    let mut class_of = vec![0usize; n_templates];
+    let mut classes: Vec<Vec<usize>> = Vec::new();
+    for (t, class) in class_of.iter_mut().enumerate() {
+        let mut f = site.not_followed_by(t).to_vec();
+        f.sort_unstable();
+        *class = match classes.iter().position(|c| *c == f) {
+            Some(k) => k,
+            None => {
+                classes.push(f);
+                classes.len() - 1
+            }
+        };
+    }
+    let mut weekend_of = vec![usize::MAX; days];
+    for (w, ds) in site.weekends().iter().enumerate() {
+        for &d in ds {
+            weekend_of[d] = w;
+        }
+    }
+    // Most paid minutes still available from day d on (for pruning the minimum).
+    let mut rest_max = vec![0u32; days + 1];
+    for d in (0..days).rev() {
+        let best = options[d].iter().map(|&(_, m)| m).max().unwrap_or(0);
+        rest_max[d] = rest_max[d + 1] + best;
+    }
+    let cap_run = max_cons.max(min_cons).max(min_off);
+    // For normalising resources: after day d, how many more shifts of a capped template
+    // (and weekends) could still come. A count so low that the cap cannot bind any more is
+    // as good as any other such count, so counts are raised to `cap − room` (and weekends
+    // likewise), which lets far more labels dominate each other.
+    let cap_days_after: Vec<Vec<u32>> = caps
+        .iter()
+        .map(|&(t, _)| {
+            let mut v = vec![0u32; days + 1];
+            for d in (0..days).rev() {
+                v[d] = v[d + 1] + u32::from(options[d].iter().any(|&(u, _)| u == t));
+            }
+            v
+        })
+        .collect();
+    let cap_len: Vec<u32> = caps
+        .iter()
+        .map(|&(t, _)| {
+            options
+                .iter()
+                .flatten()
+                .filter(|&&(u, _)| u == t)
+                .map(|&(_, m)| m)
+                .min()
+                .unwrap_or(1)
+                .max(1)
+        })
+        .collect();
+    let mut weekends_after = vec![0u32; days + 1];
+    {
+        let mut seen = std::collections::HashSet::new();
+        for d in (0..days).rev() {
+            weekends_after[d] = weekends_after[d + 1];
+            if weekend_of[d] != usize::MAX && seen.insert(weekend_of[d]) {
+                weekends_after[d] += 1;
+            }
+        }
+    }
+    let mut layers: Vec<Vec<Label>> = Vec::with_capacity(days);
+    // Before day 0: off, run "from the start".
+    let mut prev: Vec<(Key, Label)> = vec![(
+        (None, 0, true, false),
+        Label {
+            cost: 0.0,
+            minutes: 0,
+            weekends: 0,
+            counts: vec![0; caps.len()],
+            pred: usize::MAX,
+            shift: None,
+        },
+    )];
+    let started = std::time::Instant::now();
+    for d in 0..days {
+        // A bound on effort as well as on labels: past it, the caller falls back.
+        if started.elapsed().as_secs_f64() > SEARCH_SECONDS {
+            return None;
+        }
+        let mut next: HashMap<Key, Vec<Label>> = HashMap::new();
+        let w = weekend_of[d];
+        let new_weekend = w != usize::MAX && (d == 0 || weekend_of[d - 1] != w);
+        for (p, ((last, run, from_start, counted), label)) in prev.iter().enumerate() {
+            let counted_here = w != usize::MAX && *counted && !new_weekend;
+            // Day off.
+            {
+                let ok = last.is_none() || *from_start || *run >= min_cons;
+                if ok {
+                    let (run2, fs2) = if last.is_none() {
+                        ((run + 1).min(cap_run), *from_start)
+                    } else {
+                        (1, false)
+                    };
+                    let mut l = Label {
+                        pred: p,
+                        shift: None,
+                        ..label.clone()
+                    };
+                    normalise(
+                        &mut l.counts,
+                        &mut l.weekends,
+                        &caps,
+                        &cap_days_after,
+                        &cap_len,
+                        d + 1,
+                        l.minutes,
+                        max_minutes,
+                        max_weekends,
+                        &weekends_after,
+                    );
+                    if keep(&l, d) {
+                        push(
+                            &mut next,
+                            (None, run2, fs2, counted_here),
+                            l,
+                            min_minutes,
+                            enumerate.is_none(),
+                        );
+                    }
+                }
+            }
+            // Work template t.
+            for &(t, minutes) in &options[d] {
+                if let Some(prev_class) = last {
+                    if classes[*prev_class].contains(&t) {
+                        continue;
+                    }
+                }
+                let (run2, fs2) = if last.is_some() {
+                    (run + 1, *from_start)
+                } else {
+                    if !(*from_start || *run >= min_off) {
+                        continue;
+                    }
+                    (1, d == 0)
+                };
+                if run2 > max_cons {
+                    continue;
+                }
+                let m = label.minutes + minutes;
+                if m > max_minutes {
+                    continue;
+                }
+                let mut weekends = label.weekends;
+                if w != usize::MAX && !counted_here {
+                    weekends += 1;
+                    if weekends > max_weekends {
+                        continue;
+                    }
+                }
+                let mut counts = label.counts.clone();
+                let mut over = false;
+                for (k, &(ct, cap)) in caps.iter().enumerate() {
+                    if ct == t {
+                        counts[k] += 1;
+                        over |= counts[k] > cap;
+                    }
+                }
+                if over {
+                    continue;
+                }
+                normalise(
+                    &mut counts,
+                    &mut weekends,
+                    &caps,
+                    &cap_days_after,
+                    &cap_len,
+                    d + 1,
+                    m,
+                    max_minutes,
+                    max_weekends,
+                    &weekends_after,
+                );
+                let l = Label {
+                    cost: label.cost + cost(d, t),
+                    minutes: m,
+                    weekends,
+                    counts,
+                    pred: p,
+                    shift: Some(t),
+                };
+                let key = (Some(class_of[t]), run2.min(cap_run), fs2, w != usize::MAX);
+                if keep(&l, d) {
+                    push(&mut next, key, l, min_minutes, enumerate.is_none());
+                }
+            }
+        }
+        // Prune labels that cannot reach the minimum any more.
+        let mut layer: Vec<(Key, Label)> = Vec::new();
+        for (k, ls) in next {
+            for l in ls {
+                if l.minutes + rest_max[d + 1] >= min_minutes {
+                    layer.push((k, l));
+                }
+            }
+        }
+        if layer.len() > label_limit {
+            if std::env::var_os("SHIFTWISE_LOG_PRICING").is_some() {
+                eprintln!(
+                    "pricing: staff {e}: {} labels on day {d}, caps {caps:?}",
+                    layer.len()
+                );
+            }
+            return None;
+        }
+        layers.push(layer.iter().map(|(_, l)| l.clone()).collect());
+        prev = layer;
+    }
+    // End: the last block touches the horizon's end (exempt); minutes must reach the minimum.
+    let finals: Vec<usize> = prev
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, l))| l.minutes >= min_minutes)
+        .filter(|(_, (_, l))| enumerate.is_none_or(|th| l.cost <= th + 1e-9))
+        .map(|(k, _)| k)
+        .collect();
+    let chosen: Vec<usize> = if enumerate.is_some() {
+        finals
+    } else {
+        finals
+            .into_iter()
+            .min_by(|&a, &b| prev[a].1.cost.total_cmp(&prev[b].1.cost))
+            .into_iter()
+            .collect()
+    };
+    let mut out = Vec::with_capacity(chosen.len());
+    for k in chosen {
+        let total = prev[k].1.cost;
+        let mut schedule = vec![None; days];
+        let mut idx = k;
+        for d in (0..days).rev() {
+            let l = &layers[d][idx];
+            schedule[d] = l.shift;
+            idx = l.pred;
+        }
+        out.push((schedule, total));
+    }
+    Some(out)
+}
+
+/// Raise capped counts and weekends to the lowest value at which their limit can still bind
+/// (see [`cheapest_schedule`]); `from` is the first day still to come.
+#[allow(clippy::too_many_arguments)]
+fn normalise(
+    counts: &mut [u32],
+    weekends: &mut u32,
+    caps: &[(usize, u32)],
+    cap_days_after: &[Vec<u32>],
+    cap_len: &[u32],
+    from: usize,
+    minutes: u32,
+    max_minutes: u32,
+    max_weekends: u32,
+    weekends_after: &[u32],
+) {
+    for (k, &(_, cap)) in caps.iter().enumerate() {
+        let by_minutes = max_minutes.saturating_sub(minutes) / cap_len[k];
+        let room = cap_days_after[k][from].min(by_minutes);
+        counts[k] = counts[k].max(cap.saturating_sub(room));
+    }
+    if max_weekends != u32::MAX {
+        *weekends = (*weekends).max(max_weekends.saturating_sub(weekends_after[from]));
+    }
+}
+
+/// Insert `l` under `key` unless a label there dominates it; drop the labels it dominates.
+fn push(
+    next: &mut HashMap<Key, Vec<Label>>,
+    key: Key,
+    l: Label,
+    min_minutes: u32,
+    dominance: bool,
+) {
+    let ls = next.entry(key).or_default();
+    if !dominance {
+        ls.push(l);
+        return;
+    }
+    // `a` dominates `b`: no dearer, no more weekends or capped shifts, and minutes that are
+    // as good both ways (equal, or both past the minimum with `a` lower).
+    let dominates = |a: &Label, b: &Label| {
+        a.cost <= b.cost + 1e-9
+            && a.weekends <= b.weekends
+            && a.counts.iter().zip(&b.counts).all(|(x, y)| x <= y)
+            && (a.minutes == b.minutes || (a.minutes >= min_minutes && a.minutes <= b.minutes))
+    };
+    if ls.iter().any(|a| dominates(a, &l)) {
+        return;
+    }
+    ls.retain(|b| !dominates(&l, b));
+    ls.push(l);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{candidate_shifts, Builder, CostFamily, Family};
+    use crate::solve::{solve, SolveOptions};
+    use rand::{Rng, SeedableRng};
+
+    /// 21 days, three shift types with rotation rules and caps, every horizon rule on.
+    const TEXT: &str = "SECTION_HORIZON\n21\n\nSECTION_SHIFTS\nE,480,\nL,480,E\nN,600,E|L\n\n\
+        SECTION_STAFF\nA,E=21|L=6|N=3,7200,4800,4,2,2,2\nB,E=21|L=21|N=0,8000,3000,3,3,3,1\n\n\
+        SECTION_DAYS_OFF\nA,3,10\nB,0\n";
+
+    /// The DP's optimum equals HiGHS's on the rostering model restricted to one employee
+    /// (every family but cover), for random costs per day and template.
+    #[test]
+    fn dp_matches_the_milp_on_random_costs() {
+        let inst = crate::curtois::parse(TEXT, "test.txt", "test").unwrap();
+        let site = crate::curtois::to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        let cands = candidate_shifts(&site);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for round in 0..12 {
+            let costs: Vec<Vec<f64>> = (0..inst.days)
+                .map(|_| (0..3).map(|_| rng.gen_range(-100.0..40.0)).collect())
+                .collect();
+            for e in 0..inst.staff.len() {
+                assert!(applicable(&site, e, &cands));
+                let mine: Vec<Candidate> =
+                    cands.iter().filter(|c| c.employee == e).cloned().collect();
+                let mut options = vec![Vec::new(); inst.days];
+                for c in &mine {
+                    options[c.day].push((c.template, c.paid_minutes));
+                }
+                let (schedule, dp) =
+                    cheapest_schedule(&site, e, &options, &|d, t| costs[d][t], 1_000_000)
+                        .expect("within the label limit")
+                        .expect("feasible");
+                let k = mine.len();
+                let mut b =
+                    Builder::restricted(&site, &req, mine.clone(), vec![false; k], false, false);
+                let families: Vec<Family> = Family::ALL
+                    .iter()
+                    .copied()
+                    .filter(|&f| f != Family::TemplateCover)
+                    .collect();
+                b.build(&families);
+                for (j, c) in mine.iter().enumerate() {
+                    let x = b.x[j];
+                    b.add_cost(CostFamily::Understaffing, x, costs[c.day][c.template]);
+                }
+                let lm = std::mem::take(&mut b.lm);
+                let out = solve(
+                    lm,
+                    &SolveOptions {
+                        gap: 0.0,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+                assert!(
+                    (out.objective - dp).abs() < 1e-6,
+                    "round {round} staff {e}: DP {dp} vs MILP {} ({schedule:?})",
+                    out.objective
+                );
+                // The DP's schedule keeps every rule: verify agrees.
+                let roster = crate::roster::Roster {
+                    shifts: schedule
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(d, t)| {
+                            let c = mine.iter().find(|c| c.day == d && Some(c.template) == *t)?;
+                            Some(crate::roster::Shift {
+                                employee: e,
+                                day: d,
+                                template: c.template,
+                                start: c.start,
+                                end: c.end,
+                                mode: c.mode,
+                                paid_minutes: c.paid_minutes,
+                                allocation: Vec::new(),
+                                breaks: Vec::new(),
+                            })
+                        })
+                        .collect(),
+                };
+                let v: Vec<_> = crate::verify::verify(&site, &roster, &req.agents)
+                    .violations
+                    .into_iter()
+                    .filter(|v| v.employee == inst.staff[e].id)
+                    .collect();
+                assert!(v.is_empty(), "{v:?}");
+            }
+        }
+    }
+}
