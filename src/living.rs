@@ -169,29 +169,6 @@ fn pin_rule_applies(rule: &str, detail: &str) -> bool {
     }
 }
 
-/// The candidate standing for an existing shift.
-fn candidate_of(site: &Site, s: &Shift) -> Candidate {
-    Candidate {
-        employee: s.employee,
-        day: s.day,
-        template: s.template,
-        start: s.start,
-        end: s.end,
-        mode: s.mode,
-        paid_minutes: s.paid_minutes,
-        intervals: site.grid.overlapping(s.start, s.end),
-        pinned: false,
-    }
-}
-
-fn same_shift(c: &Candidate, s: &Shift) -> bool {
-    c.employee == s.employee
-        && c.template == s.template
-        && c.start == s.start
-        && c.end == s.end
-        && c.mode == s.mode
-}
-
 /// Plan `site` keeping `commitments`: pinned shifts are fixed; with a published roster,
 /// shifts before `from` and after the window are kept as published, shifts inside the
 /// window are re-optimized with a disruption cost per changed employee-day (see
@@ -226,14 +203,17 @@ pub fn plan_committed(
     if let Some(p) = &commitments.published {
         fixed_shifts.extend(p.roster.shifts.iter().filter(|s| !is_free_time(s.start)));
     }
-    let mut cands: Vec<Candidate> = fixed_shifts.iter().map(|s| candidate_of(site, s)).collect();
+    let mut cands: Vec<Candidate> = fixed_shifts
+        .iter()
+        .map(|s| Candidate::of_shift(site, s, false))
+        .collect();
     let fixed_count = cands.len();
     let fixed_days: std::collections::HashSet<(usize, usize)> =
         fixed_shifts.iter().map(|s| (s.employee, s.day)).collect();
     cands.extend(all.into_iter().filter(|c| {
         is_free_time(c.start)
             && !fixed_days.contains(&(c.employee, c.day))
-            && !fixed_shifts.iter().any(|s| same_shift(c, s))
+            && !fixed_shifts.iter().any(|s| c.is(s))
     }));
     let fixed: Vec<bool> = (0..cands.len()).map(|k| k < fixed_count).collect();
     let n_cands = cands.len();
@@ -259,8 +239,7 @@ pub fn plan_committed(
         constant = disruption(&mut b, site, p, fixed_count);
         let start: Vec<_> = (0..b.cands.len())
             .map(|k| {
-                let on =
-                    k < fixed_count || p.roster.shifts.iter().any(|s| same_shift(&b.cands[k], s));
+                let on = k < fixed_count || p.roster.shifts.iter().any(|s| b.cands[k].is(s));
                 (b.x[k], if on { 1.0 } else { 0.0 })
             })
             .collect();
@@ -308,13 +287,13 @@ pub fn plan_committed(
     let (mut roster, mut coverage) = decode(site, &req, &b, &out);
     if with_breaks {
         let kept = |sh: &Shift| -> Option<Vec<crate::roster::PlacedBreak>> {
-            let c = candidate_of(site, sh);
+            let c = Candidate::of_shift(site, sh, false);
             commitments
                 .published
                 .iter()
                 .flat_map(|p| p.roster.shifts.iter())
                 .chain(commitments.pinned.iter())
-                .find(|old| same_shift(&c, old) && !old.breaks.is_empty())
+                .find(|old| c.is(old) && !old.breaks.is_empty())
                 .map(|old| old.breaks.clone())
         };
         let placed = roster.with_mid_window_breaks(site);
@@ -357,7 +336,7 @@ fn disruption(b: &mut Builder, site: &Site, p: &Published, fixed_count: usize) -
     for s in &in_window {
         let w = change_weight(p, s.start);
         constant += w;
-        if let Some(k) = (fixed_count..b.cands.len()).find(|&k| same_shift(&b.cands[k], s)) {
+        if let Some(k) = (fixed_count..b.cands.len()).find(|&k| b.cands[k].is(s)) {
             let x = b.x[k];
             b.add_cost(CostFamily::Disruption, x, -w);
         }

@@ -221,13 +221,7 @@ fn resolve_employee(
 ) -> Result<Option<Neighbourhood>, Error> {
     let mut sub: Vec<Candidate> = Vec::new();
     for s in roster.shifts.iter().filter(|s| s.employee != e) {
-        match base.iter().find(|c| {
-            c.employee == s.employee
-                && c.template == s.template
-                && c.start == s.start
-                && c.end == s.end
-                && c.mode == s.mode
-        }) {
+        match base.iter().find(|c| c.is(s)) {
             Some(c) => sub.push(c.clone()),
             None => return Ok(None),
         }
@@ -247,11 +241,7 @@ fn resolve_employee(
         return Ok(None);
     }
     // Start from the employee's current week (HiGHS drops it if it breaks a rule).
-    let current = |c: &Candidate| {
-        roster.of_employee(e).any(|s| {
-            c.template == s.template && c.start == s.start && c.end == s.end && c.mode == s.mode
-        })
-    };
+    let current = |c: &Candidate| roster.of_employee(e).any(|s| c.is(s));
     let start: Vec<_> = (0..b.cands.len())
         .map(|k| {
             let on = k < fixed_count || current(&b.cands[k]);

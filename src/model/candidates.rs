@@ -34,34 +34,43 @@ pub struct Candidate {
     pub pinned: bool,
 }
 
+impl Candidate {
+    /// The candidate standing for an existing shift `s`.
+    pub fn of_shift(site: &Site, s: &crate::roster::Shift, pinned: bool) -> Candidate {
+        Candidate {
+            employee: s.employee,
+            day: s.day,
+            template: s.template,
+            start: s.start,
+            end: s.end,
+            mode: s.mode,
+            paid_minutes: s.paid_minutes,
+            intervals: site.grid.overlapping(s.start, s.end),
+            pinned,
+        }
+    }
+
+    /// Whether this candidate is the shift `s`: same employee, template, start, end and mode.
+    pub fn is(&self, s: &crate::roster::Shift) -> bool {
+        self.employee == s.employee
+            && self.template == s.template
+            && self.start == s.start
+            && self.end == s.end
+            && self.mode == s.mode
+    }
+}
+
 /// Pin `pins` in `cands`: each pinned shift's candidate is marked pinned (added if the
 /// generator did not produce it) and every other candidate of that employee and day is
 /// dropped, so every model, the greedy start and the neighbourhood search keep it.
 pub fn pin_candidates(site: &Site, cands: &mut Vec<Candidate>, pins: &[crate::roster::Shift]) {
     let days: std::collections::HashSet<(usize, usize)> =
         pins.iter().map(|p| (p.employee, p.day)).collect();
-    let same = |c: &Candidate, p: &crate::roster::Shift| {
-        c.employee == p.employee
-            && c.template == p.template
-            && c.start == p.start
-            && c.end == p.end
-            && c.mode == p.mode
-    };
-    cands.retain(|c| !days.contains(&(c.employee, c.day)) || pins.iter().any(|p| same(c, p)));
+    cands.retain(|c| !days.contains(&(c.employee, c.day)) || pins.iter().any(|p| c.is(p)));
     for p in pins {
-        match cands.iter_mut().find(|c| same(c, p)) {
+        match cands.iter_mut().find(|c| c.is(p)) {
             Some(c) => c.pinned = true,
-            None => cands.push(Candidate {
-                employee: p.employee,
-                day: p.day,
-                template: p.template,
-                start: p.start,
-                end: p.end,
-                mode: p.mode,
-                paid_minutes: p.paid_minutes,
-                intervals: site.grid.overlapping(p.start, p.end),
-                pinned: true,
-            }),
+            None => cands.push(Candidate::of_shift(site, p, true)),
         }
     }
 }
