@@ -60,6 +60,19 @@ fn the_weekly_hour_cap_of_a_student_contract_holds() {
     assert_eq!(plan.roster.shifts.len(), 7, "without the cap, every day");
 }
 
+/// Explain the plan's denied requests (exact re-solves, a minute's budget).
+fn explain(site: &shiftwise::Site, plan: &mut shiftwise::plan::Plan) {
+    explain_denials(
+        site,
+        &plan.requirements,
+        &plan.roster,
+        &mut plan.requests,
+        &exact(),
+        60.0,
+    )
+    .unwrap();
+}
+
 /// A and B can cover the 09:00 need on Monday; A prefers Monday off (weight 100).
 fn request_site(need: u32) -> shiftwise::Site {
     let mut t = Tiny::new(1)
@@ -91,15 +104,7 @@ fn a_soft_request_is_denied_with_the_queue_it_would_leave_short() {
     let mut plan = solve_all(&site);
     assert_eq!(plan.requests[0].status, RequestStatus::Denied);
     assert!((plan.requests[0].penalty - 100.0).abs() < 1e-9);
-    explain_denials(
-        &site,
-        &plan.requirements,
-        &plan.roster,
-        &mut plan.requests,
-        &exact(),
-        60.0,
-    )
-    .unwrap();
+    explain(&site, &mut plan);
     let o = &plan.requests[0];
     let cost = o.cost_to_grant.expect("explained");
     assert!((cost - 285.0).abs() < 1e-3, "cost to grant {cost}");
@@ -123,15 +128,7 @@ fn a_request_that_breaks_a_hard_rule_says_so() {
     let site = t.site();
     let mut plan = solve_all(&site);
     assert_eq!(plan.requests[0].status, RequestStatus::Denied);
-    explain_denials(
-        &site,
-        &plan.requirements,
-        &plan.roster,
-        &mut plan.requests,
-        &exact(),
-        60.0,
-    )
-    .unwrap();
+    explain(&site, &mut plan);
     assert!(
         plan.requests[0].reason.contains("breaking a hard rule"),
         "{}",
