@@ -205,6 +205,9 @@ enum Command {
         /// Worker threads (default: rayon's choice, one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// No progress indicator on stderr (it is only drawn when stderr is a terminal).
+        #[arg(long)]
+        quiet: bool,
     },
     /// Solve a Shift Scheduling Benchmark instance (Curtois & Qu) with the rostering model;
     /// prints `instance, objective, lower bound, status, seconds`.
@@ -672,14 +675,22 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             };
             let skills: Option<Vec<String>> =
                 skills.map(|k| k.split(';').map(|x| x.trim().to_string()).collect());
-            let variants = shiftwise::scenarios::whatif::what_if(
-                &s,
-                sc,
-                contract,
-                skills.as_deref(),
-                &counts,
-                &opts,
-            )?;
+            let progress = Progress::new(true);
+            let label = format!(
+                "planning {} variant(s), {time_limit:.0} s each",
+                counts.len()
+            );
+            let variants = progress.step(&label, None, || {
+                shiftwise::scenarios::whatif::what_if(
+                    &s,
+                    sc,
+                    contract,
+                    skills.as_deref(),
+                    &counts,
+                    &opts,
+                )
+            })?;
+            progress.finish();
             println!(
                 "{} on scenario {}: extra {contract} people",
                 s.name, sc.name
@@ -717,6 +728,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             seed,
             output,
             threads,
+            quiet,
         } => {
             if samples == 0 || threads == Some(0) {
                 return Err(Error::Usage(
@@ -748,14 +760,22 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             }
             let started = std::time::Instant::now();
             let run = || shiftwise::scenarios::evaluate(&s, &r, &list, samples, seed);
-            let ev = match threads {
-                Some(n) => rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
-                    .install(run),
-                None => run(),
-            };
+            let progress = Progress::new(!quiet);
+            let label = format!(
+                "evaluating {} scenario(s), {samples} sample(s) per stochastic one",
+                list.len()
+            );
+            let ev = progress.step(&label, None, || -> Result<_, Error> {
+                Ok(match threads {
+                    Some(n) => rayon::ThreadPoolBuilder::new()
+                        .num_threads(n)
+                        .build()
+                        .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
+                        .install(run),
+                    None => run(),
+                })
+            })?;
+            progress.finish();
             let secs = started.elapsed().as_secs_f64();
             let out = output.join("scenarios.csv");
             shiftwise::scenarios::write_scenarios_csv(&out, &ev)?;
