@@ -307,6 +307,19 @@ fn plan_candidates(
     ))
 }
 
+/// Agents short (more than 1e-6) in each real-time interval-queue cell of `coverage`.
+fn realtime_shortfalls<'a>(
+    site: &'a Site,
+    coverage: &'a [Vec<CoverageCell>],
+) -> impl Iterator<Item = f64> + 'a {
+    site.queues
+        .iter()
+        .zip(coverage)
+        .filter(|(queue, _)| !queue.is_deferred())
+        .flat_map(|(_, cells)| cells.iter().map(|c| c.required - c.scheduled))
+        .filter(|&short| short > 1e-6)
+}
+
 /// Coverage cells with the requirements of `req` and nothing scheduled yet.
 fn unstaffed_coverage(req: &Requirements) -> Vec<Vec<CoverageCell>> {
     req.agents
@@ -338,18 +351,10 @@ pub(crate) fn summarize(
     let hours = site.grid.interval_hours();
     let mut understaffed_intervals = 0;
     let mut understaffed_agent_hours = 0.0;
-    for (q, queue) in site.queues.iter().enumerate() {
-        if queue.is_deferred() {
-            continue;
-        }
-        for cell in &coverage[q] {
-            let short = cell.required - cell.scheduled;
-            if short > 1e-6 {
-                understaffed_agent_hours += short * hours;
-            }
-            if short > 0.5 {
-                understaffed_intervals += 1;
-            }
+    for short in realtime_shortfalls(site, &coverage) {
+        understaffed_agent_hours += short * hours;
+        if short > 0.5 {
+            understaffed_intervals += 1;
         }
     }
     let requests = crate::people::request_outcomes(site, &roster);
@@ -453,15 +458,9 @@ pub(crate) fn decode(
             allocation.sort_by_key(|&(q, _)| q);
         }
         roster.shifts.push(Shift {
-            employee: cand.employee,
-            day: cand.day,
-            template: cand.template,
-            start: cand.start,
-            end: cand.end,
-            mode: cand.mode,
-            paid_minutes: cand.paid_minutes,
             allocation,
             breaks: placed.remove(&c).unwrap_or_default(),
+            ..cand.to_shift()
         });
     }
     roster.sort();
@@ -605,26 +604,18 @@ pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
     // The tiered cost of understaffing on real-time queues.
     let tiers = &site.penalties.understaffing_per_agent_hour;
     let mut short_cost = 0.0;
-    for (q, queue) in site.queues.iter().enumerate() {
-        if queue.is_deferred() {
-            continue;
-        }
-        for cell in &coverage[q] {
-            let short = cell.required - cell.scheduled;
-            if short > 1e-6 {
-                let mut left = short;
-                for (k, &cost) in tiers.iter().enumerate() {
-                    let depth = if k + 1 == tiers.len() {
-                        left
-                    } else {
-                        left.min(1.0)
-                    };
-                    short_cost += depth * cost * hours;
-                    left -= depth;
-                    if left <= 0.0 {
-                        break;
-                    }
-                }
+    for short in realtime_shortfalls(site, &coverage) {
+        let mut left = short;
+        for (k, &cost) in tiers.iter().enumerate() {
+            let depth = if k + 1 == tiers.len() {
+                left
+            } else {
+                left.min(1.0)
+            };
+            short_cost += depth * cost * hours;
+            left -= depth;
+            if left <= 0.0 {
+                break;
             }
         }
     }

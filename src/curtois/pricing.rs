@@ -512,17 +512,7 @@ mod tests {
                         .enumerate()
                         .filter_map(|(d, t)| {
                             let c = mine.iter().find(|c| c.day == d && Some(c.template) == *t)?;
-                            Some(crate::roster::Shift {
-                                employee: e,
-                                day: d,
-                                template: c.template,
-                                start: c.start,
-                                end: c.end,
-                                mode: c.mode,
-                                paid_minutes: c.paid_minutes,
-                                allocation: Vec::new(),
-                                breaks: Vec::new(),
-                            })
+                            Some(c.to_shift())
                         })
                         .collect(),
                 };

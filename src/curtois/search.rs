@@ -24,7 +24,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{objective, to_site, Assignment, Instance};
 use crate::model::{candidate_shifts, Builder, Candidate, Family};
-use crate::roster::{Roster, Shift};
+use crate::roster::Roster;
 use crate::solve::{solve as highs_solve, SolveOptions, SolveStatus};
 use crate::staffing::Requirements;
 use crate::verify::Violation;
@@ -154,18 +154,7 @@ impl Ctx<'_> {
         for (e, row) in a.iter().enumerate() {
             for (d, t) in row.iter().enumerate() {
                 if let Some(t) = t {
-                    let c = &self.cands[self.index[&(e, d, *t)]];
-                    shifts.push(Shift {
-                        employee: e,
-                        day: d,
-                        template: *t,
-                        start: c.start,
-                        end: c.end,
-                        mode: c.mode,
-                        paid_minutes: c.paid_minutes,
-                        allocation: Vec::new(),
-                        breaks: Vec::new(),
-                    });
+                    shifts.push(self.cands[self.index[&(e, d, *t)]].to_shift());
                 }
             }
         }

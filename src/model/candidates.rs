@@ -50,6 +50,21 @@ impl Candidate {
         }
     }
 
+    /// The shift this candidate stands for, with no queue split or breaks yet.
+    pub fn to_shift(&self) -> crate::roster::Shift {
+        crate::roster::Shift {
+            employee: self.employee,
+            day: self.day,
+            template: self.template,
+            start: self.start,
+            end: self.end,
+            mode: self.mode,
+            paid_minutes: self.paid_minutes,
+            allocation: Vec::new(),
+            breaks: Vec::new(),
+        }
+    }
+
     /// Whether this candidate is the shift `s`: same employee, template, start, end and mode.
     pub fn is(&self, s: &crate::roster::Shift) -> bool {
         self.employee == s.employee
