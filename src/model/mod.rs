@@ -34,6 +34,7 @@
 //! | template-specific shift requests | soft | [`Builder::shift_requests`] |
 
 pub mod candidates;
+pub mod descent;
 pub mod greedy;
 pub mod rules;
 pub mod search;

@@ -46,6 +46,8 @@ pub struct SearchStats {
     pub seconds: f64,
     /// Whether the time budget ended the search (rather than convergence or the round limit).
     pub stopped_by_time: bool,
+    /// The best-response descent after construction, when it applies.
+    pub descent: Option<super::descent::DescentStats>,
 }
 
 fn log_enabled() -> bool {
@@ -56,6 +58,8 @@ fn log_enabled() -> bool {
 const BLOCK_CANDIDATES: usize = 800;
 /// Most employees in one block.
 const BLOCK_EMPLOYEES: usize = 4;
+/// Most of the search budget the descent may use.
+const DESCENT_SHARE: f64 = 0.5;
 /// Improvement rounds at most.
 const MAX_ROUNDS: usize = 6;
 /// Node limit of one sub-MILP: a deterministic effort limit (HiGHS keeps its incumbent, so
@@ -211,6 +215,42 @@ pub fn neighbourhood_search(
         return Ok(None);
     };
     stats.constructed_objective = objective;
+
+    // Best-response descent (where its objective is the model's), priced exactly and kept
+    // only if better.
+    if super::descent::applies(site, req, families) {
+        let (descended, d) = super::descent::descend(
+            site,
+            req,
+            cands,
+            &selected,
+            opts.seed,
+            (budget * DESCENT_SHARE).min(left()),
+        );
+        if let Some((sel, obj)) = solve_block(
+            site,
+            req,
+            cands,
+            &by_emp,
+            families,
+            &descended,
+            &[],
+            elastic,
+            &sub_opts(SUB_TIME_LIMIT, 1e-4),
+        )? {
+            if log_enabled() {
+                eprintln!(
+                    "descent: {} sweeps, {} moves, {:.0} by its own count ({:.0} -> {:.0}) in {:.2} s; priced {obj:.0} (was {objective:.0})",
+                    d.sweeps, d.moves, d.change, d.start, d.end, d.seconds
+                );
+            }
+            if obj < objective - 1e-6 {
+                selected = sel;
+                objective = obj;
+            }
+        }
+        stats.descent = Some(d);
+    }
 
     // Improvement.
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
