@@ -217,16 +217,33 @@ pub fn neighbourhood_search(
     stats.constructed_objective = objective;
 
     // Best-response descent (where its objective is the model's), priced exactly and kept
-    // only if better.
-    if super::descent::applies(site, req, families) {
-        let (descended, d) = super::descent::descend(
-            site,
-            req,
-            cands,
-            &selected,
-            opts.seed,
-            (budget * DESCENT_SHARE).min(left()),
-        );
+    // only if better; again after every improving sub-MILP.
+    let descent_applies = super::descent::applies(site, req, families);
+    let descend = |selected: &mut Vec<usize>,
+                   objective: &mut f64,
+                   stats: &mut SearchStats,
+                   limit: f64,
+                   perturb: bool|
+     -> Result<(), Error> {
+        if !descent_applies || limit <= 0.0 {
+            return Ok(());
+        }
+        let how = super::descent::DescentOptions {
+            seed: opts.seed,
+            budget: limit,
+            spread_first: perturb,
+            perturb,
+        };
+        let (descended, d) = super::descent::descend(site, req, cands, selected, &how);
+        let total = stats.descent.get_or_insert_with(Default::default);
+        total.sweeps += d.sweeps;
+        total.moves += d.moves;
+        total.change += d.change;
+        total.seconds += d.seconds;
+        total.kicks += d.kicks;
+        if d.moves == 0 {
+            return Ok(());
+        }
         if let Some((sel, obj)) = solve_block(
             site,
             req,
@@ -240,17 +257,24 @@ pub fn neighbourhood_search(
         )? {
             if log_enabled() {
                 eprintln!(
-                    "descent: {} sweeps, {} moves, {:.0} by its own count ({:.0} -> {:.0}) in {:.2} s; priced {obj:.0} (was {objective:.0})",
-                    d.sweeps, d.moves, d.change, d.start, d.end, d.seconds
+                    "descent: {} sweeps, {} kicks, {} moves, {:.0} -> {:.0} by its own count in {:.2} s; priced {obj:.0} (was {objective:.0})",
+                    d.sweeps, d.kicks, d.moves, d.start, d.end, d.seconds
                 );
             }
-            if obj < objective - 1e-6 {
-                selected = sel;
-                objective = obj;
+            if obj < *objective - 1e-6 {
+                *selected = sel;
+                *objective = obj;
             }
         }
-        stats.descent = Some(d);
-    }
+        Ok(())
+    };
+    descend(
+        &mut selected,
+        &mut objective,
+        &mut stats,
+        (budget * DESCENT_SHARE).min(left()),
+        true,
+    )?;
 
     // Improvement.
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
@@ -262,6 +286,11 @@ pub fn neighbourhood_search(
         let round_start = objective;
         let mut order: Vec<usize> = (0..n_emp).collect();
         order.shuffle(&mut rng);
+        if descent_applies {
+            // One employee's best week is the descent's job; sub-MILPs are for joint changes,
+            // and an employee with more candidates than a block holds would sit alone.
+            order.retain(|&e| by_emp[e].len() <= BLOCK_CANDIDATES);
+        }
         for block in blocks(&order, &by_emp) {
             let limit = left();
             if limit <= 0.0 {
@@ -283,6 +312,7 @@ pub fn neighbourhood_search(
                     selected = sel;
                     objective = obj;
                     stats.improvements += 1;
+                    descend(&mut selected, &mut objective, &mut stats, left(), false)?;
                 }
             }
         }
