@@ -112,6 +112,9 @@ struct EmailQueue {
 /// first and the flow then measures the agents left free for email.
 const EMAIL_TIE: f64 = 1e-6;
 
+/// Staffings remembered per interval before the memo is cleared.
+const MEMO_PER_INTERVAL: usize = 4096;
+
 /// A tiny min-cost-flow network: source → skill groups → queues → sink.
 struct Flow {
     /// `(to, residual capacity, cost)`; arc `k ^ 1` is the reverse of arc `k`.
@@ -252,6 +255,8 @@ struct Descent<'a> {
     /// Per interval: change of its cost when one more agent of a duty class arrives, by
     /// (class, share in 1/10,000).
     cache: Vec<HashMap<(usize, u32), Arrival>>,
+    /// Per interval: cost and email capacity by the exact staffing (duty per group, leads).
+    memo: std::cell::RefCell<Vec<HashMap<Vec<u64>, Arrival>>>,
     counts: Vec<[u32; 2]>,
 }
 
@@ -456,6 +461,7 @@ impl<'a> Descent<'a> {
             onsite: vec![0; n],
             cost: vec![0.0; n],
             cache: vec![HashMap::new(); n],
+            memo: std::cell::RefCell::new(vec![HashMap::new(); n]),
             counts: vec![[0, 0]; n_emp],
         };
         for i in 0..n {
@@ -469,7 +475,27 @@ impl<'a> Descent<'a> {
     /// duty — idle agents' overstaffing, the real-time queues' tiered shortfall after the
     /// best allocation, and the team-lead shortfall — and the agents then free for each
     /// email queue.
-    fn interval_cost(&self, i: usize, duty: &[f64], leads: f64) -> (f64, Vec<f64>) {
+    fn interval_cost(&self, i: usize, duty: &[f64], leads: f64) -> Arrival {
+        // The same staffing recurs all the time (a move tried, then undone): remember it.
+        let key: Vec<u64> = duty
+            .iter()
+            .chain(std::iter::once(&leads))
+            .map(|x| x.to_bits())
+            .collect();
+        let mut memo = self.memo.borrow_mut();
+        if let Some(v) = memo[i].get(&key) {
+            return v.clone();
+        }
+        let v = self.solve_interval(i, duty, leads);
+        if memo[i].len() >= MEMO_PER_INTERVAL {
+            memo[i].clear();
+        }
+        memo[i].insert(key, v.clone());
+        v
+    }
+
+    /// [`Descent::interval_cost`], computed.
+    fn solve_interval(&self, i: usize, duty: &[f64], leads: f64) -> Arrival {
         let site = self.site;
         let h = site.grid.interval_hours();
         let over = site.penalties.overstaffing_per_agent_hour * h;
@@ -1055,7 +1081,9 @@ const KICK_EMPLOYEES: usize = 2;
 /// The iterated local search ends after this many kicks in a row without improvement
 /// (or at its time budget): a deterministic end on a fast enough machine.
 const MAX_FAILED_KICKS: usize = 100;
-/// Repair sweeps over the kicked employees' skill groups after a kick.
+/// Colleagues of the same skill group (at random) repaired with the kicked employees.
+const REPAIR_MATES: usize = 4;
+/// Repair sweeps over the kicked employees and those colleagues after a kick.
 const REPAIR_ROUNDS: usize = 3;
 
 /// Improve `selected` (indices into `cands`) by best-response descent for at most
@@ -1097,6 +1125,14 @@ pub fn descend(
     sweep(&mut d, &mut rng, &mut stats, || {
         started.elapsed().as_secs_f64() > how.budget
     });
+    if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+        eprintln!(
+            "descent: local optimum {:.0} after {:.2} s, {} sweeps",
+            d.total(),
+            started.elapsed().as_secs_f64(),
+            stats.sweeps
+        );
+    }
     if how.perturb {
         // Iterated local search: kick a few employees off their shifts on one day, repair
         // by descent on them and their colleagues of the same skill group, keep the result
@@ -1108,10 +1144,14 @@ pub fn descend(
         while started.elapsed().as_secs_f64() < how.budget && failed < MAX_FAILED_KICKS {
             stats.kicks += 1;
             let moved = d.kick(&mut rng, KICK_EMPLOYEES);
-            let mut touched: Vec<usize> = (0..n_emp)
-                .filter(|&e| moved.iter().any(|&m| d.duty_of[m] == d.duty_of[e]))
+            let mut mates: Vec<usize> = (0..n_emp)
+                .filter(|&e| {
+                    !moved.contains(&e) && moved.iter().any(|&m| d.duty_of[m] == d.duty_of[e])
+                })
                 .collect();
-            touched.shuffle(&mut rng);
+            mates.shuffle(&mut rng);
+            mates.truncate(REPAIR_MATES);
+            let touched: Vec<usize> = moved.iter().copied().chain(mates).collect();
             for _ in 0..REPAIR_ROUNDS {
                 let mut changed = false;
                 for &e in &touched {

@@ -59,7 +59,7 @@ const BLOCK_CANDIDATES: usize = 800;
 /// Most employees in one block.
 const BLOCK_EMPLOYEES: usize = 4;
 /// Most of the search budget the descent may use.
-const DESCENT_SHARE: f64 = 0.5;
+const DESCENT_SHARE: f64 = 0.8;
 /// Improvement rounds at most.
 const MAX_ROUNDS: usize = 6;
 /// Node limit of one sub-MILP: a deterministic effort limit (HiGHS keeps its incumbent, so
