@@ -793,8 +793,9 @@ impl<'a> Descent<'a> {
         (0..2).map(|k| w * f64::from(ext[k][1] - ext[k][0])).sum()
     }
 
-    /// Fairness change when employees' weeks become `weeks` (`(employee, week)`).
-    fn fairness_change(&self, weeks: &[(usize, &[Option<usize>])]) -> f64 {
+    /// Fairness cost of the groups of the employees in `weeks` when those employees work
+    /// those weeks (whatever the current state says about them).
+    fn fairness_of(&self, weeks: &[(usize, &[Option<usize>])]) -> f64 {
         let mut groups: Vec<usize> = weeks
             .iter()
             .filter_map(|(e, _)| self.fair_group_of[*e])
@@ -807,7 +808,7 @@ impl<'a> Descent<'a> {
             .collect();
         groups
             .into_iter()
-            .map(|g| self.group_fairness(g, &replaced) - self.group_fairness(g, &[]))
+            .map(|g| self.group_fairness(g, &replaced))
             .sum()
     }
 
@@ -854,7 +855,8 @@ impl<'a> Descent<'a> {
                         continue;
                     }
                     let ch = removed + own_change + self.own_cost(m, &week) - own_m
-                        + self.fairness_change(&[(e, &after[..]), (m, &week[..])])
+                        + self.fairness_of(&[(e, &after[..]), (m, &week[..])])
+                        - self.fairness_of(&[(e, &mine[..]), (m, &theirs[..])])
                         + self.add_change(c2);
                     if ch < -1e-6 && best.is_none_or(|(b, _, _)| ch < b) {
                         best = Some((ch, c, c2));
@@ -890,6 +892,7 @@ impl<'a> Descent<'a> {
         let current = self.chosen[e].clone();
         let breach_now = self.breach(e, &current);
         let own_now = self.own_cost(e, &current);
+        let fair_now = self.fairness_of(&[(e, &current[..])]);
         let frozen = |c: Option<usize>| c.is_some_and(|c| self.cands[c].pinned);
         // Best: (breach, change, removed day, added candidate).
         let mut best: Option<(f64, f64, Option<usize>, Option<usize>)> = None;
@@ -915,7 +918,8 @@ impl<'a> Descent<'a> {
                 // Pure removal.
                 let br = self.breach(e, &week);
                 let ch = base_change + self.own_cost(e, &week) - own_now
-                    + self.fairness_change(&[(e, &week[..])]);
+                    + self.fairness_of(&[(e, &week[..])])
+                    - fair_now;
                 if better(&best, br, ch) {
                     best = Some((br, ch, removed, None));
                 }
@@ -936,7 +940,7 @@ impl<'a> Descent<'a> {
                         continue;
                     }
                     let own = self.own_cost(e, &week) - own_now;
-                    let fair = self.fairness_change(&[(e, &week[..])]);
+                    let fair = self.fairness_of(&[(e, &week[..])]) - fair_now;
                     week[d] = None;
                     let ch = base_change + own + fair + self.add_change(c);
                     if better(&best, br, ch) {
@@ -1114,17 +1118,15 @@ pub fn descend(
         // A quick first descent with email valued per interval: far from a good roster the
         // week-long email pass rarely settles, so every move would cost a whole pass.
         let mut d = load(true, &selected);
-        sweep(&mut d, &mut rng, &mut stats, || {
-            started.elapsed().as_secs_f64() > how.budget
-        });
+        let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
+        sweep(&mut d, &mut rng, &mut stats, out_of_time, false);
         selected = d.selection();
     }
     let mut d = load(false, &selected);
     stats.start = objective(site, req, cands, original);
     let n_emp = site.employees.len();
-    sweep(&mut d, &mut rng, &mut stats, || {
-        started.elapsed().as_secs_f64() > how.budget
-    });
+    let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
+    sweep(&mut d, &mut rng, &mut stats, out_of_time, false);
     if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
         eprintln!(
             "descent: local optimum {:.0} after {:.2} s, {} sweeps",
@@ -1181,8 +1183,15 @@ pub fn descend(
 }
 
 /// Sweep over the employees in a random order, each taking their best improving move and
-/// hand-over, until a sweep improves nothing or `stop()`.
-fn sweep(d: &mut Descent, rng: &mut ChaCha8Rng, stats: &mut DescentStats, stop: impl Fn() -> bool) {
+/// hand-over, until a sweep improves nothing or `stop()`. With `check`, every move's
+/// predicted change is compared with the objective recomputed from scratch (tests).
+fn sweep(
+    d: &mut Descent,
+    rng: &mut ChaCha8Rng,
+    stats: &mut DescentStats,
+    stop: impl Fn() -> bool,
+    check: bool,
+) {
     let n_emp = d.chosen.len();
     'sweeps: loop {
         stats.sweeps += 1;
@@ -1193,7 +1202,16 @@ fn sweep(d: &mut Descent, rng: &mut ChaCha8Rng, stats: &mut DescentStats, stop: 
             if stop() {
                 break 'sweeps;
             }
-            for change in [d.improve(e), d.hand_over(e)] {
+            for k in 0..2 {
+                let before = if check { d.total() } else { 0.0 };
+                let change = if k == 0 { d.improve(e) } else { d.hand_over(e) };
+                if check && change < 0.0 {
+                    let actual = d.total() - before;
+                    assert!(
+                        (actual - change).abs() <= 1e-6 * before.abs().max(1.0),
+                        "move of employee {e} valued {change} but changed the objective by {actual}"
+                    );
+                }
                 if change < 0.0 {
                     stats.moves += 1;
                     stats.change += change;
@@ -1270,6 +1288,38 @@ mod tests {
         let k2 = f.arc(q2, sink, 1.0, -3.0);
         assert!((f.min_cost() + 8.0).abs() < 1e-12);
         assert!((f.flow(k1) - 1.0).abs() < 1e-12 && (f.flow(k2) - 1.0).abs() < 1e-12);
+    }
+
+    /// Descend from the greedy roster with every move's value checked against the objective
+    /// recomputed from scratch.
+    fn checked_descent(site: &Site, req: &Requirements) -> usize {
+        let cands = candidate_shifts(site);
+        let start = greedy_roster(site, req, &cands);
+        let mut stats = DescentStats::default();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for spread in [true, false] {
+            let mut d = Descent::new(site, req, &cands, spread);
+            for &c in &start {
+                d.apply(c, 1.0);
+            }
+            sweep(&mut d, &mut rng, &mut stats, || false, true);
+        }
+        stats.moves
+    }
+
+    #[test]
+    fn every_move_is_valued_exactly() {
+        // Seattle: fairness, team leads, a DST week, employees in other zones; Tokyo: email,
+        // students, seats.
+        for name in ["seattle-dst", "tokyo"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("data")
+                .join(name);
+            let (site, _) = crate::load_site(&dir).expect("example site loads");
+            assert!(site.fairness.weight > 0.0);
+            let req = crate::staffing::requirements(&site);
+            assert!(checked_descent(&site, &req) > 0, "{name}: no move at all");
+        }
     }
 
     #[test]
