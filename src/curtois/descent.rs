@@ -194,6 +194,34 @@ impl<'a> Descent<'a> {
         }
     }
 
+    /// Make `st` hold assignment `a` (from another search), marking only the days and
+    /// employees that differ as changed, so a following [`Descent::descend`] re-examines
+    /// just the windows around them.
+    pub fn sync(&self, st: &mut State, a: &Assignment) {
+        st.stamp += 1;
+        for (e, row) in a.iter().enumerate() {
+            for (d, &t) in row.iter().enumerate() {
+                let old = st.assignment[e][d];
+                if old == t {
+                    continue;
+                }
+                if let Some(o) = old {
+                    st.counts[d * self.n_t + o] -= 1;
+                }
+                if let Some(n) = t {
+                    st.counts[d * self.n_t + n] += 1;
+                }
+                st.assignment[e][d] = t;
+                st.day_stamp[d] = st.stamp;
+                st.emp_stamp[e] = st.stamp;
+            }
+        }
+        // The objective afresh (cheap next to any search step).
+        let fresh = self.state(st.assignment.clone());
+        st.objective = fresh.objective;
+        debug_assert_eq!(st.counts, fresh.counts);
+    }
+
     /// The change of cell `k`'s cover penalty when its count rises from `n` to `n + 1`.
     fn marginal(&self, k: usize, n: i64) -> i64 {
         self.cover[k]
@@ -715,6 +743,23 @@ mod tests {
                 assert!(feasible(&inst, e, &st.assignment[e]));
                 checked += 1;
             }
+            // Taking over another roster keeps the objective exact, and a descent from
+            // there (skipping what the earlier moves had already examined) ends where one
+            // from a fresh state does.
+            let other: Assignment = rows
+                .iter()
+                .map(|r| r[rng.gen_range(0..r.len())].clone())
+                .collect();
+            descent.sync(&mut st, &other);
+            assert_eq!(st.assignment, other);
+            assert_eq!(st.objective as u64, objective(&inst, &other));
+            let far = Instant::now() + std::time::Duration::from_secs(3600);
+            let mut fresh = descent.state(other);
+            let seed = rng.gen();
+            descent.descend(&mut st, &mut ChaCha8Rng::seed_from_u64(seed), far);
+            descent.descend(&mut fresh, &mut ChaCha8Rng::seed_from_u64(seed), far);
+            assert_eq!(st.objective as u64, objective(&inst, &st.assignment));
+            assert_eq!(st.assignment, fresh.assignment);
         }
         assert!(checked >= 60, "only {checked} best responses checked");
     }
