@@ -11,6 +11,7 @@
 //! [`write_solution`] writes `employee,day,shift` rows.
 
 pub mod colgen;
+pub mod descent;
 pub mod pricing;
 pub mod search;
 

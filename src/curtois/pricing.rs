@@ -69,7 +69,25 @@ pub fn cheapest_schedule(
     cost: &dyn Fn(usize, usize) -> f64,
     label_limit: usize,
 ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-    let all = search(site, e, options, cost, label_limit, None)?;
+    let all = search(site, e, options, cost, label_limit, None, None)?;
+    Some(all.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)))
+}
+
+/// [`cheapest_schedule`] with some days fixed: on a day with `forced[d]`, the schedule
+/// works the only template in `options[d]`, or is off when `options[d]` is empty. With the
+/// days outside a window fixed to an employee's current schedule, this is their cheapest
+/// schedule changing that window only, with every horizon rule still checked over the whole
+/// horizon; it needs far fewer labels than the whole horizon.
+#[allow(clippy::type_complexity)]
+pub fn cheapest_schedule_forced(
+    site: &Site,
+    e: usize,
+    options: &[Vec<(usize, u32)>],
+    cost: &dyn Fn(usize, usize) -> f64,
+    label_limit: usize,
+    forced: &[bool],
+) -> Option<Option<(Vec<Option<usize>>, f64)>> {
+    let all = search(site, e, options, cost, label_limit, None, Some(forced))?;
     Some(all.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)))
 }
 
@@ -86,7 +104,7 @@ pub fn schedules_within(
     threshold: f64,
     label_limit: usize,
 ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
-    search(site, e, options, cost, label_limit, Some(threshold))
+    search(site, e, options, cost, label_limit, Some(threshold), None)
 }
 
 /// The label-setting search: with `enumerate = None`, dominance keeps only labels that
@@ -101,6 +119,7 @@ fn search(
     cost: &dyn Fn(usize, usize) -> f64,
     label_limit: usize,
     enumerate: Option<f64>,
+    forced: Option<&[bool]>,
 ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
     let days = options.len();
     // Optimistic cost from day d on: each day its cheapest template, or off.
@@ -232,8 +251,9 @@ fn search(
         let new_weekend = w != usize::MAX && (d == 0 || weekend_of[d - 1] != w);
         for (p, ((last, run, from_start, counted), label)) in prev.iter().enumerate() {
             let counted_here = w != usize::MAX && *counted && !new_weekend;
-            // Day off.
-            {
+            // Day off (not on a day forced to work).
+            let must_work = forced.is_some_and(|f| f[d]) && !options[d].is_empty();
+            if !must_work {
                 let ok = last.is_none() || *from_start || *run >= min_cons;
                 if ok {
                     let (run2, fs2) = if last.is_none() {
@@ -336,6 +356,10 @@ fn search(
             }
         }
         // Prune labels that cannot reach the minimum any more.
+        // In key order, so that ties between equally cheap schedules break the same way in
+        // every run (a `HashMap`'s order is random per process).
+        let mut next: Vec<(Key, Vec<Label>)> = next.into_iter().collect();
+        next.sort_unstable_by_key(|a| a.0);
         let mut layer: Vec<(Key, Label)> = Vec::new();
         for (k, ls) in next {
             for l in ls {
