@@ -293,6 +293,12 @@ fn main() -> ExitCode {
                 st.subproblems,
                 st.improvements
             );
+            if let Some(d) = &st.descent {
+                println!(
+                    "          of which descent: {:.1} s, {} sweeps, {} kicks, {} moves",
+                    d.seconds, d.sweeps, d.kicks, d.moves
+                );
+            }
         }
         if !s.bound.is_finite() {
             println!(
