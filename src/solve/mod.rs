@@ -268,10 +268,11 @@ fn run_highs(
     }
     if relax {
         highs.set_option(&b"solve_relaxation"[..], true);
-        // Interior point without crossover: only the objective is needed (as a bound), and
-        // on Tokyo with breaks it takes 12.6 s where dual simplex takes 79 s.
+        // Interior point, which on Tokyo with breaks takes 13.9 s where dual simplex takes
+        // 79 s. Crossover stays on: without it IPX ended with status "unknown" (no bound at
+        // all) on the 300-person site, for 1 s more on Tokyo.
         highs.set_option(&b"solver"[..], "ipm");
-        highs.set_option(&b"run_crossover"[..], "off");
+        highs.set_option(&b"run_crossover"[..], "on");
     }
     let started = Instant::now();
     let solved = highs.try_solve().map_err(|e| {
