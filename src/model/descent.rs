@@ -28,7 +28,8 @@
 //! With email aside the descent's objective equals the model's (tested against HiGHS on
 //! Tokyo); the caller prices the result with HiGHS anyway and keeps it only if better.
 //! An iterated local search can spend the rest of the budget: kick two employees working
-//! on one day to other shifts, repair by descent on their skill groups, keep if better.
+//! on one day to other shifts, repair by descent on them and a few colleagues of their
+//! skill groups, keep if better.
 //!
 //! The descent applies only to sites without the benchmark rule families (horizon rules,
 //! rotations, template cover, template requests) and without forecast samples; elsewhere
@@ -1225,7 +1226,8 @@ fn sweep(
     }
 }
 
-/// The descent's objective of `selected` (the sub-models' objective, email aside).
+/// The descent's objective of `selected`: the sub-models' objective, with email as an upper
+/// bound (see the module notes).
 pub fn objective(site: &Site, req: &Requirements, cands: &[Candidate], selected: &[usize]) -> f64 {
     let mut d = Descent::new(site, req, cands, false);
     for &c in selected {
