@@ -214,6 +214,20 @@ pub fn neighbourhood_search(
     let Some((_, mut objective)) = priced else {
         return Ok(None);
     };
+    // Re-solve with `free` employees free and everybody else as in `selected`.
+    let resolve = |selected: &[usize], free: &[usize], limit: f64, gap: f64| {
+        solve_block(
+            site,
+            req,
+            cands,
+            &by_emp,
+            families,
+            selected,
+            free,
+            elastic,
+            &sub_opts(limit, gap),
+        )
+    };
     stats.constructed_objective = objective;
 
     // Best-response descent (where its objective is the model's), priced exactly and kept
@@ -244,17 +258,7 @@ pub fn neighbourhood_search(
         if d.moves == 0 {
             return Ok(());
         }
-        if let Some((sel, obj)) = solve_block(
-            site,
-            req,
-            cands,
-            &by_emp,
-            families,
-            &descended,
-            &[],
-            elastic,
-            &sub_opts(SUB_TIME_LIMIT, 1e-4),
-        )? {
+        if let Some((sel, obj)) = resolve(&descended, &[], SUB_TIME_LIMIT, 1e-4)? {
             if log_enabled() {
                 eprintln!(
                     "descent: {} sweeps, {} kicks, {} moves, {:.0} -> {:.0} by its own count in {:.2} s; priced {obj:.0} (was {objective:.0})",
@@ -296,17 +300,7 @@ pub fn neighbourhood_search(
             if limit <= 0.0 {
                 break;
             }
-            if let Some((sel, obj)) = solve_block(
-                site,
-                req,
-                cands,
-                &by_emp,
-                families,
-                &selected,
-                &block,
-                elastic,
-                &sub_opts(limit.min(SUB_TIME_LIMIT), 1e-3),
-            )? {
+            if let Some((sel, obj)) = resolve(&selected, &block, limit.min(SUB_TIME_LIMIT), 1e-3)? {
                 stats.subproblems += 1;
                 if obj < objective - 1e-6 {
                     selected = sel;
