@@ -69,8 +69,8 @@ pub fn cheapest_schedule(
     cost: &dyn Fn(usize, usize) -> f64,
     label_limit: usize,
 ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-    let all = search(site, e, options, cost, label_limit, None, None)?;
-    Some(all.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)))
+    let free = vec![false; options.len()];
+    cheapest_schedule_forced(site, e, options, cost, label_limit, &free)
 }
 
 /// [`cheapest_schedule`] with some days fixed: on a day with `forced[d]`, the schedule

@@ -1113,20 +1113,17 @@ pub fn descend(
         d
     };
     let mut stats = DescentStats::default();
-    let original = selected;
-    let mut selected = selected.to_vec();
+    let mut d = load(false, selected);
+    stats.start = d.total();
+    let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
     if how.spread_first && req.deferred.iter().any(Option::is_some) {
         // A quick first descent with email valued per interval: far from a good roster the
         // week-long email pass rarely settles, so every move would cost a whole pass.
-        let mut d = load(true, &selected);
-        let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
-        sweep(&mut d, &mut rng, &mut stats, out_of_time, false);
-        selected = d.selection();
+        let mut quick = load(true, selected);
+        sweep(&mut quick, &mut rng, &mut stats, out_of_time, false);
+        d.restore(&quick.chosen);
     }
-    let mut d = load(false, &selected);
-    stats.start = objective(site, req, cands, original);
     let n_emp = site.employees.len();
-    let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
     sweep(&mut d, &mut rng, &mut stats, out_of_time, false);
     if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
         eprintln!(
