@@ -16,11 +16,11 @@ pub const SEARCH_THRESHOLD: usize = 10_000;
 /// The same threshold when break rules apply: integer break counts make the direct MILP
 /// much harder (Seattle, 5,609 candidates: 15 % gap direct against 8 % by search in 60 s).
 pub const SEARCH_THRESHOLD_WITH_BREAKS: usize = 1_000;
-/// Share of the time limit the LP relaxation (the bound) may use on large sites; the
-/// neighbourhood search gets the rest.
-pub const BOUND_SHARE: f64 = 0.7;
-/// Seconds kept back at the end for pricing the searched roster exactly.
+/// Seconds kept back at the end of the neighbourhood search for pricing its roster exactly.
 pub const PRICING_RESERVE: f64 = 4.0;
+/// Seconds before the time limit at which the LP relaxation (the bound, solved beside the
+/// search and the pricing) must have finished.
+pub const BOUND_MARGIN: f64 = 0.5;
 
 /// Coverage of one queue in one interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -220,47 +220,50 @@ fn plan_candidates(
         // its own while the neighbourhood search finds the roster; HiGHS then prices the
         // roster exactly with every shift fixed.
         let lm = std::mem::take(&mut full.lm);
-        let budget = (opts.time_limit - started.elapsed().as_secs_f64() - PRICING_RESERVE).max(1.0);
-        let lp_opts = opts.with_time_limit(budget);
-        let (relaxed, searched) = std::thread::scope(|scope| {
+        let elapsed = started.elapsed().as_secs_f64();
+        let budget = (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0);
+        // The relaxation may run on while the searched roster is priced.
+        let lp_opts = opts.with_time_limit((opts.time_limit - elapsed - BOUND_MARGIN).max(1.0));
+        let (relaxed, priced) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || solve_relaxation(lm, &lp_opts));
-            let searched = neighbourhood_search(site, &req, &cands, families, opts, budget);
+            let priced = neighbourhood_search(site, &req, &cands, families, opts, budget).and_then(
+                |searched| match searched {
+                    Some((selected, stats)) => {
+                        let chosen: Vec<Candidate> =
+                            selected.iter().map(|&c| cands[c].clone()).collect();
+                        let k = chosen.len();
+                        let mut fixed = build(chosen, Some(vec![true; k]));
+                        let lm = std::mem::take(&mut fixed.lm);
+                        let out = solve(lm, &opts.with_time_limit(remaining(1.0).max(10.0)))?;
+                        Ok(out.status.has_solution().then_some((fixed, out, stats)))
+                    }
+                    None => Ok(None),
+                },
+            );
             let relaxed = lp
                 .join()
                 .unwrap_or_else(|_| Err(Error::Solve("the LP relaxation thread panicked".into())));
-            (relaxed, searched)
+            (relaxed, priced)
         });
         let bound = match relaxed {
             Ok(r) if r.status == SolveStatus::Optimal => r.objective,
             _ => f64::NAN,
         };
-        match searched? {
-            Some((selected, stats)) => {
-                let chosen: Vec<Candidate> = selected.iter().map(|&c| cands[c].clone()).collect();
-                let k = chosen.len();
-                let mut fixed = build(chosen, Some(vec![true; k]));
-                let lm = std::mem::take(&mut fixed.lm);
-                let mut out = solve(lm, &opts.with_time_limit(remaining(1.0).max(10.0)))?;
-                if out.status.has_solution() {
-                    out.bound = bound;
-                    out.gap = (out.objective - bound) / out.objective.abs().max(1e-9);
-                    out.status = if out.gap <= opts.gap {
-                        SolveStatus::Optimal
-                    } else if stats.stopped_by_time {
-                        SolveStatus::TimeLimit
-                    } else {
-                        // The search converged (no block improved) short of the gap.
-                        SolveStatus::OtherLimit
-                    };
-                    out.seconds = started.elapsed().as_secs_f64();
-                    search_stats = Some(stats);
-                    Some((fixed, out))
-                } else {
-                    None
-                }
-            }
-            None => None,
-        }
+        priced?.map(|(fixed, mut out, stats)| {
+            out.bound = bound;
+            out.gap = (out.objective - bound) / out.objective.abs().max(1e-9);
+            out.status = if out.gap <= opts.gap {
+                SolveStatus::Optimal
+            } else if stats.stopped_by_time {
+                SolveStatus::TimeLimit
+            } else {
+                // The search converged (no block improved) short of the gap.
+                SolveStatus::OtherLimit
+            };
+            out.seconds = started.elapsed().as_secs_f64();
+            search_stats = Some(stats);
+            (fixed, out)
+        })
     } else {
         None
     };

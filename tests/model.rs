@@ -441,3 +441,129 @@ fn infeasible_rules_are_named() {
         "{err}"
     );
 }
+
+/// LP relaxation and exact MILP optimum of `site`'s full model with the given families.
+fn relaxation_and_optimum(site: &shiftwise::Site, families: &[Family]) -> (f64, f64) {
+    use shiftwise::model::{candidate_shifts, Builder};
+    use shiftwise::solve::{solve, solve_relaxation};
+    let req = requirements(site);
+    let build = || {
+        let mut b = Builder::new(site, &req, candidate_shifts(site), false);
+        b.build(families);
+        b.lm
+    };
+    let lp = solve_relaxation(build(), &common::exact()).unwrap();
+    let ip = solve(build(), &common::exact()).unwrap();
+    assert_eq!(ip.status, shiftwise::solve::SolveStatus::Optimal);
+    (lp.objective, ip.objective)
+}
+
+#[test]
+fn rounding_inequality_holds_for_every_integer_point() {
+    // P − Σ σ_j v_j + s ≥ d with P, v_j whole: the least slack s never falls below the
+    // inequality's right-hand side, and meets it somewhere (it is not a trivial bound).
+    use shiftwise::model::mir_break_coefficient;
+    for need in [0.3, 1.18, 2.5, 2.9, 4.05] {
+        let phi: f64 = need - f64::floor(need);
+        for shares in [[0.5, 1.0], [1.0 / 3.0, 0.5], [1.0, 1.5]] {
+            let mut tight = false;
+            for p in 0..7 {
+                for v0 in 0..4 {
+                    for v1 in 0..4 {
+                        let v = [f64::from(v0), f64::from(v1)];
+                        let least =
+                            (need - f64::from(p) + shares[0] * v[0] + shares[1] * v[1]).max(0.0);
+                        let rhs = phi * (need.ceil() - f64::from(p))
+                            + mir_break_coefficient(phi, shares[0]) * v[0]
+                            + mir_break_coefficient(phi, shares[1]) * v[1];
+                        assert!(
+                            least >= rhs - 1e-9,
+                            "need {need}, shares {shares:?}, P {p}, v {v:?}: {least} < {rhs}"
+                        );
+                        tight |= rhs > 1e-9 && (least - rhs).abs() < 1e-9;
+                    }
+                }
+            }
+            assert!(tight, "need {need}, shares {shares:?}: never tight");
+        }
+    }
+}
+
+#[test]
+fn coverage_rounding_cuts_close_the_relaxation_without_cutting_off_rosters() {
+    // 1.18 agents needed at 08:00 (1 agent after 15 % shrinkage), two agents. The relaxation
+    // staffs B for 0.18 of a shift; a roster either pays B's whole shift or leaves 0.18 short.
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "08:00", 1);
+    t.header = t.header.replace("shrinkage = 0.0", "shrinkage = 0.15");
+    let site = t.site();
+    let need = 1.0 / 0.85;
+    // Hand-solved optimum: A's 2-hour shift (200), idle for 3 of its 4 intervals
+    // (3 × 0.5 h × 10), and (need − 1) agents short for half an hour at 1000 per agent-hour.
+    let optimum = 200.0 + 15.0 + (need - 1.0) * 0.5 * 1000.0;
+    let (lp, ip) = relaxation_and_optimum(&site, Family::ALL);
+    let (lp_without, ip_without) =
+        relaxation_and_optimum(&site, &without(Family::CoverageRounding));
+    assert!(
+        (ip - optimum).abs() < 1e-6,
+        "optimum {ip}, by hand {optimum}"
+    );
+    assert!(
+        (ip_without - ip).abs() < 1e-6,
+        "the cuts changed the optimum"
+    );
+    assert!(
+        lp_without < ip - 10.0,
+        "plain relaxation {lp_without} vs {ip}"
+    );
+    assert!(lp > lp_without + 10.0, "cuts: {lp} vs plain {lp_without}");
+    assert!(lp <= ip + 1e-6, "a bound above the optimum: {lp} > {ip}");
+
+    // Team leads (one per 10 agents, shortfall 100,000 per lead-hour): the relaxation
+    // staffs a tenth of the lead's shift; a roster staffs all of it.
+    t.employees.push("L,Lead,team_lead,ft,onsite,,,50,,".into());
+    t.penalties = t.penalties.replace(
+        "team_lead_shortfall_per_hour = 0.0",
+        "team_lead_shortfall_per_hour = 100000.0",
+    );
+    let site = t.site();
+    let (lp, ip) = relaxation_and_optimum(&site, Family::ALL);
+    let (lp_without, ip_without) =
+        relaxation_and_optimum(&site, &without(Family::CoverageRounding));
+    assert!(
+        (ip_without - ip).abs() < 1e-6,
+        "the cuts changed the optimum"
+    );
+    assert!(
+        lp > lp_without + 10.0,
+        "lead cut: {lp} vs plain {lp_without}"
+    );
+    assert!(lp <= ip + 1e-6);
+}
+
+#[test]
+fn coverage_rounding_cuts_keep_the_optimum_with_breaks() {
+    // 30-minute breaks inside 3-hour shifts, fractional needs: the cuts carry break terms.
+    let mut t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 100.0)
+        .agent("C", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "09:00", 2)
+        .need("phone", 0, "09:30", 2)
+        .need("phone", 0, "10:00", 1)
+        .need("phone", 0, "10:30", 2);
+    t.header = t.header.replace("shrinkage = 0.0", "shrinkage = 0.2");
+    t.templates = "[[shift_templates]]\nid = \"three\"\nlength_hours = 3\nearliest_start = \"08:00\"\nlatest_start = \"09:00\"\nstart_step_minutes = 30\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\n\n[[break_rules]]\nmin_shift_hours = 3\nmindfulness_breaks = 1\nmindfulness_minutes = 15\nedge_minutes = 60\nmin_gap_minutes = 60\n".into();
+    let site = t.site();
+    let (lp, ip) = relaxation_and_optimum(&site, Family::ALL);
+    let (lp_without, ip_without) =
+        relaxation_and_optimum(&site, &without(Family::CoverageRounding));
+    assert!((ip_without - ip).abs() < 1e-6, "{ip} vs {ip_without}");
+    assert!(
+        lp >= lp_without - 1e-6 && lp <= ip + 1e-6,
+        "{lp_without} ≤ {lp} ≤ {ip}"
+    );
+    assert!(lp > lp_without + 1.0, "no cut bit: {lp} vs {lp_without}");
+}

@@ -269,10 +269,11 @@ fn run_highs(
     if relax {
         highs.set_option(&b"solve_relaxation"[..], true);
         // Interior point, which on Tokyo with breaks takes 13.9 s where dual simplex takes
-        // 79 s. Crossover stays on: without it IPX ended with status "unknown" (no bound at
-        // all) on the 300-person site, for 1 s more on Tokyo.
+        // 79 s. Crossover only when IPX's own result is imprecise ("choose"): always off, IPX
+        // ended with status "unknown" (no bound at all) on the 300-person site; always on,
+        // it costs Tokyo 1.5–3 s for the same objective.
         highs.set_option(&b"solver"[..], "ipm");
-        highs.set_option(&b"run_crossover"[..], "on");
+        highs.set_option(&b"run_crossover"[..], "choose");
     }
     let started = Instant::now();
     let solved = highs.try_solve().map_err(|e| {
