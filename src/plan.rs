@@ -235,6 +235,15 @@ fn plan_candidates(
                         let mut fixed = build(chosen, Some(vec![true; k]));
                         let lm = std::mem::take(&mut fixed.lm);
                         let out = solve(lm, &opts.with_time_limit(remaining(1.0).max(10.0)))?;
+                        if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                            eprintln!(
+                                "pricing: {:?} {:.0} in {:.1} s (at {:.1} s)",
+                                out.status,
+                                out.objective,
+                                out.seconds,
+                                started.elapsed().as_secs_f64()
+                            );
+                        }
                         Ok(out.status.has_solution().then_some((fixed, out, stats)))
                     }
                     None => Ok(None),
@@ -243,6 +252,17 @@ fn plan_candidates(
             let relaxed = lp
                 .join()
                 .unwrap_or_else(|_| Err(Error::Solve("the LP relaxation thread panicked".into())));
+            if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                if let Ok(r) = &relaxed {
+                    eprintln!(
+                        "bound: {:?} {:.0} in {:.1} s (at {:.1} s)",
+                        r.status,
+                        r.objective,
+                        r.seconds,
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            }
             (relaxed, priced)
         });
         let bound = match relaxed {
