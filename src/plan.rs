@@ -220,35 +220,48 @@ fn plan_candidates(
         // its own while the neighbourhood search finds the roster; HiGHS then prices the
         // roster exactly with every shift fixed.
         let lm = std::mem::take(&mut full.lm);
+        let xs = full.x.clone();
+        let (send_relaxed, relaxed) = std::sync::mpsc::channel();
         let elapsed = started.elapsed().as_secs_f64();
         let budget = (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0);
         // The relaxation may run on while the searched roster is priced.
         let lp_opts = opts.with_time_limit((opts.time_limit - elapsed - BOUND_MARGIN).max(1.0));
         let (relaxed, priced) = std::thread::scope(|scope| {
-            let lp = scope.spawn(move || solve_relaxation(lm, &lp_opts));
-            let priced = neighbourhood_search(site, &req, &cands, families, opts, budget).and_then(
-                |searched| match searched {
-                    Some((selected, stats)) => {
-                        let chosen: Vec<Candidate> =
-                            selected.iter().map(|&c| cands[c].clone()).collect();
-                        let k = chosen.len();
-                        let mut fixed = build(chosen, Some(vec![true; k]));
-                        let lm = std::mem::take(&mut fixed.lm);
-                        let out = solve(lm, &opts.with_time_limit(remaining(1.0).max(10.0)))?;
-                        if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
-                            eprintln!(
-                                "pricing: {:?} {:.0} in {:.1} s (at {:.1} s)",
-                                out.status,
-                                out.objective,
-                                out.seconds,
-                                started.elapsed().as_secs_f64()
-                            );
-                        }
-                        Ok(out.status.has_solution().then_some((fixed, out, stats)))
+            let lp = scope.spawn(move || {
+                let r = solve_relaxation(lm, &lp_opts);
+                // The search may be waiting for the candidates' values (none on failure).
+                let values = match &r {
+                    Ok(o) if o.status == SolveStatus::Optimal => {
+                        xs.iter().map(|&x| o.value(x)).collect()
                     }
-                    None => Ok(None),
-                },
-            );
+                    _ => Vec::new(),
+                };
+                let _ = send_relaxed.send(values);
+                r
+            });
+            let priced =
+                neighbourhood_search(site, &req, &cands, families, opts, budget, Some(relaxed))
+                    .and_then(|searched| match searched {
+                        Some((selected, stats)) => {
+                            let chosen: Vec<Candidate> =
+                                selected.iter().map(|&c| cands[c].clone()).collect();
+                            let k = chosen.len();
+                            let mut fixed = build(chosen, Some(vec![true; k]));
+                            let lm = std::mem::take(&mut fixed.lm);
+                            let out = solve(lm, &opts.with_time_limit(remaining(1.0).max(10.0)))?;
+                            if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                                eprintln!(
+                                    "pricing: {:?} {:.0} in {:.1} s (at {:.1} s)",
+                                    out.status,
+                                    out.objective,
+                                    out.seconds,
+                                    started.elapsed().as_secs_f64()
+                                );
+                            }
+                            Ok(out.status.has_solution().then_some((fixed, out, stats)))
+                        }
+                        None => Ok(None),
+                    });
             let relaxed = lp
                 .join()
                 .unwrap_or_else(|_| Err(Error::Solve("the LP relaxation thread panicked".into())));

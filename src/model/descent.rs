@@ -1101,6 +1101,19 @@ pub fn descend(
     selected: &[usize],
     how: &DescentOptions,
 ) -> (Vec<usize>, DescentStats) {
+    descend_until(site, req, cands, selected, how, &|| false)
+}
+
+/// [`descend`] whose iterated local search also ends as soon as `enough()` holds (e.g. when
+/// something better to do with the time has arrived).
+pub fn descend_until(
+    site: &Site,
+    req: &Requirements,
+    cands: &[Candidate],
+    selected: &[usize],
+    how: &DescentOptions,
+    enough: &dyn Fn() -> bool,
+) -> (Vec<usize>, DescentStats) {
     let started = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0x5eed_d35c);
     let load = |spread: bool, selected: &[usize]| {
@@ -1141,7 +1154,8 @@ pub fn descend(
         let mut best_total = d.total();
         let breach = d.total_breach();
         let mut failed = 0;
-        while started.elapsed().as_secs_f64() < how.budget && failed < MAX_FAILED_KICKS {
+        while started.elapsed().as_secs_f64() < how.budget && failed < MAX_FAILED_KICKS && !enough()
+        {
             stats.kicks += 1;
             let moved = d.kick(&mut rng, KICK_EMPLOYEES);
             let mut mates: Vec<usize> = (0..n_emp)

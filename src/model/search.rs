@@ -10,6 +10,11 @@
 //!    contains every rule and cost, so its objective is the whole roster's objective
 //!    (breaks counted by their expected time, see [`super::Builder`]).
 //!
+//! 3. *Relaxation-guided neighbourhood* (RINS): once the caller's LP relaxation has arrived
+//!    (the descent's iterated local search gives way to it), one sub-MILP frees the
+//!    incumbent's shifts the relaxation does not confirm and the candidates it uses
+//!    ([`solve_guided`]); it runs between the descent and the blocks.
+//!
 //! Blocks are sized by candidate count, so each sub-MILP solves in about one to a few
 //! seconds; sub-MILPs stop on a node limit, not on time. The order of blocks depends only
 //! on the seed: when the search ends by convergence or its round limit it is
@@ -67,6 +72,15 @@ const MAX_ROUNDS: usize = 6;
 const SUB_MAX_NODES: u32 = 10;
 /// Safety time limit of one sub-MILP, seconds (only reached on pathological blocks).
 const SUB_TIME_LIMIT: f64 = 30.0;
+/// In the relaxation-guided neighbourhood, incumbent shifts the LP relaxation takes at
+/// least this much stay fixed.
+const GUIDED_KEEP: f64 = 0.5;
+/// In the relaxation-guided neighbourhood, candidates the LP relaxation takes at least this
+/// much are free.
+const GUIDED_ADD: f64 = 0.1;
+/// Node limit of the relaxation-guided sub-MILP (it mostly ends on time: HiGHS's root cut
+/// loop on it takes tens of seconds on Tokyo).
+const GUIDED_MAX_NODES: u32 = 10;
 
 fn blocks(order: &[usize], by_emp: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
@@ -116,6 +130,68 @@ fn solve_block(
     for &e in free {
         index.extend(by_emp[e].iter().copied());
     }
+    let label = format!("block of {} employees", free.len());
+    solve_sub(
+        site,
+        req,
+        cands,
+        families,
+        selected,
+        (&index, fixed_count),
+        elastic,
+        opts,
+        &label,
+    )
+}
+
+/// The relaxation-guided neighbourhood (after RINS): the incumbent `selected`'s shifts the
+/// LP relaxation's solution `relaxed` (per candidate) also takes at least [`GUIDED_KEEP`]
+/// stay; its other shifts and every candidate the relaxation takes at least [`GUIDED_ADD`]
+/// are free; the rest stay out. Returns as [`solve_block`].
+#[allow(clippy::too_many_arguments)]
+fn solve_guided(
+    site: &Site,
+    req: &Requirements,
+    cands: &[Candidate],
+    families: &[Family],
+    selected: &[usize],
+    relaxed: &[f64],
+    elastic: bool,
+    opts: &SolveOptions,
+) -> Result<Option<(Vec<usize>, f64)>, Error> {
+    let (mut index, free): (Vec<usize>, Vec<usize>) =
+        selected.iter().partition(|&&c| relaxed[c] >= GUIDED_KEEP);
+    let fixed_count = index.len();
+    let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
+    index.extend(free);
+    index.extend((0..cands.len()).filter(|&c| relaxed[c] >= GUIDED_ADD && !current.contains(&c)));
+    solve_sub(
+        site,
+        req,
+        cands,
+        families,
+        selected,
+        (&index, fixed_count),
+        elastic,
+        opts,
+        "relaxation-guided neighbourhood",
+    )
+}
+
+/// Solve the sub-model over candidates `index` (`cands` indices) whose first `fixed` are
+/// forced on, started from the incumbent `selected`.
+#[allow(clippy::too_many_arguments)]
+fn solve_sub(
+    site: &Site,
+    req: &Requirements,
+    cands: &[Candidate],
+    families: &[Family],
+    selected: &[usize],
+    (index, fixed_count): (&[usize], usize),
+    elastic: bool,
+    opts: &SolveOptions,
+    label: &str,
+) -> Result<Option<(Vec<usize>, f64)>, Error> {
     let sub: Vec<Candidate> = index.iter().map(|&c| cands[c].clone()).collect();
     let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
     let mut b = Builder::restricted(site, req, sub, fixed, elastic, false);
@@ -132,8 +208,7 @@ fn solve_block(
     let out = solve(lm, opts)?;
     if log_enabled() {
         eprintln!(
-            "lns: block of {} employees, {} candidates ({} fixed): {:?} objective {:.0} in {:.2} s",
-            free.len(),
+            "lns: {label}, {} candidates ({} fixed): {:?} objective {:.0} in {:.2} s",
             index.len(),
             fixed_count,
             out.status,
@@ -163,6 +238,11 @@ fn solve_block(
 /// Run construction and improvement within `budget` seconds. Returns the selected
 /// candidates (indices into `cands`), or `None` when construction failed (a block had no
 /// feasible roster given the earlier blocks): the caller then solves the full model.
+///
+/// `relaxed`, when given, delivers the LP relaxation's value of every candidate (or nothing,
+/// if the relaxation failed): after the descent the search waits for it (within its budget)
+/// and re-solves the relaxation-guided neighbourhood ([`solve_guided`]), so the result does
+/// not depend on when the relaxation finished.
 pub fn neighbourhood_search(
     site: &Site,
     req: &Requirements,
@@ -170,7 +250,18 @@ pub fn neighbourhood_search(
     families: &[Family],
     opts: &SolveOptions,
     budget: f64,
+    relaxed: Option<std::sync::mpsc::Receiver<Vec<f64>>>,
 ) -> Result<Option<(Vec<usize>, SearchStats)>, Error> {
+    // The relaxation's values once they have arrived (read without waiting).
+    let arrived: std::cell::RefCell<Option<Vec<f64>>> = std::cell::RefCell::new(None);
+    let relaxed_now = || {
+        if arrived.borrow().is_none() {
+            if let Some(values) = relaxed.as_ref().and_then(|rx| rx.try_recv().ok()) {
+                *arrived.borrow_mut() = Some(values);
+            }
+        }
+        arrived.borrow().is_some()
+    };
     let started = Instant::now();
     let left = || (budget - started.elapsed().as_secs_f64()).max(0.0);
     let n_emp = site.employees.len();
@@ -248,7 +339,10 @@ pub fn neighbourhood_search(
             spread_first: perturb,
             perturb,
         };
-        let (descended, d) = super::descent::descend(site, req, cands, selected, &how);
+        // The iterated local search gives way to the guided neighbourhood once the
+        // relaxation has arrived.
+        let (descended, d) =
+            super::descent::descend_until(site, req, cands, selected, &how, &relaxed_now);
         let total = stats.descent.get_or_insert_with(Default::default);
         total.sweeps += d.sweeps;
         total.moves += d.moves;
@@ -279,6 +373,41 @@ pub fn neighbourhood_search(
         (budget * DESCENT_SHARE).min(left()),
         true,
     )?;
+
+    // The relaxation-guided neighbourhood, once the relaxation is known.
+    if !relaxed_now() {
+        let wait = std::time::Duration::from_secs_f64(left());
+        if let Some(values) = relaxed.as_ref().and_then(|rx| rx.recv_timeout(wait).ok()) {
+            *arrived.borrow_mut() = Some(values);
+        }
+    }
+    let guide = arrived.take().filter(|values| values.len() == cands.len());
+    if let Some(values) = &guide {
+        if left() > 0.0 {
+            let guided_opts = SolveOptions {
+                max_nodes: Some(GUIDED_MAX_NODES),
+                ..sub_opts(left().min(SUB_TIME_LIMIT), 1e-4)
+            };
+            if let Some((sel, obj)) = solve_guided(
+                site,
+                req,
+                cands,
+                families,
+                &selected,
+                values,
+                elastic,
+                &guided_opts,
+            )? {
+                stats.subproblems += 1;
+                if obj < objective - 1e-6 {
+                    selected = sel;
+                    objective = obj;
+                    stats.improvements += 1;
+                    descend(&mut selected, &mut objective, &mut stats, left(), false)?;
+                }
+            }
+        }
+    }
 
     // Improvement.
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
@@ -319,4 +448,95 @@ pub fn neighbourhood_search(
     stats.stopped_by_time = left() <= 0.0;
     selected.sort_unstable();
     Ok(Some((selected, stats)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::candidate_shifts;
+    use crate::staffing::requirements;
+
+    #[test]
+    fn guided_neighbourhood_reaches_the_roster_the_relaxation_points_to() {
+        // The "relaxation" is a better roster (the descent's, as 0/1 values); from the greedy
+        // incumbent, the guided sub-MILP — solved exactly here — must find a roster at least
+        // that good, using only shifts of the two rosters and keeping the shifts they share.
+        let (site, _) = crate::load_site(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seattle-dst"),
+        )
+        .unwrap();
+        let req = requirements(&site);
+        let cands = candidate_shifts(&site);
+        let incumbent = greedy_roster(&site, &req, &cands);
+        let how = crate::model::descent::DescentOptions {
+            seed: 0,
+            budget: 1e9,
+            spread_first: true,
+            perturb: false,
+        };
+        let (target, _) = crate::model::descent::descend(&site, &req, &cands, &incumbent, &how);
+        let exact = SolveOptions {
+            time_limit: 120.0,
+            gap: 0.0,
+            threads: Some(1),
+            seed: 0,
+            verbose: false,
+            max_nodes: None,
+        };
+        let by_emp: Vec<Vec<usize>> = (0..site.employees.len())
+            .map(|e| {
+                (0..cands.len())
+                    .filter(|&c| cands[c].employee == e)
+                    .collect()
+            })
+            .collect();
+        let price = |sel: &[usize]| {
+            solve_block(
+                &site,
+                &req,
+                &cands,
+                &by_emp,
+                Family::ALL,
+                sel,
+                &[],
+                false,
+                &exact,
+            )
+            .unwrap()
+            .unwrap()
+            .1
+        };
+        let (start, goal) = (price(&incumbent), price(&target));
+        assert!(
+            goal < start - 1.0,
+            "the descent should improve on greedy: {start} → {goal}"
+        );
+        let mut relaxed = vec![0.0; cands.len()];
+        target.iter().for_each(|&c| relaxed[c] = 1.0);
+        let (found, objective) = solve_guided(
+            &site,
+            &req,
+            &cands,
+            Family::ALL,
+            &incumbent,
+            &relaxed,
+            false,
+            &exact,
+        )
+        .unwrap()
+        .expect("a roster");
+        assert!(
+            objective <= goal + 1e-6 * goal,
+            "guided {objective} vs target {goal}"
+        );
+        for c in &found {
+            assert!(
+                incumbent.contains(c) || target.contains(c),
+                "shift {c} from nowhere"
+            );
+        }
+        for c in incumbent.iter().filter(|c| target.contains(c)) {
+            assert!(found.contains(c), "shared shift {c} was not kept");
+        }
+    }
 }
