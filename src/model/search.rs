@@ -13,7 +13,7 @@
 //! 3. *Relaxation-guided neighbourhood* (RINS): once the caller's LP relaxation has arrived
 //!    (the descent's iterated local search gives way to it), one sub-MILP frees the
 //!    incumbent's shifts the relaxation does not confirm and the candidates it uses
-//!    ([`solve_guided`]); it runs between the descent and the blocks.
+//!    ([`SubModels::guided`]); it runs between the descent and the blocks.
 //!
 //! Blocks are sized by candidate count, so each sub-MILP solves in about one to a few
 //! seconds; sub-MILPs stop on a node limit, not on time. The order of blocks depends only
@@ -101,138 +101,117 @@ fn blocks(order: &[usize], by_emp: &[Vec<usize>]) -> Vec<Vec<usize>> {
     out
 }
 
-/// Solve the sub-model where `free` employees may take any of their candidates, every
-/// other employee keeps the shifts in `selected`. Returns the new
-/// selection (indices into `cands`) and objective, or `None` if the sub-MILP found nothing.
-#[allow(clippy::too_many_arguments)]
-fn solve_block(
-    site: &Site,
-    req: &Requirements,
-    cands: &[Candidate],
-    by_emp: &[Vec<usize>],
-    families: &[Family],
-    selected: &[usize],
-    free: &[usize],
-    elastic: bool,
-    opts: &SolveOptions,
-) -> Result<Option<(Vec<usize>, f64)>, Error> {
-    let is_free = {
-        let mut f = vec![false; site.employees.len()];
-        free.iter().for_each(|&e| f[e] = true);
-        f
-    };
-    let mut index: Vec<usize> = selected
-        .iter()
-        .copied()
-        .filter(|&c| !is_free[cands[c].employee])
-        .collect();
-    let fixed_count = index.len();
-    for &e in free {
-        index.extend(by_emp[e].iter().copied());
+/// What every sub-model of one search shares: the site, its candidates and families.
+struct SubModels<'a> {
+    site: &'a Site,
+    req: &'a Requirements,
+    cands: &'a [Candidate],
+    families: &'a [Family],
+    /// Candidates of each employee.
+    by_emp: Vec<Vec<usize>>,
+}
+
+impl SubModels<'_> {
+    /// Solve the sub-model where `free` employees may take any of their candidates, every
+    /// other employee keeps the shifts in `selected`. Returns the new selection (indices
+    /// into the candidates) and objective, or `None` if the sub-MILP found nothing.
+    fn block(
+        &self,
+        selected: &[usize],
+        free: &[usize],
+        elastic: bool,
+        opts: &SolveOptions,
+    ) -> Result<Option<(Vec<usize>, f64)>, Error> {
+        let mut is_free = vec![false; self.site.employees.len()];
+        free.iter().for_each(|&e| is_free[e] = true);
+        let mut index: Vec<usize> = selected
+            .iter()
+            .copied()
+            .filter(|&c| !is_free[self.cands[c].employee])
+            .collect();
+        let fixed_count = index.len();
+        for &e in free {
+            index.extend(self.by_emp[e].iter().copied());
+        }
+        let label = format!("block of {} employees", free.len());
+        self.solve(selected, (&index, fixed_count), elastic, opts, &label)
     }
-    let label = format!("block of {} employees", free.len());
-    solve_sub(
-        site,
-        req,
-        cands,
-        families,
-        selected,
-        (&index, fixed_count),
-        elastic,
-        opts,
-        &label,
-    )
-}
 
-/// The relaxation-guided neighbourhood (after RINS): the incumbent `selected`'s shifts the
-/// LP relaxation's solution `relaxed` (per candidate) also takes at least [`GUIDED_KEEP`]
-/// stay; its other shifts and every candidate the relaxation takes at least [`GUIDED_ADD`]
-/// are free; the rest stay out. Returns as [`solve_block`].
-#[allow(clippy::too_many_arguments)]
-fn solve_guided(
-    site: &Site,
-    req: &Requirements,
-    cands: &[Candidate],
-    families: &[Family],
-    selected: &[usize],
-    relaxed: &[f64],
-    elastic: bool,
-    opts: &SolveOptions,
-) -> Result<Option<(Vec<usize>, f64)>, Error> {
-    let (mut index, free): (Vec<usize>, Vec<usize>) =
-        selected.iter().partition(|&&c| relaxed[c] >= GUIDED_KEEP);
-    let fixed_count = index.len();
-    let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
-    index.extend(free);
-    index.extend((0..cands.len()).filter(|&c| relaxed[c] >= GUIDED_ADD && !current.contains(&c)));
-    solve_sub(
-        site,
-        req,
-        cands,
-        families,
-        selected,
-        (&index, fixed_count),
-        elastic,
-        opts,
-        "relaxation-guided neighbourhood",
-    )
-}
-
-/// Solve the sub-model over candidates `index` (`cands` indices) whose first `fixed` are
-/// forced on, started from the incumbent `selected`.
-#[allow(clippy::too_many_arguments)]
-fn solve_sub(
-    site: &Site,
-    req: &Requirements,
-    cands: &[Candidate],
-    families: &[Family],
-    selected: &[usize],
-    (index, fixed_count): (&[usize], usize),
-    elastic: bool,
-    opts: &SolveOptions,
-    label: &str,
-) -> Result<Option<(Vec<usize>, f64)>, Error> {
-    let sub: Vec<Candidate> = index.iter().map(|&c| cands[c].clone()).collect();
-    let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
-    let mut b = Builder::restricted(site, req, sub, fixed, elastic, false);
-    b.build(families);
-    // Start from the incumbent: fixed shifts plus the free employees' current shifts.
-    let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
-    let start: Vec<_> = index
-        .iter()
-        .enumerate()
-        .map(|(k, c)| (b.x[k], if current.contains(c) { 1.0 } else { 0.0 }))
-        .collect();
-    b.lm.set_start(start);
-    let lm = std::mem::take(&mut b.lm);
-    let out = solve(lm, opts)?;
-    if log_enabled() {
-        eprintln!(
-            "lns: {label}, {} candidates ({} fixed): {:?} objective {:.0} in {:.2} s",
-            index.len(),
-            fixed_count,
-            out.status,
-            out.objective,
-            out.seconds
+    /// The relaxation-guided neighbourhood (after RINS): the incumbent `selected`'s shifts
+    /// the LP relaxation's solution `relaxed` (per candidate) also takes at least
+    /// [`GUIDED_KEEP`] stay; its other shifts and every candidate the relaxation takes at
+    /// least [`GUIDED_ADD`] are free; the rest stay out. Returns as [`SubModels::block`].
+    fn guided(
+        &self,
+        selected: &[usize],
+        relaxed: &[f64],
+        elastic: bool,
+        opts: &SolveOptions,
+    ) -> Result<Option<(Vec<usize>, f64)>, Error> {
+        let (mut index, free): (Vec<usize>, Vec<usize>) =
+            selected.iter().partition(|&&c| relaxed[c] >= GUIDED_KEEP);
+        let fixed_count = index.len();
+        let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
+        index.extend(free);
+        index.extend(
+            (0..self.cands.len()).filter(|&c| relaxed[c] >= GUIDED_ADD && !current.contains(&c)),
         );
+        let label = "relaxation-guided neighbourhood";
+        self.solve(selected, (&index, fixed_count), elastic, opts, label)
     }
-    if !out.status.has_solution() {
-        return Ok(None);
-    }
-    if log_enabled() {
-        for (rule, label, v) in &b.slacks {
-            if out.value(*v) > 1e-6 {
-                eprintln!("lns:   slack {:?} {label}: {:.2}", rule, out.value(*v));
+
+    /// Solve the sub-model over candidates `index` whose first `fixed_count` are forced on,
+    /// started from the incumbent `selected`.
+    fn solve(
+        &self,
+        selected: &[usize],
+        (index, fixed_count): (&[usize], usize),
+        elastic: bool,
+        opts: &SolveOptions,
+        label: &str,
+    ) -> Result<Option<(Vec<usize>, f64)>, Error> {
+        let sub: Vec<Candidate> = index.iter().map(|&c| self.cands[c].clone()).collect();
+        let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
+        let mut b = Builder::restricted(self.site, self.req, sub, fixed, elastic, false);
+        b.build(self.families);
+        // Start from the incumbent: fixed shifts plus the free employees' current shifts.
+        let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
+        let start: Vec<_> = index
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (b.x[k], if current.contains(c) { 1.0 } else { 0.0 }))
+            .collect();
+        b.lm.set_start(start);
+        let lm = std::mem::take(&mut b.lm);
+        let out = solve(lm, opts)?;
+        if log_enabled() {
+            eprintln!(
+                "lns: {label}, {} candidates ({} fixed): {:?} objective {:.0} in {:.2} s",
+                index.len(),
+                fixed_count,
+                out.status,
+                out.objective,
+                out.seconds
+            );
+        }
+        if !out.status.has_solution() {
+            return Ok(None);
+        }
+        if log_enabled() {
+            for (rule, label, v) in &b.slacks {
+                if out.value(*v) > 1e-6 {
+                    eprintln!("lns:   slack {:?} {label}: {:.2}", rule, out.value(*v));
+                }
             }
         }
+        let chosen = index
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| out.value(b.x[k]) > 0.5)
+            .map(|(_, &c)| c)
+            .collect();
+        Ok(Some((chosen, out.objective)))
     }
-    let chosen = index
-        .iter()
-        .enumerate()
-        .filter(|&(k, _)| out.value(b.x[k]) > 0.5)
-        .map(|(_, &c)| c)
-        .collect();
-    Ok(Some((chosen, out.objective)))
 }
 
 /// Run construction and improvement within `budget` seconds. Returns the selected
@@ -241,7 +220,7 @@ fn solve_sub(
 ///
 /// `relaxed`, when given, delivers the LP relaxation's value of every candidate (or nothing,
 /// if the relaxation failed): after the descent the search waits for it (within its budget)
-/// and re-solves the relaxation-guided neighbourhood ([`solve_guided`]), so the result does
+/// and re-solves the relaxation-guided neighbourhood ([`SubModels::guided`]), so the result does
 /// not depend on when the relaxation finished.
 pub fn neighbourhood_search(
     site: &Site,
@@ -269,6 +248,13 @@ pub fn neighbourhood_search(
     for (c, cand) in cands.iter().enumerate() {
         by_emp[cand.employee].push(c);
     }
+    let subs = SubModels {
+        site,
+        req,
+        cands,
+        families,
+        by_emp,
+    };
     let mut stats = SearchStats::default();
     let sub_opts = |limit: f64, gap: f64| SolveOptions {
         time_limit: limit,
@@ -287,17 +273,7 @@ pub fn neighbourhood_search(
     let mut elastic = false;
     for relax in [false, true] {
         elastic = relax;
-        priced = solve_block(
-            site,
-            req,
-            cands,
-            &by_emp,
-            families,
-            &selected,
-            &[],
-            relax,
-            &sub_opts(SUB_TIME_LIMIT, 1e-4),
-        )?;
+        priced = subs.block(&selected, &[], relax, &sub_opts(SUB_TIME_LIMIT, 1e-4))?;
         if priced.is_some() {
             break;
         }
@@ -307,17 +283,7 @@ pub fn neighbourhood_search(
     };
     // Re-solve with `free` employees free and everybody else as in `selected`.
     let resolve = |selected: &[usize], free: &[usize], limit: f64, gap: f64| {
-        solve_block(
-            site,
-            req,
-            cands,
-            &by_emp,
-            families,
-            selected,
-            free,
-            elastic,
-            &sub_opts(limit, gap),
-        )
+        subs.block(selected, free, elastic, &sub_opts(limit, gap))
     };
     stats.constructed_objective = objective;
 
@@ -374,6 +340,24 @@ pub fn neighbourhood_search(
         true,
     )?;
 
+    // A sub-MILP's roster replaces the incumbent if better, and is then descended.
+    let accept = |found: Option<(Vec<usize>, f64)>,
+                  selected: &mut Vec<usize>,
+                  objective: &mut f64,
+                  stats: &mut SearchStats|
+     -> Result<(), Error> {
+        if let Some((sel, obj)) = found {
+            stats.subproblems += 1;
+            if obj < *objective - 1e-6 {
+                *selected = sel;
+                *objective = obj;
+                stats.improvements += 1;
+                descend(selected, objective, stats, left(), false)?;
+            }
+        }
+        Ok(())
+    };
+
     // The relaxation-guided neighbourhood, once the relaxation is known.
     if !relaxed_now() {
         let wait = std::time::Duration::from_secs_f64(left());
@@ -388,24 +372,8 @@ pub fn neighbourhood_search(
                 max_nodes: Some(GUIDED_MAX_NODES),
                 ..sub_opts(left().min(SUB_TIME_LIMIT), 1e-4)
             };
-            if let Some((sel, obj)) = solve_guided(
-                site,
-                req,
-                cands,
-                families,
-                &selected,
-                values,
-                elastic,
-                &guided_opts,
-            )? {
-                stats.subproblems += 1;
-                if obj < objective - 1e-6 {
-                    selected = sel;
-                    objective = obj;
-                    stats.improvements += 1;
-                    descend(&mut selected, &mut objective, &mut stats, left(), false)?;
-                }
-            }
+            let found = subs.guided(&selected, values, elastic, &guided_opts)?;
+            accept(found, &mut selected, &mut objective, &mut stats)?;
         }
     }
 
@@ -422,22 +390,15 @@ pub fn neighbourhood_search(
         if descent_applies {
             // One employee's best week is the descent's job; sub-MILPs are for joint changes,
             // and an employee with more candidates than a block holds would sit alone.
-            order.retain(|&e| by_emp[e].len() <= BLOCK_CANDIDATES);
+            order.retain(|&e| subs.by_emp[e].len() <= BLOCK_CANDIDATES);
         }
-        for block in blocks(&order, &by_emp) {
+        for block in blocks(&order, &subs.by_emp) {
             let limit = left();
             if limit <= 0.0 {
                 break;
             }
-            if let Some((sel, obj)) = resolve(&selected, &block, limit.min(SUB_TIME_LIMIT), 1e-3)? {
-                stats.subproblems += 1;
-                if obj < objective - 1e-6 {
-                    selected = sel;
-                    objective = obj;
-                    stats.improvements += 1;
-                    descend(&mut selected, &mut objective, &mut stats, left(), false)?;
-                }
-            }
+            let found = resolve(&selected, &block, limit.min(SUB_TIME_LIMIT), 1e-3)?;
+            accept(found, &mut selected, &mut objective, &mut stats)?;
         }
         if round_start - objective <= 1e-4 * objective.abs() {
             break;
@@ -483,29 +444,20 @@ mod tests {
             verbose: false,
             max_nodes: None,
         };
-        let by_emp: Vec<Vec<usize>> = (0..site.employees.len())
-            .map(|e| {
-                (0..cands.len())
-                    .filter(|&c| cands[c].employee == e)
-                    .collect()
-            })
-            .collect();
-        let price = |sel: &[usize]| {
-            solve_block(
-                &site,
-                &req,
-                &cands,
-                &by_emp,
-                Family::ALL,
-                sel,
-                &[],
-                false,
-                &exact,
-            )
-            .unwrap()
-            .unwrap()
-            .1
+        let subs = SubModels {
+            site: &site,
+            req: &req,
+            cands: &cands,
+            families: Family::ALL,
+            by_emp: (0..site.employees.len())
+                .map(|e| {
+                    (0..cands.len())
+                        .filter(|&c| cands[c].employee == e)
+                        .collect()
+                })
+                .collect(),
         };
+        let price = |sel: &[usize]| subs.block(sel, &[], false, &exact).unwrap().unwrap().1;
         let (start, goal) = (price(&incumbent), price(&target));
         assert!(
             goal < start - 1.0,
@@ -513,18 +465,10 @@ mod tests {
         );
         let mut relaxed = vec![0.0; cands.len()];
         target.iter().for_each(|&c| relaxed[c] = 1.0);
-        let (found, objective) = solve_guided(
-            &site,
-            &req,
-            &cands,
-            Family::ALL,
-            &incumbent,
-            &relaxed,
-            false,
-            &exact,
-        )
-        .unwrap()
-        .expect("a roster");
+        let (found, objective) = subs
+            .guided(&incumbent, &relaxed, false, &exact)
+            .unwrap()
+            .expect("a roster");
         assert!(
             objective <= goal + 1e-6 * goal,
             "guided {objective} vs target {goal}"
