@@ -10,7 +10,9 @@
 //!    of the time.
 //! 2. *Column generation* ([`super::colgen`]): the strong lower bound; then a *dive* in
 //!    the master LP and *price-and-branch* (the master as a MILP over all columns) for
-//!    rosters. Not on long horizons, where the DP cannot price whole horizons.
+//!    rosters. Where it ends without a bound (Instance13), a quick dive instead, completed
+//!    by best responses if the deadline stops it, and no price-and-branch. Not on long
+//!    horizons, where the DP cannot price whole horizons.
 //! 3. *Full compact MILP* warm-started from the best roster (proves the small instances
 //!    optimal; less time when column generation gave a bound).
 //! 4. *LNS* on the compact model: sub-MILPs over (a) every employee in a window of days,
