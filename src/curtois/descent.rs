@@ -75,6 +75,8 @@ pub struct Descent<'a> {
     /// Windows of this many days for everybody instead of whole horizons (see
     /// [`Descent::set_window`]).
     window: Option<usize>,
+    /// The label limit of whole-horizon best responses ([`label_limit`]).
+    whole_labels: usize,
 }
 
 /// A roster with its cover counts and objective, kept up to date incrementally.
@@ -150,6 +152,7 @@ impl<'a> Descent<'a> {
             // Past two windows, the whole horizon is not even tried.
             failures: vec![u32::from(inst.days > WHOLE_DAYS); n],
             window: None,
+            whole_labels: label_limit(),
         }
     }
 
@@ -276,7 +279,7 @@ impl<'a> Descent<'a> {
                 e,
                 &self.options[e],
                 &cost,
-                label_limit(),
+                self.whole_labels,
             ),
             Some((d0, d1)) => {
                 let days = self.inst.days;
@@ -376,6 +379,24 @@ impl<'a> Descent<'a> {
             self.replan(&mut st, e, None, &|_, _| 0.0, true)?;
         }
         Some(st)
+    }
+
+    /// Give each employee of `es`, in a seeded order, their best response to the others
+    /// (whatever it costs: their current schedule may break their rules, e.g. empty).
+    /// `None` if the DP cannot serve one of them.
+    pub fn fill(&mut self, st: &mut State, es: &[usize], rng: &mut ChaCha8Rng) -> Option<()> {
+        let mut order = es.to_vec();
+        order.shuffle(rng);
+        // Whole horizons are a must here (a window keeps the rest of a schedule that may
+        // break the rules): the larger label limit of windows.
+        let limit = std::mem::replace(&mut self.whole_labels, LABEL_LIMIT);
+        let failures = self.failures.clone();
+        let done = order
+            .into_iter()
+            .all(|e| self.replan(st, e, None, &|_, _| 0.0, true).is_some());
+        self.whole_labels = limit;
+        self.failures = failures;
+        done.then_some(())
     }
 
     /// Replace `e`'s schedule by their best response (over `window`, `None` = the whole
@@ -859,5 +880,49 @@ mod tests {
         for (s, row) in a.assignment.iter().enumerate() {
             assert!(feasible(&inst, s, row));
         }
+    }
+
+    /// From empty schedules (which break the minimum-minutes rules), `fill` gives every
+    /// employee a schedule that keeps their rules, and the filled employee last in the
+    /// order ends on their brute-force best response to the others.
+    #[test]
+    fn fill_from_empty_schedules_gives_feasible_best_responses() {
+        let mut rng = ChaCha8Rng::seed_from_u64(21);
+        let mut filled = 0;
+        for _ in 0..30 {
+            let inst = random_instance(&mut rng, 7);
+            let rows: Vec<_> = (0..3).map(|s| all_rows(&inst, s)).collect();
+            if rows.iter().any(Vec::is_empty) {
+                continue;
+            }
+            let site = to_site(&inst);
+            let cands = candidate_shifts(&site);
+            let mut descent = Descent::new(&inst, &site, &cands);
+            let mut st = descent.state(vec![vec![None; inst.days]; 3]);
+            let mut order_rng = ChaCha8Rng::seed_from_u64(3);
+            descent
+                .fill(&mut st, &[0, 1, 2], &mut order_rng)
+                .expect("DP applies");
+            assert_eq!(st.objective as u64, objective(&inst, &st.assignment));
+            for (s, row) in st.assignment.iter().enumerate() {
+                assert!(feasible(&inst, s, row), "staff {s}: {row:?}");
+            }
+            // The same seeded order: the last one filled had the final roster to answer.
+            let mut order = [0, 1, 2];
+            order.shuffle(&mut ChaCha8Rng::seed_from_u64(3));
+            let last = order[2];
+            let best = rows[last]
+                .iter()
+                .map(|r| {
+                    let mut a = st.assignment.clone();
+                    a[last] = r.clone();
+                    objective(&inst, &a)
+                })
+                .min()
+                .unwrap();
+            assert_eq!(objective(&inst, &st.assignment), best);
+            filled += 1;
+        }
+        assert!(filled >= 10, "only {filled} instances had feasible staff");
     }
 }
