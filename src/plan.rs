@@ -218,8 +218,9 @@ fn plan_candidates(
     let large = n_cands > threshold && std::env::var_os("SHIFTWISE_NO_SEARCH").is_none();
     let searched = if large {
         // Large sites: the full model's LP relaxation bounds the objective on a thread of
-        // its own while the neighbourhood search finds the roster; HiGHS then prices the
-        // roster exactly with every shift fixed.
+        // its own while the neighbourhood search finds the roster (and, once it arrives,
+        // takes the relaxation's values as a guide); HiGHS then prices the roster exactly
+        // with every shift fixed, while the relaxation may still run.
         let lm = std::mem::take(&mut full.lm);
         let xs = full.x.clone();
         let (send_relaxed, relaxed) = std::sync::mpsc::channel();

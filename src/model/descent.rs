@@ -1286,6 +1286,23 @@ mod tests {
     }
 
     #[test]
+    fn the_iterated_search_gives_way_when_told() {
+        let (site, req) = tokyo_without_email();
+        let cands = candidate_shifts(&site);
+        let start = greedy_roster(&site, &req, &cands);
+        let how = DescentOptions {
+            budget: 5.0,
+            perturb: true,
+            ..QUICK
+        };
+        let (_, told) = descend_until(&site, &req, &cands, &start, &how, &|| true);
+        assert_eq!(told.kicks, 0, "no kick once something better has arrived");
+        assert!(told.moves > 0, "the descent itself still runs");
+        let (_, free) = descend_until(&site, &req, &cands, &start, &how, &|| false);
+        assert!(free.kicks > 0);
+    }
+
+    #[test]
     fn flow_reroutes_to_serve_both_queues() {
         // Groups: a (queue 1 only), b (queues 1 and 2), one agent each; serving queue 1 is
         // worth 5, queue 2 worth 3. Sending b to queue 1 first (the greedy choice) leaves a
