@@ -576,6 +576,32 @@ mod tests {
 
     /// The DP's optimum equals HiGHS's on the rostering model restricted to one employee
     /// (every family but cover), for random costs per day and template.
+    /// `verify`'s violations for employee `id` working `schedule` (a template or none per
+    /// day), their candidates being `mine`.
+    fn violations_of(
+        site: &Site,
+        req: &crate::staffing::Requirements,
+        id: &str,
+        mine: &[Candidate],
+        schedule: &[Option<usize>],
+    ) -> Vec<crate::verify::Violation> {
+        let roster = crate::roster::Roster {
+            shifts: schedule
+                .iter()
+                .enumerate()
+                .filter_map(|(d, t)| {
+                    let c = mine.iter().find(|c| c.day == d && Some(c.template) == *t)?;
+                    Some(c.to_shift())
+                })
+                .collect(),
+        };
+        crate::verify::verify(site, &roster, &req.agents)
+            .violations
+            .into_iter()
+            .filter(|v| v.employee == id)
+            .collect()
+    }
+
     #[test]
     fn dp_matches_the_milp_on_random_costs() {
         let inst = crate::curtois::parse(TEXT, "test.txt", "test").unwrap();
@@ -627,21 +653,7 @@ mod tests {
                     out.objective
                 );
                 // The DP's schedule keeps every rule: verify agrees.
-                let roster = crate::roster::Roster {
-                    shifts: schedule
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(d, t)| {
-                            let c = mine.iter().find(|c| c.day == d && Some(c.template) == *t)?;
-                            Some(c.to_shift())
-                        })
-                        .collect(),
-                };
-                let v: Vec<_> = crate::verify::verify(&site, &roster, &req.agents)
-                    .violations
-                    .into_iter()
-                    .filter(|v| v.employee == inst.staff[e].id)
-                    .collect();
+                let v = violations_of(&site, &req, &inst.staff[e].id, &mine, &schedule);
                 assert!(v.is_empty(), "{v:?}");
             }
         }
@@ -692,23 +704,7 @@ mod tests {
                         assert!(*value >= exact - 1e-6);
                         assert!(k == 0 || got[k - 1].1 <= *value);
                         assert!(got[..k].iter().all(|(r, _)| r != row));
-                        let roster = crate::roster::Roster {
-                            shifts: row
-                                .iter()
-                                .enumerate()
-                                .filter_map(|(d, t)| {
-                                    let c = mine
-                                        .iter()
-                                        .find(|c| c.day == d && Some(c.template) == *t)?;
-                                    Some(c.to_shift())
-                                })
-                                .collect(),
-                        };
-                        let v: Vec<_> = crate::verify::verify(&site, &roster, &req.agents)
-                            .violations
-                            .into_iter()
-                            .filter(|v| v.employee == inst.staff[e].id)
-                            .collect();
+                        let v = violations_of(&site, &req, &inst.staff[e].id, &mine, row);
                         assert!(v.is_empty(), "beam {beam}: {v:?}");
                     }
                     cheaper_found += usize::from(got.len() > 1);
