@@ -707,6 +707,24 @@ mod tests {
         }
     }
 
+    /// A random instance of `days` days whose three staff each have at least one schedule
+    /// keeping their rules: the instance, every such schedule per staff member, its site
+    /// and candidates (`None` when some staff member has none).
+    #[allow(clippy::type_complexity)]
+    fn random_case(
+        rng: &mut ChaCha8Rng,
+        days: usize,
+    ) -> Option<(Instance, Vec<Vec<Vec<Option<usize>>>>, Site, Vec<Candidate>)> {
+        let inst = random_instance(rng, days);
+        let rows: Vec<_> = (0..3).map(|s| all_rows(&inst, s)).collect();
+        if rows.iter().any(Vec::is_empty) {
+            return None;
+        }
+        let site = to_site(&inst);
+        let cands = candidate_shifts(&site);
+        Some((inst, rows, site, cands))
+    }
+
     /// On random small instances, from random feasible rosters: every best response (whole
     /// horizon or window) reaches the brute-force optimum over that employee's schedules
     /// (with the rest of the roster, and outside the window their own days, fixed), never
@@ -716,13 +734,9 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let mut checked = 0;
         for _ in 0..40 {
-            let inst = random_instance(&mut rng, 8);
-            let rows: Vec<_> = (0..3).map(|s| all_rows(&inst, s)).collect();
-            if rows.iter().any(Vec::is_empty) {
+            let Some((inst, rows, site, cands)) = random_case(&mut rng, 8) else {
                 continue;
-            }
-            let site = to_site(&inst);
-            let cands = candidate_shifts(&site);
+            };
             let mut descent = Descent::new(&inst, &site, &cands);
             let start: Assignment = rows
                 .iter()
@@ -890,13 +904,9 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(21);
         let mut filled = 0;
         for _ in 0..30 {
-            let inst = random_instance(&mut rng, 7);
-            let rows: Vec<_> = (0..3).map(|s| all_rows(&inst, s)).collect();
-            if rows.iter().any(Vec::is_empty) {
+            let Some((inst, rows, site, cands)) = random_case(&mut rng, 7) else {
                 continue;
-            }
-            let site = to_site(&inst);
-            let cands = candidate_shifts(&site);
+            };
             let mut descent = Descent::new(&inst, &site, &cands);
             let mut st = descent.state(vec![vec![None; inst.days]; 3]);
             let mut order_rng = ChaCha8Rng::seed_from_u64(3);
