@@ -22,6 +22,12 @@ pub const PRICING_RESERVE: f64 = 7.0;
 /// Seconds before the time limit at which the LP relaxation (the bound, solved beside the
 /// search and the pricing) must have finished.
 pub const BOUND_MARGIN: f64 = 0.5;
+/// After the LP relaxation, the full MILP runs on the bound's core until [`BOUND_MARGIN`]
+/// before the limit when the time left is at least this many times what the relaxation
+/// took (HiGHS's root alone costs several LP solves): on small and medium sites with breaks
+/// its branch-and-cut finds better rosters than the search and raises the bound by its cuts,
+/// while on Tokyo-sized models it would only slow the search down.
+pub const DIRECT_AFTER_BOUND: f64 = 10.0;
 
 /// Coverage of one queue in one interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -228,7 +234,10 @@ fn plan_candidates(
         let budget = (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0);
         // The relaxation may run on while the searched roster is priced.
         let lp_opts = opts.with_time_limit((opts.time_limit - elapsed - BOUND_MARGIN).max(1.0));
-        let (relaxed, priced) = std::thread::scope(|scope| {
+        let build = &build;
+        let cands_ref = &cands;
+        let req_ref = &req;
+        let (relaxed, priced, direct) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || {
                 let r = solve_relaxation(lm, &lp_opts);
                 // The search may be waiting for the candidates' values (none on failure).
@@ -239,7 +248,13 @@ fn plan_candidates(
                     _ => Vec::new(),
                 };
                 let _ = send_relaxed.send(values);
-                r
+                let lp_seconds = r.as_ref().map_or(f64::INFINITY, |o| o.seconds);
+                let left = opts.time_limit - started.elapsed().as_secs_f64() - BOUND_MARGIN;
+                let direct = (left >= DIRECT_AFTER_BOUND * lp_seconds.max(0.1)).then(|| {
+                    let full = build(cands_ref.clone(), None);
+                    direct_milp(site, req_ref, cands_ref, full, &opts.with_time_limit(left))
+                });
+                (r, direct)
             });
             let priced =
                 neighbourhood_search(site, &req, &cands, families, opts, budget, Some(relaxed))
@@ -264,9 +279,12 @@ fn plan_candidates(
                         }
                         None => Ok(None),
                     });
-            let relaxed = lp
-                .join()
-                .unwrap_or_else(|_| Err(Error::Solve("the LP relaxation thread panicked".into())));
+            let (relaxed, direct) = lp.join().unwrap_or_else(|_| {
+                (
+                    Err(Error::Solve("the LP relaxation thread panicked".into())),
+                    None,
+                )
+            });
             if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
                 if let Ok(r) = &relaxed {
                     eprintln!(
@@ -277,17 +295,39 @@ fn plan_candidates(
                         started.elapsed().as_secs_f64()
                     );
                 }
+                if let Some(Ok((_, d))) = &direct {
+                    eprintln!(
+                        "direct: {:?} {:.0}, bound {:.0} in {:.1} s (at {:.1} s)",
+                        d.status,
+                        d.objective,
+                        d.bound,
+                        d.seconds,
+                        started.elapsed().as_secs_f64()
+                    );
+                }
             }
-            (relaxed, priced)
+            (relaxed, priced, direct)
         });
-        let bound = match relaxed {
+        let relaxation = match relaxed {
             Ok(r) if r.status == SolveStatus::Optimal => r.objective,
             _ => f64::NAN,
         };
-        priced?.map(|(fixed, mut out, stats)| {
+        // The direct MILP's failure (e.g. no roster in its time) only loses its offer.
+        let direct = direct.and_then(Result::ok);
+        let bound = strongest_bound(
+            relaxation,
+            direct.as_ref().map_or(f64::NAN, |(_, d)| d.bound),
+        );
+        let priced = priced?.map(|(fixed, out, stats)| match direct {
+            Some((b, d)) if d.status.has_solution() && d.objective < out.objective - 1e-6 => {
+                (b, d, stats)
+            }
+            _ => (fixed, out, stats),
+        });
+        priced.map(|(fixed, mut out, stats)| {
             out.bound = bound;
             out.gap = (out.objective - bound) / out.objective.abs().max(1e-9);
-            out.status = if out.gap <= opts.gap {
+            out.status = if out.gap <= opts.gap + 1e-9 {
                 SolveStatus::Optimal
             } else if stats.stopped_by_time {
                 SolveStatus::TimeLimit
@@ -305,20 +345,17 @@ fn plan_candidates(
     let (b, out) = match searched {
         Some(found) => found,
         None => {
-            // Direct MILP, started from the greedy roster (HiGHS drops the start if it breaks
-            // a hard rule). Also the fallback when the search's roster broke a hard rule.
+            // Direct MILP; also the fallback when the search's roster broke a hard rule.
             if large {
                 full = build(cands.clone(), None);
             }
-            let chosen: std::collections::HashSet<usize> =
-                greedy_roster(site, &req, &cands).into_iter().collect();
-            let start: Vec<_> = (0..full.x.len())
-                .map(|c| (full.x[c], if chosen.contains(&c) { 1.0 } else { 0.0 }))
-                .collect();
-            full.lm.set_start(start);
-            let lm = std::mem::take(&mut full.lm);
-            let out = solve(lm, &opts.with_time_limit(remaining(1.0)))?;
-            (full, out)
+            direct_milp(
+                site,
+                &req,
+                &cands,
+                full,
+                &opts.with_time_limit(remaining(1.0)),
+            )?
         }
     };
     match out.status {
@@ -512,6 +549,35 @@ pub(crate) fn decode(
         }
     }
     (roster, coverage)
+}
+
+/// The full MILP `full` (built over `cands`) solved by HiGHS, started from the greedy
+/// roster (HiGHS drops the start if it breaks a hard rule).
+fn direct_milp<'a>(
+    site: &Site,
+    req: &Requirements,
+    cands: &[Candidate],
+    mut full: Builder<'a>,
+    opts: &SolveOptions,
+) -> Result<(Builder<'a>, crate::solve::SolveOutcome), Error> {
+    let chosen: std::collections::HashSet<usize> =
+        greedy_roster(site, req, cands).into_iter().collect();
+    let start: Vec<_> = (0..full.x.len())
+        .map(|c| (full.x[c], if chosen.contains(&c) { 1.0 } else { 0.0 }))
+        .collect();
+    full.lm.set_start(start);
+    let lm = std::mem::take(&mut full.lm);
+    let out = solve(lm, opts)?;
+    Ok((full, out))
+}
+
+/// The larger of two lower bounds on the same objective, either of which may be unknown
+/// (NaN or −∞): the LP relaxation's and HiGHS's dual bound on the full MILP.
+pub fn strongest_bound(relaxation: f64, milp: f64) -> f64 {
+    [relaxation, milp]
+        .into_iter()
+        .filter(|b| b.is_finite())
+        .fold(f64::NAN, f64::max)
 }
 
 fn unsatisfiable_message(items: &[(Family, String)]) -> String {
@@ -742,6 +808,15 @@ mod plan_from_roster_tests {
         let v = validate_strings(toml, emp, &fc, req);
         assert!(v.errors.is_empty(), "{:#?}", v.errors);
         v.site.unwrap()
+    }
+
+    #[test]
+    fn the_strongest_bound_ignores_unknown_ones() {
+        assert_eq!(strongest_bound(10.0, 12.0), 12.0);
+        assert_eq!(strongest_bound(12.0, 10.0), 12.0);
+        assert_eq!(strongest_bound(f64::NAN, 10.0), 10.0);
+        assert_eq!(strongest_bound(10.0, f64::NEG_INFINITY), 10.0);
+        assert!(strongest_bound(f64::NAN, f64::NAN).is_nan());
     }
 
     #[test]

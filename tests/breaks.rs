@@ -2,8 +2,10 @@
 
 mod common;
 
-use common::{solve_all, Tiny};
+use common::{exact, solve_all, Tiny};
 use shiftwise::domain::BreakKind;
+use shiftwise::model::Builder;
+use shiftwise::solve::{solve, solve_relaxation, SolveStatus};
 use shiftwise::staffing::requirements;
 use shiftwise::verify::verify;
 
@@ -195,4 +197,73 @@ fn stagger_rule_limits_how_many_are_on_break_at_once() {
     second.end = first.end;
     let v = verify(&site, &bunched, &plan.requirements.agents).violations;
     assert!(v.iter().any(|x| x.rule == "stagger"), "{v:?}");
+}
+
+/// A site with breaks just large enough for the neighbourhood search (over
+/// `SEARCH_THRESHOLD_WITH_BREAKS` candidates) whose full MILP HiGHS proves quickly: once the
+/// LP bound is in, the full MILP runs on the bound's core, so the plan ends proven optimal
+/// (the relaxation alone stays below the optimum: breaks must fall on whole intervals).
+#[test]
+fn the_full_milp_beside_the_search_proves_a_small_site_with_breaks() {
+    let mut t = Tiny::new(5);
+    for k in 0..12 {
+        t = t.agent(
+            &format!("A{k:02}"),
+            "ft",
+            "onsite",
+            "phone",
+            100.0 + f64::from(k),
+        );
+    }
+    t.templates = "[[shift_templates]]\nid = \"day\"\nlength_hours = 9\nearliest_start = \"06:00\"\nlatest_start = \"15:00\"\nstart_step_minutes = 30\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\nmeal_minutes = 60\n\n[[break_rules]]\nmin_shift_hours = 7\nmeal_minutes = 60\nmeal_earliest_hours = 3\nmeal_latest_hours = 5\nedge_minutes = 60\n".into();
+    for day in 0..5 {
+        for slot in 14..44 {
+            let hh = format!("{:02}:{:02}", slot / 2, (slot % 2) * 30);
+            let peak = (20..26).contains(&slot) || (34..38).contains(&slot);
+            t = t.demand("phone", day, &hh, if peak { 70.0 } else { 35.0 }, 60.0);
+        }
+    }
+    let site = t.site();
+    let n_cands = shiftwise::model::candidate_shifts(&site).len();
+    assert!(
+        n_cands > shiftwise::plan::SEARCH_THRESHOLD_WITH_BREAKS,
+        "{n_cands} candidates: the search must run"
+    );
+    let plan = solve_all(&site);
+    assert!(plan.summary.search.is_some(), "planned by the search path");
+    // Oracle: the same model solved directly by HiGHS to optimality.
+    let req = requirements(&site);
+    let model = || {
+        let mut b = Builder::new(
+            &site,
+            &req,
+            shiftwise::model::candidate_shifts(&site),
+            false,
+        );
+        b.build_all();
+        std::mem::take(&mut b.lm)
+    };
+    let relaxation = solve_relaxation(model(), &exact()).unwrap().objective;
+    let optimum = solve(model(), &exact()).unwrap();
+    assert_eq!(optimum.status, SolveStatus::Optimal);
+    assert!(
+        relaxation < optimum.objective * (1.0 - 1e-3),
+        "the relaxation {relaxation} must not prove the optimum {} by itself",
+        optimum.objective
+    );
+    let s = &plan.summary;
+    assert!(
+        (s.objective - optimum.objective).abs() <= 1e-6 * optimum.objective,
+        "plan {} vs optimum {}",
+        s.objective,
+        optimum.objective
+    );
+    assert_eq!(
+        s.status,
+        SolveStatus::Optimal,
+        "bound {} gap {}",
+        s.bound,
+        s.gap
+    );
+    assert!(s.bound <= optimum.objective + 1e-6 * optimum.objective);
 }
