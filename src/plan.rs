@@ -250,6 +250,9 @@ fn plan_candidates(
                 let _ = send_relaxed.send(values);
                 let lp_seconds = r.as_ref().map_or(f64::INFINITY, |o| o.seconds);
                 let left = opts.time_limit - started.elapsed().as_secs_f64() - BOUND_MARGIN;
+                if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                    eprintln!("direct: {left:.1} s left after a relaxation of {lp_seconds:.1} s");
+                }
                 let direct = (left >= DIRECT_AFTER_BOUND * lp_seconds.max(0.1)).then(|| {
                     let full = build(cands_ref.clone(), None);
                     direct_milp(site, req_ref, cands_ref, full, &opts.with_time_limit(left))
@@ -294,6 +297,9 @@ fn plan_candidates(
                         r.seconds,
                         started.elapsed().as_secs_f64()
                     );
+                }
+                if let Some(Err(e)) = &direct {
+                    eprintln!("direct: {e}");
                 }
                 if let Some(Ok((_, d))) = &direct {
                     eprintln!(
