@@ -225,9 +225,10 @@ pub struct Builder<'a> {
     /// `y[g][i]`: (queue, var) allocations of group `g` in interval `i`.
     pub y: Vec<Vec<Vec<(usize, Var)>>>,
     /// `duty[k][i]`: on-duty count of duty class `k` in interval `i` (a continuous variable
-    /// defined by one equality row over the covering `x`), where the classes are the agent
-    /// groups by mode (`2g` remote, `2g+1` on-site) followed by team leads (remote, on-site).
-    /// Every `x` then appears in one row per covered interval, whatever uses the counts.
+    /// defined by one equality row over the covering shift types), where the classes are the
+    /// agent groups by mode (`2g` remote, `2g+1` on-site) followed by team leads (remote,
+    /// on-site). Each shift type then appears in one row per covered interval, whatever uses
+    /// the counts.
     pub duty: Vec<Vec<Option<Var>>>,
     /// Cost terms by family.
     pub costs: Vec<(CostFamily, Var, f64)>,
@@ -252,6 +253,18 @@ pub struct Builder<'a> {
     lead_shortfall: HashMap<usize, Var>,
     /// Part-interval break load of each (duty class, interval), see [`Builder::part_break_load`].
     part_breaks: HashMap<(usize, usize), Option<PartBreaks>>,
+    /// Shift types, see [`Builder::define_shift_types`].
+    shift_types: Vec<ShiftType>,
+}
+
+/// Candidates that count alike in every interval (same duty class, template, start and
+/// length), and the number of them worked: a variable equal to their sum, or the only
+/// member's own variable.
+#[derive(Debug, Clone)]
+struct ShiftType {
+    class: usize,
+    members: Vec<usize>,
+    worked: Var,
 }
 
 impl<'a> Builder<'a> {
@@ -363,7 +376,9 @@ impl<'a> Builder<'a> {
             shortfall: HashMap::new(),
             lead_shortfall: HashMap::new(),
             part_breaks: HashMap::new(),
+            shift_types: Vec::new(),
         };
+        b.define_shift_types();
         if with_breaks {
             b.define_breaks();
         }
@@ -717,6 +732,46 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Shift types: candidates of the same duty class, template, start and length, which
+    /// count alike in every interval. Each type with more than one member gets one
+    /// continuous variable equal to its members' sum (one row), and the per-interval rows
+    /// (on-duty counts, break counts, seats) use it instead of the members: every candidate
+    /// then appears in one type row rather than in one row per covered interval, which more
+    /// than halves the model's nonzeros (Tokyo: see `docs/decisions.md`).
+    fn define_shift_types(&mut self) {
+        type Key = (usize, usize, chrono::DateTime<chrono::Utc>, i64);
+        let mut types: std::collections::BTreeMap<Key, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for c in 0..self.cands.len() {
+            if let Some(k) = self.duty_class(c) {
+                let cand = &self.cands[c];
+                let length = (cand.end - cand.start).num_minutes();
+                types
+                    .entry((k, cand.template, cand.start, length))
+                    .or_default()
+                    .push(c);
+            }
+        }
+        self.shift_types = types
+            .into_iter()
+            .map(|((class, ..), members)| {
+                let worked = if members.len() == 1 {
+                    self.x[members[0]]
+                } else {
+                    let w = self.lm.continuous(0.0, members.len() as f64);
+                    let sum = self.sum_x(members.iter().copied());
+                    self.lm.constrain(constraint!(w.var == sum));
+                    w
+                };
+                ShiftType {
+                    class,
+                    members,
+                    worked,
+                }
+            })
+            .collect();
+    }
+
     /// Define the on-duty count variables (structural, always built).
     fn define_duty_counts(&mut self) {
         let n = self.site.grid.len();
@@ -725,27 +780,27 @@ impl<'a> Builder<'a> {
         // counts as on duty net of its *expected* breaks: every break spread evenly over its
         // window's starts, so the search sees the capacity breaks will take.
         let expect_breaks = !self.with_breaks && !self.site.break_rules.is_empty();
-        let mut rows: Vec<Vec<Vec<(usize, f64)>>> = vec![vec![Vec::new(); n]; classes];
-        for c in 0..self.cands.len() {
-            if let Some(k) = self.duty_class(c) {
-                let away = if expect_breaks {
-                    candidates::expected_break_share(self.site, &self.cands[c])
-                } else {
-                    HashMap::new()
-                };
-                for i in self.cands[c].intervals.clone() {
-                    rows[k][i].push((c, 1.0 - away.get(&i).copied().unwrap_or(0.0)));
-                }
+        let mut rows: Vec<Vec<Expression>> = vec![vec![Expression::default(); n]; classes];
+        let mut any = vec![vec![false; n]; classes];
+        for t in &self.shift_types {
+            let first = &self.cands[t.members[0]];
+            let away = if expect_breaks {
+                candidates::expected_break_share(self.site, first)
+            } else {
+                HashMap::new()
+            };
+            for i in first.intervals.clone() {
+                rows[t.class][i] += (1.0 - away.get(&i).copied().unwrap_or(0.0)) * t.worked.var;
+                any[t.class][i] = true;
             }
         }
         self.duty = vec![vec![None; n]; classes];
         for (k, per) in rows.into_iter().enumerate() {
-            for (i, cs) in per.into_iter().enumerate() {
-                if cs.is_empty() {
+            for (i, sum) in per.into_iter().enumerate() {
+                if !any[k][i] {
                     continue;
                 }
                 let v = self.lm.continuous(0.0, f64::INFINITY);
-                let sum = self.sum_coef(cs);
                 let on_break = self
                     .break_load
                     .get(k)
@@ -766,24 +821,11 @@ impl<'a> Builder<'a> {
         let n = self.site.grid.len();
         let classes = 2 * self.groups.len() + 2;
         self.break_load = vec![vec![Expression::default(); n]; classes];
-        type Key = (usize, usize, chrono::DateTime<chrono::Utc>, i64);
-        let mut types: std::collections::BTreeMap<Key, Vec<usize>> =
-            std::collections::BTreeMap::new();
-        for c in 0..self.cands.len() {
-            if let Some(k) = self.duty_class(c) {
-                let cand = &self.cands[c];
-                types
-                    .entry((
-                        k,
-                        cand.template,
-                        cand.start,
-                        (cand.end - cand.start).num_minutes(),
-                    ))
-                    .or_default()
-                    .push(c);
-            }
-        }
-        for ((k, _template, start, length), members) in types {
+        for t in 0..self.shift_types.len() {
+            let (k, worked) = (self.shift_types[t].class, self.shift_types[t].worked);
+            let members = self.shift_types[t].members.clone();
+            let first = &self.cands[members[0]];
+            let (start, length) = (first.start, (first.end - first.start).num_minutes());
             let Some(rule) = crate::domain::breaks::rule_for(&self.site.break_rules, length as u32)
             else {
                 continue;
@@ -791,7 +833,6 @@ impl<'a> Builder<'a> {
             let Ok(slots) = crate::domain::breaks::break_slots(rule, length as u32) else {
                 continue;
             };
-            let worked = self.sum_x(members.iter().copied());
             let mut group = BreakGroup {
                 members,
                 slots: Vec::new(),
@@ -809,7 +850,7 @@ impl<'a> Builder<'a> {
                 }
                 let counts: Expression =
                     positions.iter().map(|(_, v)| Expression::from(v.var)).sum();
-                self.lm.constrain(constraint!(counts == worked.clone()));
+                self.lm.constrain(constraint!(counts == worked.var));
                 group.slots.push((slot, positions));
             }
             self.breaks.push(group);
@@ -819,12 +860,10 @@ impl<'a> Builder<'a> {
         if let Some(share) = self.site.max_on_break_share {
             let mut present: Vec<Vec<Expression>> = vec![vec![Expression::default(); n]; classes];
             let mut any = vec![vec![false; n]; classes];
-            for c in 0..self.cands.len() {
-                if let Some(k) = self.duty_class(c) {
-                    for i in self.cands[c].intervals.clone() {
-                        present[k][i] += self.x[c].var;
-                        any[k][i] = true;
-                    }
+            for t in &self.shift_types {
+                for i in self.cands[t.members[0]].intervals.clone() {
+                    present[t.class][i] += t.worked.var;
+                    any[t.class][i] = true;
                 }
             }
             for k in 0..2 * self.groups.len() {
