@@ -237,6 +237,9 @@ fn plan_candidates(
         let build = &build;
         let cands_ref = &cands;
         let req_ref = &req;
+        // Set when the full MILP proves its roster optimal: the search then ends early.
+        let proven = std::sync::atomic::AtomicBool::new(false);
+        let proven_ref = &proven;
         let (relaxed, priced, direct) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || {
                 let r = solve_relaxation(lm, &lp_opts);
@@ -255,33 +258,46 @@ fn plan_candidates(
                 }
                 let direct = (left >= DIRECT_AFTER_BOUND * lp_seconds.max(0.1)).then(|| {
                     let full = build(cands_ref.clone(), None);
-                    direct_milp(site, req_ref, cands_ref, full, &opts.with_time_limit(left))
+                    let found =
+                        direct_milp(site, req_ref, cands_ref, full, &opts.with_time_limit(left));
+                    if matches!(&found, Ok((_, d)) if d.status == SolveStatus::Optimal) {
+                        proven_ref.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    found
                 });
                 (r, direct)
             });
-            let priced =
-                neighbourhood_search(site, &req, &cands, families, opts, budget, Some(relaxed))
-                    .and_then(|searched| match searched {
-                        Some((selected, stats)) => {
-                            let chosen: Vec<Candidate> =
-                                selected.iter().map(|&c| cands[c].clone()).collect();
-                            let k = chosen.len();
-                            let mut fixed = build(chosen, Some(vec![true; k]));
-                            let lm = std::mem::take(&mut fixed.lm);
-                            let out = solve(lm, &opts.with_time_limit(remaining(1.0).max(10.0)))?;
-                            if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
-                                eprintln!(
-                                    "pricing: {:?} {:.0} in {:.1} s (at {:.1} s)",
-                                    out.status,
-                                    out.objective,
-                                    out.seconds,
-                                    started.elapsed().as_secs_f64()
-                                );
-                            }
-                            Ok(out.status.has_solution().then_some((fixed, out, stats)))
-                        }
-                        None => Ok(None),
-                    });
+            let priced = neighbourhood_search(
+                site,
+                &req,
+                &cands,
+                families,
+                opts,
+                budget,
+                Some(relaxed),
+                &proven,
+            )
+            .and_then(|searched| match searched {
+                Some((selected, stats)) => {
+                    let chosen: Vec<Candidate> =
+                        selected.iter().map(|&c| cands[c].clone()).collect();
+                    let k = chosen.len();
+                    let mut fixed = build(chosen, Some(vec![true; k]));
+                    let lm = std::mem::take(&mut fixed.lm);
+                    let out = solve(lm, &opts.with_time_limit(remaining(1.0).max(10.0)))?;
+                    if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                        eprintln!(
+                            "pricing: {:?} {:.0} in {:.1} s (at {:.1} s)",
+                            out.status,
+                            out.objective,
+                            out.seconds,
+                            started.elapsed().as_secs_f64()
+                        );
+                    }
+                    Ok(out.status.has_solution().then_some((fixed, out, stats)))
+                }
+                None => Ok(None),
+            });
             let (relaxed, direct) = lp.join().unwrap_or_else(|_| {
                 (
                     Err(Error::Solve("the LP relaxation thread panicked".into())),

@@ -221,7 +221,9 @@ impl SubModels<'_> {
 /// `relaxed`, when given, delivers the LP relaxation's value of every candidate (or nothing,
 /// if the relaxation failed): after the descent the search waits for it (within its budget)
 /// and re-solves the relaxation-guided neighbourhood ([`SubModels::guided`]), so the result does
-/// not depend on when the relaxation finished.
+/// not depend on when the relaxation finished. Once `stop` is set (the plan's full MILP has
+/// proven its roster optimal) the search ends after the sub-MILP under way.
+#[allow(clippy::too_many_arguments)]
 pub fn neighbourhood_search(
     site: &Site,
     req: &Requirements,
@@ -230,6 +232,7 @@ pub fn neighbourhood_search(
     opts: &SolveOptions,
     budget: f64,
     relaxed: Option<std::sync::mpsc::Receiver<Vec<f64>>>,
+    stop: &std::sync::atomic::AtomicBool,
 ) -> Result<Option<(Vec<usize>, SearchStats)>, Error> {
     // The relaxation's values once they have arrived (read without waiting).
     let arrived: std::cell::RefCell<Option<Vec<f64>>> = std::cell::RefCell::new(None);
@@ -242,7 +245,13 @@ pub fn neighbourhood_search(
         arrived.borrow().is_some()
     };
     let started = Instant::now();
-    let left = || (budget - started.elapsed().as_secs_f64()).max(0.0);
+    let left = || {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            0.0
+        } else {
+            (budget - started.elapsed().as_secs_f64()).max(0.0)
+        }
+    };
     let n_emp = site.employees.len();
     let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); n_emp];
     for (c, cand) in cands.iter().enumerate() {
@@ -416,6 +425,30 @@ mod tests {
     use super::*;
     use crate::model::candidate_shifts;
     use crate::staffing::requirements;
+
+    #[test]
+    fn a_set_stop_flag_ends_the_search_after_construction() {
+        let (site, _) = crate::load_site(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seattle-dst"),
+        )
+        .unwrap();
+        let req = requirements(&site);
+        let cands = candidate_shifts(&site);
+        let opts = SolveOptions {
+            time_limit: 600.0,
+            threads: Some(1),
+            ..Default::default()
+        };
+        let flag = std::sync::atomic::AtomicBool::new(true);
+        let (_, stopped) =
+            neighbourhood_search(&site, &req, &cands, Family::ALL, &opts, 600.0, None, &flag)
+                .unwrap()
+                .unwrap();
+        assert_eq!(stopped.rounds, 0);
+        assert!(stopped.descent.is_none(), "no descent once stopped");
+        assert_eq!(stopped.objective, stopped.constructed_objective);
+        assert!(stopped.stopped_by_time);
+    }
 
     #[test]
     fn guided_neighbourhood_reaches_the_roster_the_relaxation_points_to() {
