@@ -404,11 +404,14 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 println!("{}", serde_json::to_string_pretty(sm).unwrap_or_default());
             } else {
                 println!("{} — {:?}", sm.site, sm.status);
+                let bound = if sm.bound.is_finite() && sm.gap.is_finite() {
+                    format!("bound {:.0}, gap {:.2}%", sm.bound, sm.gap * 100.0)
+                } else {
+                    "no bound (the relaxation did not finish in time; raise --time-limit)".into()
+                };
                 println!(
-                    "  objective {:.0}, bound {:.0}, gap {:.2}%, {:.1} s; model {} candidate shifts, {} variables, {} constraints",
+                    "  objective {:.0}, {bound}, {:.1} s; model {} candidate shifts, {} variables, {} constraints",
                     sm.objective,
-                    sm.bound,
-                    sm.gap * 100.0,
                     sm.solve_seconds,
                     sm.model.candidate_shifts,
                     sm.model.variables,

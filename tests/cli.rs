@@ -349,3 +349,36 @@ fn roster_csv_round_trips_the_queue_split_and_rejects_a_bad_one() {
         "{err}"
     );
 }
+
+/// A limit too short for Tokyo's relaxation (about 16 s): the plan still returns its roster,
+/// says plainly that it has no bound (no "NaN"), and summary.json has `null` for both.
+#[test]
+fn plan_without_a_bound_says_so() {
+    let out = tempfile::tempdir().unwrap();
+    let run = bin()
+        .args([
+            "plan",
+            "data/tokyo",
+            "--time-limit",
+            "2",
+            "--explain-seconds",
+            "0",
+            "-o",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("no bound"), "{stdout}");
+    assert!(!stdout.contains("NaN"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert!(summary["bound"].is_null() && summary["gap"].is_null());
+    assert!(summary["objective"].as_f64().unwrap() > 0.0);
+}
