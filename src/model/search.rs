@@ -382,7 +382,13 @@ pub fn neighbourhood_search(
                 ..sub_opts(left().min(SUB_TIME_LIMIT), 1e-4)
             };
             let found = subs.guided(&selected, values, elastic, &guided_opts)?;
+            let before = objective;
             accept(found, &mut selected, &mut objective, &mut stats)?;
+            if objective >= before - 1e-6 {
+                // The first descent may have been cut short by its share of the time (large
+                // sites): finish it, as an improvement would have.
+                descend(&mut selected, &mut objective, &mut stats, left(), false)?;
+            }
         }
     }
 
