@@ -19,7 +19,7 @@
 //!    window, everything else fixed, warm-started; sizes adapt to how fast they solve.
 //!    On long horizons also (d) a few employees over the whole horizon, one of them able
 //!    to fill a cell short of cover ([`shortfall_neighbourhood`]), half of the
-//!    sub-MILPs, each at most 4 s. Stops when the roster meets the rounded-up bound.
+//!    sub-MILPs, each at most 1 s. Stops when the roster meets the rounded-up bound.
 //! 5. Without a column-generation bound, a final full MILP from the incumbent (not on long
 //!    horizons, where LNS gets that time).
 
@@ -624,11 +624,13 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
             }
         };
         // Long horizons: nearly every sub-MILP improves, so many short ones (Instance21 at
-        // 300 s: 88 sub-MILPs of at most 4 s gave 23,598, 39 of at most 10 s 26,113).
+        // 300 s: 215 sub-MILPs of at most 1 s gave 22,729, 167 of at most 2 s 23,378, 88 of
+        // at most 4 s 23,598, 39 of at most 10 s 26,113). Not on Instance13 (600 s: 2 s and
+        // the shortfall neighbourhood gave 2,118 against 1,629).
         let cap: f64 = std::env::var("SHIFTWISE_CURTOIS_SUBCAP")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(if long { 4.0 } else { 10.0 });
+            .unwrap_or(if long { 1.0 } else { 10.0 });
         let limit = (lns_end - started.elapsed().as_secs_f64()).clamp(0.05, cap);
         let t0 = Instant::now();
         let got = ctx.solve_sub(&current, &|e, d| free_set[e][d], limit, None, false)?;
