@@ -627,10 +627,7 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         // 300 s: 215 sub-MILPs of at most 1 s gave 22,729, 167 of at most 2 s 23,378, 88 of
         // at most 4 s 23,598, 39 of at most 10 s 26,113). Not on Instance13 (600 s: 2 s and
         // the shortfall neighbourhood gave 2,118 against 1,629).
-        let cap: f64 = std::env::var("SHIFTWISE_CURTOIS_SUBCAP")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(if long { 1.0 } else { 10.0 });
+        let cap = if long { 1.0 } else { 10.0 };
         let limit = (lns_end - started.elapsed().as_secs_f64()).clamp(0.05, cap);
         let t0 = Instant::now();
         let got = ctx.solve_sub(&current, &|e, d| free_set[e][d], limit, None, false)?;
@@ -724,13 +721,10 @@ mod tests {
         for (c, cand) in cands.iter().enumerate() {
             by_emp_day[cand.employee][cand.day].push(c);
         }
+        // A works D on days 0–4, B on days 9–12, C nothing.
         let mut a: Assignment = vec![vec![None; 14]; 3];
-        for d in 0..5 {
-            a[0][d] = Some(0);
-        }
-        for d in 9..13 {
-            a[1][d] = Some(0);
-        }
+        a[0][..5].fill(Some(0));
+        a[1][9..13].fill(Some(0));
         assert_eq!(shortfalls(&inst, &a), vec![(12, 1, 2)]);
         for seed in 0..20 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
