@@ -6,8 +6,7 @@
 //!    Every benchmark hard rule is per employee, so both give a feasible roster.
 //!    On long horizons (over 56 days), then the *best-response descent* of
 //!    [`super::descent`] (each employee's exact best schedule over a window of days
-//!    against everybody else's, by the DP) and an iterated local search on top for 30 %
-//!    of the time.
+//!    against everybody else's, by the DP).
 //! 2. *Column generation* ([`super::colgen`]): the strong lower bound; then a *dive* in
 //!    the master LP and *price-and-branch* (the master as a MILP over all columns) for
 //!    rosters. Where it ends without a bound (Instance13), a quick dive instead, completed
@@ -18,11 +17,11 @@
 //! 4. *LNS* on the compact model: sub-MILPs over (a) every employee in a window of days,
 //!    (b) a few employees over the whole horizon, (c) half the employees in a wider
 //!    window, everything else fixed, warm-started; sizes adapt to how fast they solve.
-//!    On long horizons, after each improvement a descent over the windows whose days it
-//!    changed.
-//!    Stops when the roster meets the rounded-up bound.
+//!    On long horizons also (d) a few employees over the whole horizon, one of them able
+//!    to fill a cell short of cover ([`shortfall_neighbourhood`]), half of the
+//!    sub-MILPs, each at most 1 s. Stops when the roster meets the rounded-up bound.
 //! 5. Without a column-generation bound, a final full MILP from the incumbent (not on long
-//!    horizons, where LNS and the descent get that time).
+//!    horizons, where LNS gets that time).
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -171,6 +170,99 @@ impl Ctx<'_> {
     }
 }
 
+/// Under-covered cells of `a`: `(day, template, units short)`.
+fn shortfalls(inst: &Instance, a: &Assignment) -> Vec<(usize, usize, u32)> {
+    let n_t = inst.shifts.len();
+    let mut counts = vec![0u32; inst.days * n_t];
+    for row in a {
+        for (d, t) in row.iter().enumerate() {
+            if let Some(t) = t {
+                counts[d * n_t + t] += 1;
+            }
+        }
+    }
+    inst.cover
+        .iter()
+        .filter(|c| c.under > 0 && counts[c.day * n_t + c.shift] < c.requirement)
+        .map(|c| {
+            (
+                c.day,
+                c.shift,
+                c.requirement - counts[c.day * n_t + c.shift],
+            )
+        })
+        .collect()
+}
+
+/// A neighbourhood around a shortfall: a cell short of cover (drawn by units short), a
+/// window of `window` days containing its day, and employees over that window — first
+/// those who could work the cell and do not (in a seeded order), then those working its
+/// day, then the rest — until about `budget` candidates are free. Meant for instances
+/// where the shortfalls come from horizon rules of several employees at once (Instance21:
+/// every unit short is on a weekend, the max-weekends rule binds everybody, and filling a
+/// Sunday takes one employee giving up a weekend for another to take it over), which a
+/// best response of one employee at a time cannot move. `None` when nothing is short.
+fn shortfall_neighbourhood(
+    inst: &Instance,
+    by_emp_day: &[Vec<Vec<usize>>],
+    cands: &[Candidate],
+    a: &Assignment,
+    rng: &mut ChaCha8Rng,
+    window: usize,
+    budget: f64,
+) -> Option<Vec<Vec<bool>>> {
+    let short = shortfalls(inst, a);
+    let total: u32 = short.iter().map(|s| s.2).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut pick = rng.gen_range(0..total);
+    let &(day, t, _) = short.iter().find(|s| {
+        if pick < s.2 {
+            return true;
+        }
+        pick -= s.2;
+        false
+    })?;
+    let w = window.clamp(1, inst.days);
+    let lo = day.saturating_sub(w - 1);
+    let hi = day.min(inst.days - w);
+    let d0 = rng.gen_range(lo..=hi);
+    let n = a.len();
+    let can = |e: usize| by_emp_day[e][day].iter().any(|&c| cands[c].template == t);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(rng);
+    if w == inst.days {
+        // Whole horizons: one employee who could work the cell, the others at random.
+        if let Some(i) = order.iter().position(|&e| can(e) && a[e][day] != Some(t)) {
+            order.swap(0, i);
+        }
+    } else {
+        // 0: could work the cell and does not; 1: works the day; 2: the rest.
+        order.sort_by_key(|&e| {
+            if can(e) && a[e][day] != Some(t) {
+                0
+            } else if a[e][day].is_some() {
+                1
+            } else {
+                2
+            }
+        });
+    }
+    let mut free = vec![vec![false; inst.days]; n];
+    let mut used = 0usize;
+    for e in order {
+        if used as f64 >= budget {
+            break;
+        }
+        for d in d0..d0 + w {
+            free[e][d] = true;
+            used += by_emp_day[e][d].len();
+        }
+    }
+    Some(free)
+}
+
 /// Complete a dive the deadline stopped: the employees it fixed keep their schedules, the
 /// others get, one by one in a seeded order, their best response to the cover left (the
 /// pricing DP), then a best-response descent over everybody for up to `limit` seconds.
@@ -281,16 +373,14 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         );
     }
 
-    // 1b. Best-response descent (see [`super::descent`]): windows, then whole horizons;
-    // on long horizons an iterated local search on top.
+    // 1b. Best-response descent (see [`super::descent`]) on long horizons: windows, then
+    // whole horizons. Long horizons only: on Instance13 (28 days, 600 s) descending first
+    // (70 s, 93,267 -> 9,358) left the compact MILP and LNS at 4,148 where they reach 2,475
+    // from the plain construction. No iterated local search after it: on Instance21 it
+    // gained about 3 a second where LNS gains 10-50 (see `docs/decisions.md`).
     let mut descent = super::descent::Descent::new(inst, &site, &ctx.cands);
     let long = inst.days > super::descent::WHOLE_DAYS;
-    // Long horizons only: on Instance13 (28 days, 600 s) descending first (70 s, 93,267 ->
-    // 9,358) left the compact MILP and LNS at 4,148 where they reach 2,475 from the plain
-    // construction.
-    let mut dstate = if !long {
-        None
-    } else {
+    if long {
         let t0 = Instant::now();
         let mut st = descent.state(current.clone());
         let deadline = Instant::now() + std::time::Duration::from_secs_f64(total * 0.3);
@@ -303,26 +393,12 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
                 started.elapsed().as_secs_f64()
             );
         }
-        descent.windows_only();
-        let deadline = Instant::now() + std::time::Duration::from_secs_f64(total * 0.3);
-        {
-            let kicks;
-            (st, kicks) = descent.iterate(st, &mut rng, deadline, usize::MAX, log_enabled());
-            if log_enabled() {
-                eprintln!(
-                    "curtois: iterated descent {} after {kicks} kicks at {:.1} s",
-                    st.objective,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-        }
         debug_assert_eq!(st.objective as u64, objective(inst, &st.assignment));
         if (st.objective as u64) < best {
             best = st.objective as u64;
-            current = st.assignment.clone();
+            current = st.assignment;
         }
-        Some(st)
-    };
+    }
 
     // 2. Column generation: the strong bound; then a dive and price-and-branch for rosters.
     // Not on long horizons: the DP cannot price whole horizons there, and with MILP pricing
@@ -487,8 +563,33 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         && (best as f64) > bound.ceil() + 1e-6
     {
         iterations += 1;
-        let kind = rng.gen_range(0..3);
+        // Long horizons: half the sub-MILPs around a shortfall (see
+        // [`shortfall_neighbourhood`]).
+        let kind = if long && rng.gen_bool(0.5) {
+            3
+        } else {
+            rng.gen_range(0..3)
+        };
+        let around_shortfall = if kind == 3 {
+            shortfall_neighbourhood(
+                inst,
+                &ctx.by_emp_day,
+                &ctx.cands,
+                &current,
+                &mut rng,
+                inst.days,
+                budget,
+            )
+        } else {
+            None
+        };
+        let kind = if kind == 3 && around_shortfall.is_none() {
+            0
+        } else {
+            kind
+        };
         let free_set: Vec<Vec<bool>> = match kind {
+            3 => around_shortfall.expect("drawn above"),
             0 => {
                 // every employee, a window of days
                 let w = ((budget / per_day_all).round() as usize).clamp(1, inst.days);
@@ -522,12 +623,17 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
                     .collect()
             }
         };
-        let limit = (lns_end - started.elapsed().as_secs_f64()).clamp(0.05, 10.0);
+        // Long horizons: nearly every sub-MILP improves, so many short ones (Instance21 at
+        // 300 s: 215 sub-MILPs of at most 1 s gave 22,729, 167 of at most 2 s 23,378, 88 of
+        // at most 4 s 23,598, 39 of at most 10 s 26,113). Not on Instance13 (600 s: 2 s and
+        // the shortfall neighbourhood gave 2,118 against 1,629).
+        let cap = if long { 1.0 } else { 10.0 };
+        let limit = (lns_end - started.elapsed().as_secs_f64()).clamp(0.05, cap);
         let t0 = Instant::now();
         let got = ctx.solve_sub(&current, &|e, d| free_set[e][d], limit, None, false)?;
         let secs = t0.elapsed().as_secs_f64();
         if let Some(s) = got {
-            let mut obj = objective(inst, &s.assignment);
+            let obj = objective(inst, &s.assignment);
             if obj < best {
                 if log_enabled() {
                     eprintln!(
@@ -535,24 +641,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
                         started.elapsed().as_secs_f64()
                     );
                 }
-                let mut a = s.assignment;
-                if let Some(dstate) = dstate.as_mut() {
-                    // Best responses around the new roster: only the windows whose days
-                    // the sub-MILP changed are re-examined.
-                    descent.sync(dstate, &a);
-                    let deadline = Instant::now()
-                        + std::time::Duration::from_secs_f64(
-                            (lns_end - started.elapsed().as_secs_f64()).max(0.0),
-                        );
-                    descent.descend(dstate, &mut rng, deadline);
-                    if log_enabled() && (dstate.objective as u64) < obj {
-                        eprintln!("curtois: descent after lns {obj} -> {}", dstate.objective);
-                    }
-                    obj = dstate.objective as u64;
-                    a = dstate.assignment.clone();
-                }
                 best = obj;
-                current = a;
+                current = s.assignment;
             } else if obj == best {
                 current = s.assignment; // move sideways
             }
@@ -595,4 +685,76 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         seconds: started.elapsed().as_secs_f64(),
         violations,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curtois::to_site;
+
+    /// 14 days, shifts D and N (N not followed by D); B may not work N (cap 0), C has day
+    /// 12 off; the only cover wanted is two N on day 12 (only A can work it).
+    fn instance() -> Instance {
+        let mut text = String::from(
+            "SECTION_HORIZON\n14\n\nSECTION_SHIFTS\nD,480,\nN,480,D\n\n\
+             SECTION_STAFF\nA,D=14|N=14,4800,0,5,1,1,2\nB,D=14|N=0,4800,0,5,1,1,2\n\
+             C,D=14|N=14,4800,0,5,1,1,2\n\n\
+             SECTION_DAYS_OFF\nC,12\n\nSECTION_SHIFT_ON_REQUESTS\n\n\
+             SECTION_SHIFT_OFF_REQUESTS\n\nSECTION_COVER\n",
+        );
+        for d in 0..14 {
+            let n = if d == 12 { 2 } else { 0 };
+            text.push_str(&format!("{d},D,0,100,1\n{d},N,{n},100,1\n"));
+        }
+        crate::curtois::parse(&text, "short.txt", "short").unwrap()
+    }
+
+    /// The shortfalls are the cells short of cover; the neighbourhood around one always
+    /// frees its day, in a window of the asked length, and with room for one employee only
+    /// frees the one who could work the cell (A: B may not work N, C is off that day).
+    #[test]
+    fn shortfall_neighbourhood_frees_who_could_fill_the_cell() {
+        let inst = instance();
+        let site = to_site(&inst);
+        let cands = candidate_shifts(&site);
+        let mut by_emp_day = vec![vec![Vec::new(); inst.days]; inst.staff.len()];
+        for (c, cand) in cands.iter().enumerate() {
+            by_emp_day[cand.employee][cand.day].push(c);
+        }
+        // A works D on days 0–4, B on days 9–12, C nothing.
+        let mut a: Assignment = vec![vec![None; 14]; 3];
+        a[0][..5].fill(Some(0));
+        a[1][9..13].fill(Some(0));
+        assert_eq!(shortfalls(&inst, &a), vec![(12, 1, 2)]);
+        for seed in 0..20 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let free =
+                shortfall_neighbourhood(&inst, &by_emp_day, &cands, &a, &mut rng, 5, 1e9).unwrap();
+            for row in &free {
+                let days: Vec<usize> = (0..14).filter(|&d| row[d]).collect();
+                assert_eq!(days.len(), 5, "seed {seed}");
+                assert!(days.contains(&12), "seed {seed}: {days:?}");
+                assert_eq!(days[4] - days[0], 4);
+            }
+            for w in [5, 14] {
+                let free =
+                    shortfall_neighbourhood(&inst, &by_emp_day, &cands, &a, &mut rng, w, 1.0)
+                        .unwrap();
+                assert!(free[0][12], "seed {seed}, window {w}");
+                assert_eq!(free[0].iter().filter(|&&f| f).count(), w);
+                assert!(free[1].iter().chain(&free[2]).all(|&f| !f), "seed {seed}");
+            }
+        }
+        // One N on day 12: still one short; A working it and another employee able to take
+        // the second one is impossible here, so lower the requirement to see `None`.
+        a[0][12] = Some(1);
+        assert_eq!(shortfalls(&inst, &a), vec![(12, 1, 1)]);
+        let mut one = inst.clone();
+        for c in one.cover.iter_mut().filter(|c| c.day == 12 && c.shift == 1) {
+            c.requirement = 1;
+        }
+        assert!(shortfalls(&one, &a).is_empty());
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        assert!(shortfall_neighbourhood(&one, &by_emp_day, &cands, &a, &mut rng, 5, 1.0).is_none());
+    }
 }
