@@ -432,14 +432,20 @@ mod tests {
     use crate::model::candidate_shifts;
     use crate::staffing::requirements;
 
-    #[test]
-    fn a_set_stop_flag_ends_the_search_after_construction() {
+    /// `data/seattle-dst` with its requirements and candidate shifts.
+    fn seattle() -> (Site, Requirements, Vec<Candidate>) {
         let (site, _) = crate::load_site(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seattle-dst"),
         )
         .unwrap();
         let req = requirements(&site);
         let cands = candidate_shifts(&site);
+        (site, req, cands)
+    }
+
+    #[test]
+    fn a_set_stop_flag_ends_the_search_after_construction() {
+        let (site, req, cands) = seattle();
         let opts = SolveOptions {
             time_limit: 600.0,
             threads: Some(1),
@@ -461,12 +467,7 @@ mod tests {
         // The "relaxation" is a better roster (the descent's, as 0/1 values); from the greedy
         // incumbent, the guided sub-MILP — solved exactly here — must find a roster at least
         // that good, using only shifts of the two rosters and keeping the shifts they share.
-        let (site, _) = crate::load_site(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seattle-dst"),
-        )
-        .unwrap();
-        let req = requirements(&site);
-        let cands = candidate_shifts(&site);
+        let (site, req, cands) = seattle();
         let incumbent = greedy_roster(&site, &req, &cands);
         let how = crate::model::descent::DescentOptions {
             seed: 0,
