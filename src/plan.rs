@@ -340,26 +340,32 @@ fn plan_candidates(
             relaxation,
             direct.as_ref().map_or(f64::NAN, |(_, d)| d.bound),
         );
-        let priced = priced?.map(|(fixed, out, stats)| match direct {
-            Some((b, d)) if d.status.has_solution() && d.objective < out.objective - 1e-6 => {
-                (b, d, stats)
+        // The better of the searched roster and the full MILP's (the only one if the search
+        // found none).
+        let best = match (priced?, direct) {
+            (Some((_, out, stats)), Some((b, d)))
+                if d.status.has_solution() && d.objective < out.objective - 1e-6 =>
+            {
+                Some((b, d, Some(stats)))
             }
-            _ => (fixed, out, stats),
-        });
-        priced.map(|(fixed, mut out, stats)| {
+            (Some((fixed, out, stats)), _) => Some((fixed, out, Some(stats))),
+            (None, Some((b, d))) if d.status.has_solution() => Some((b, d, None)),
+            (None, _) => None,
+        };
+        best.map(|(b, mut out, stats)| {
             out.bound = bound;
             out.gap = (out.objective - bound) / out.objective.abs().max(1e-9);
             out.status = if out.gap <= opts.gap + 1e-9 {
                 SolveStatus::Optimal
-            } else if stats.stopped_by_time {
+            } else if stats.as_ref().is_none_or(|s| s.stopped_by_time) {
                 SolveStatus::TimeLimit
             } else {
                 // The search converged (no block improved) short of the gap.
                 SolveStatus::OtherLimit
             };
             out.seconds = started.elapsed().as_secs_f64();
-            search_stats = Some(stats);
-            (fixed, out)
+            search_stats = stats;
+            (b, out)
         })
     } else {
         None
@@ -367,7 +373,8 @@ fn plan_candidates(
     let (b, out) = match searched {
         Some(found) => found,
         None => {
-            // Direct MILP; also the fallback when the search's roster broke a hard rule.
+            // Direct MILP; also the fallback when neither the search nor the full MILP beside
+            // it found a roster keeping the hard rules.
             if large {
                 full = build(cands.clone(), None);
             }
