@@ -81,18 +81,48 @@ struct Ctx<'a> {
 
 /// Result of one (sub-)MILP.
 struct Sub {
-    assignment: Assignment,
+    /// `None` when HiGHS proved the (strengthened) model infeasible.
+    assignment: Option<Assignment>,
     bound: f64,
     status: SolveStatus,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(
+        site: &'a crate::Site,
+        req: &'a Requirements,
+        inst: &'a Instance,
+        opts: &SolveOptions,
+    ) -> Ctx<'a> {
+        let cands = candidate_shifts(site);
+        let mut index = HashMap::new();
+        let mut by_emp_day = vec![vec![Vec::new(); inst.days]; inst.staff.len()];
+        for (c, cand) in cands.iter().enumerate() {
+            index.insert((cand.employee, cand.day, cand.template), c);
+            by_emp_day[cand.employee][cand.day].push(c);
+        }
+        Ctx {
+            site,
+            req,
+            inst,
+            cands,
+            index,
+            by_emp_day,
+            opts: SolveOptions {
+                verbose: false,
+                ..opts.clone()
+            },
+        }
+    }
+
     fn empty(&self) -> Assignment {
         vec![vec![None; self.inst.days]; self.inst.staff.len()]
     }
 
-    /// Solve with `free(e, d)` days open and every other day kept as in `current` (days of
-    /// employees in `skip` neither fixed nor free: left out entirely).
+    /// Solve with `free(e, d)` days open and every other day kept as in `current`. With
+    /// `strength`, the model also carries column generation's Lagrangian cuts and leaves
+    /// out the cells no improving roster uses (so it may be infeasible when none exists).
+    /// `Ok(None)` when HiGHS ends without a roster and without proving infeasibility.
     fn solve_sub(
         &self,
         current: &Assignment,
@@ -100,31 +130,9 @@ impl Ctx<'_> {
         limit: f64,
         max_nodes: Option<u32>,
         whole: bool,
+        strength: Option<&Strength>,
     ) -> Result<Option<Sub>, Error> {
-        let mut chosen: Vec<usize> = Vec::new();
-        let mut fixed: Vec<bool> = Vec::new();
-        let mut start: Vec<f64> = Vec::new();
-        for (e, row) in current.iter().enumerate() {
-            for (d, cur) in row.iter().enumerate() {
-                if free(e, d) {
-                    for &c in &self.by_emp_day[e][d] {
-                        chosen.push(c);
-                        fixed.push(false);
-                        start.push(f64::from(u8::from(*cur == Some(self.cands[c].template))));
-                    }
-                } else if let Some(t) = cur {
-                    let c = self.index[&(e, d, *t)];
-                    chosen.push(c);
-                    fixed.push(true);
-                    start.push(1.0);
-                }
-            }
-        }
-        let sub: Vec<Candidate> = chosen.iter().map(|&c| self.cands[c].clone()).collect();
-        let mut b = Builder::restricted(self.site, self.req, sub, fixed, false, false);
-        b.build(Family::ALL);
-        let values: Vec<_> = b.x.iter().copied().zip(start).collect();
-        b.lm.set_start(values);
+        let (mut b, chosen) = self.sub_model(current, free, strength);
         let lm = std::mem::take(&mut b.lm);
         let opts = SolveOptions {
             time_limit: limit.max(0.05),
@@ -133,6 +141,13 @@ impl Ctx<'_> {
             ..self.opts.clone()
         };
         let out = highs_solve(lm, &opts)?;
+        if out.status == SolveStatus::Infeasible {
+            return Ok(Some(Sub {
+                assignment: None,
+                bound: f64::INFINITY,
+                status: out.status,
+            }));
+        }
         if !out.status.has_solution() {
             return Ok(None);
         }
@@ -151,10 +166,94 @@ impl Ctx<'_> {
             }
         }
         Ok(Some(Sub {
-            assignment: a,
+            assignment: Some(a),
             bound: out.bound,
             status: out.status,
         }))
+    }
+
+    /// The compact model of [`Ctx::solve_sub`], warm-started from `current`, and the
+    /// candidate behind each of its `x`.
+    fn sub_model(
+        &self,
+        current: &Assignment,
+        free: &dyn Fn(usize, usize) -> bool,
+        strength: Option<&Strength>,
+    ) -> (Builder<'_>, Vec<usize>) {
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut fixed: Vec<bool> = Vec::new();
+        let mut start: Vec<f64> = Vec::new();
+        let excluded = |e: usize, d: usize, t: Option<usize>| {
+            strength.is_some_and(|s| s.excluded.contains(&(e, d, t)))
+        };
+        for (e, row) in current.iter().enumerate() {
+            for (d, cur) in row.iter().enumerate() {
+                if free(e, d) {
+                    for &c in &self.by_emp_day[e][d] {
+                        if excluded(e, d, Some(self.cands[c].template)) {
+                            continue;
+                        }
+                        chosen.push(c);
+                        fixed.push(false);
+                        start.push(f64::from(u8::from(*cur == Some(self.cands[c].template))));
+                    }
+                } else if let Some(t) = cur {
+                    let c = self.index[&(e, d, *t)];
+                    chosen.push(c);
+                    fixed.push(true);
+                    start.push(1.0);
+                }
+            }
+        }
+        let sub: Vec<Candidate> = chosen.iter().map(|&c| self.cands[c].clone()).collect();
+        let mut b = Builder::restricted(self.site, self.req, sub, fixed.clone(), false, false);
+        b.build(Family::ALL);
+        if let Some(st) = strength {
+            self.add_strength(&mut b, &chosen, &fixed, current, free, st);
+        }
+        let values: Vec<_> = b.x.iter().copied().zip(start).collect();
+        b.lm.set_start(values);
+        (b, chosen)
+    }
+
+    /// Column generation's strength in a (sub-)model: each employee with a free day gets
+    /// their Lagrangian cut (fixed days count at their weight); a free day whose day off
+    /// is excluded must be worked.
+    fn add_strength(
+        &self,
+        b: &mut Builder,
+        chosen: &[usize],
+        fixed: &[bool],
+        current: &Assignment,
+        free: &dyn Fn(usize, usize) -> bool,
+        st: &Strength,
+    ) {
+        use good_lp::{constraint, Expression};
+        let n = self.inst.staff.len();
+        let mut lhs: Vec<Expression> = vec![Expression::default(); n];
+        let mut any_free = vec![false; n];
+        let mut worked: HashMap<(usize, usize), Expression> = HashMap::new();
+        for (k, &c) in chosen.iter().enumerate() {
+            let cand = &self.cands[c];
+            let (e, d, t) = (cand.employee, cand.day, cand.template);
+            let w = st.cuts.weights[e].get(&(d, t)).copied().unwrap_or(0.0);
+            if fixed[k] {
+                lhs[e] += w;
+            } else {
+                lhs[e] += w * b.x[k].var;
+                any_free[e] = true;
+                *worked.entry((e, d)).or_default() += b.x[k].var;
+            }
+        }
+        for (e, expr) in lhs.into_iter().enumerate().filter(|&(e, _)| any_free[e]) {
+            b.lm.constrain(constraint!(expr >= st.cuts.floors[e] - 1e-6));
+        }
+        for (e, row) in current.iter().enumerate() {
+            for d in (0..row.len()).filter(|&d| free(e, d) && st.excluded.contains(&(e, d, None))) {
+                let sum = worked.remove(&(e, d)).unwrap_or_default();
+                b.lm.constrain(constraint!(sum >= 1.0));
+            }
+        }
     }
 
     fn roster(&self, a: &Assignment) -> Roster {
@@ -168,6 +267,16 @@ impl Ctx<'_> {
         }
         Roster { shifts }
     }
+}
+
+/// What column generation adds to the compact model once a roster costing `ub` is known:
+/// its Lagrangian cuts (valid for every roster) and the cells no roster costing at most
+/// `ub − 1` uses ([`super::colgen::Master::excluded_cells`]).
+struct Strength {
+    cuts: super::colgen::LagrangianCuts,
+    excluded: std::collections::HashSet<(usize, usize, Option<usize>)>,
+    /// The roster cost the exclusions were computed for.
+    ub: u64,
 }
 
 /// Under-covered cells of `a`: `(day, template, units short)`.
@@ -295,25 +404,7 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     let left = || (total - started.elapsed().as_secs_f64()).max(0.0);
     let site = to_site(inst);
     let req = crate::staffing::requirements(&site);
-    let cands = candidate_shifts(&site);
-    let mut index = HashMap::new();
-    let mut by_emp_day = vec![vec![Vec::new(); inst.days]; inst.staff.len()];
-    for (c, cand) in cands.iter().enumerate() {
-        index.insert((cand.employee, cand.day, cand.template), c);
-        by_emp_day[cand.employee][cand.day].push(c);
-    }
-    let ctx = Ctx {
-        site: &site,
-        req: &req,
-        inst,
-        cands,
-        index,
-        by_emp_day,
-        opts: SolveOptions {
-            verbose: false,
-            ..opts.clone()
-        },
-    };
+    let ctx = Ctx::new(&site, &req, inst, opts);
     let n_emp = inst.staff.len();
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
     let mut bound = f64::NEG_INFINITY;
@@ -350,9 +441,9 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
             0.3
         };
         let limit = (total * share / blocks).clamp(0.5, 20.0);
-        let got = ctx.solve_sub(&current, &|e, _| free[e], limit, Some(50), false)?;
-        match got {
-            Some(s) => current = s.assignment,
+        let got = ctx.solve_sub(&current, &|e, _| free[e], limit, Some(50), false, None)?;
+        match got.and_then(|s| s.assignment) {
+            Some(a) => current = a,
             None => {
                 return Err(Error::Solve(format!(
                     "no feasible shifts for staff {} on their own (their hard rules contradict each other, or {limit:.0} s were not enough)",
@@ -511,11 +602,37 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
             bound = bound.max(best as f64);
         }
     }
+    // Column generation's strength for the compact model (see [`Strength`]).
+    let strength = if proven || !strong {
+        None
+    } else {
+        master.lagrangian_cuts().map(|cuts| {
+            let t0 = Instant::now();
+            let deadline =
+                Instant::now() + std::time::Duration::from_secs_f64((total * 0.05).min(left()));
+            let excluded: std::collections::HashSet<_> = master
+                .excluded_cells(&cuts, best, deadline)
+                .into_iter()
+                .collect();
+            if log_enabled() {
+                eprintln!(
+                    "curtois: {} cells excluded for rosters under {best} ({:.1} s)",
+                    excluded.len(),
+                    t0.elapsed().as_secs_f64()
+                );
+            }
+            Strength {
+                cuts,
+                excluded,
+                ub: best,
+            }
+        })
+    };
     drop(master);
 
     // 3. Full MILP from the best roster so far: it proves the small instances (1–3)
-    // optimal; its bound is far weaker than column generation's where both exist
-    // (Instance5: 829 against 1140), so it then gets less of the time.
+    // optimal. Where column generation gave a bound, the model carries its strength: the
+    // compact LP alone is far weaker (Instance5: 829 against 1140).
     let everything = |_: usize, _: usize| true;
     // Long horizons: only the root bound. On Instance21 the full MILP never improved the
     // descent's roster (four runs, 10–90 s each, at 120 and 600 s); LNS and the descent do.
@@ -530,18 +647,28 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     let limit = left() * share;
     if proven {
         // nothing to do
-    } else if let Some(s) = ctx.solve_sub(&current, &everything, limit, None, true)? {
-        bound = bound.max(s.bound);
-        let obj = objective(inst, &s.assignment);
-        if obj <= best {
-            best = obj;
-            current = s.assignment;
+    } else if let Some(s) =
+        ctx.solve_sub(&current, &everything, limit, None, true, strength.as_ref())?
+    {
+        let found = s.assignment.map(|a| (objective(inst, &a), a));
+        if let Some((obj, a)) = &found {
+            if *obj <= best {
+                best = *obj;
+                current = a.clone();
+            }
         }
-        proven |= s.status == SolveStatus::Optimal && opts.gap <= 0.0;
+        bound = bound.max(match &strength {
+            // The strengthened model holds every roster under `ub`, no other.
+            Some(st) => s.bound.min(st.ub as f64),
+            None => s.bound,
+        });
+        let solved = matches!(s.status, SolveStatus::Optimal | SolveStatus::Infeasible);
+        proven |= solved && opts.gap <= 0.0;
         if log_enabled() {
             eprintln!(
-                "curtois: full MILP {:?} {obj} bound {:.1} at {:.1} s",
+                "curtois: full MILP {:?} {:?} bound {:.1} at {:.1} s",
                 s.status,
+                found.map(|f| f.0),
                 s.bound,
                 started.elapsed().as_secs_f64()
             );
@@ -630,10 +757,19 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         let cap = if long { 1.0 } else { 10.0 };
         let limit = (lns_end - started.elapsed().as_secs_f64()).clamp(0.05, cap);
         let t0 = Instant::now();
-        let got = ctx.solve_sub(&current, &|e, d| free_set[e][d], limit, None, false)?;
+        let got = ctx.solve_sub(
+            &current,
+            &|e, d| free_set[e][d],
+            limit,
+            None,
+            false,
+            strength.as_ref(),
+        )?;
         let secs = t0.elapsed().as_secs_f64();
         if let Some(s) = got {
-            let obj = objective(inst, &s.assignment);
+            // Infeasible: nothing under the roster's cost in this neighbourhood.
+            let a = s.assignment.unwrap_or_else(|| current.clone());
+            let obj = objective(inst, &a);
             if obj < best {
                 if log_enabled() {
                     eprintln!(
@@ -642,13 +778,14 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
                     );
                 }
                 best = obj;
-                current = s.assignment;
+                current = a;
             } else if obj == best {
-                current = s.assignment; // move sideways
+                current = a; // move sideways
             }
-            if s.status == SolveStatus::Optimal && secs < 3.0 {
+            let solved = matches!(s.status, SolveStatus::Optimal | SolveStatus::Infeasible);
+            if solved && secs < 3.0 {
                 budget *= 1.15;
-            } else if s.status != SolveStatus::Optimal {
+            } else if !solved {
                 budget *= 0.85;
             }
         } else {
@@ -662,12 +799,14 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
 
     // 5. Final full MILP from the incumbent.
     if !proven && !roundable && !long && left() > 1.0 && (best as f64) > bound.ceil() + 1e-6 {
-        if let Some(s) = ctx.solve_sub(&current, &everything, left(), None, true)? {
+        if let Some(s) = ctx.solve_sub(&current, &everything, left(), None, true, None)? {
             bound = bound.max(s.bound);
-            let obj = objective(inst, &s.assignment);
-            if obj < best {
-                best = obj;
-                current = s.assignment;
+            if let Some(a) = s.assignment {
+                let obj = objective(inst, &a);
+                if obj < best {
+                    best = obj;
+                    current = a;
+                }
             }
             proven |= s.status == SolveStatus::Optimal && opts.gap <= 0.0;
         }
@@ -756,5 +895,162 @@ mod tests {
         assert!(shortfalls(&one, &a).is_empty());
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         assert!(shortfall_neighbourhood(&one, &by_emp_day, &cands, &a, &mut rng, 5, 1.0).is_none());
+    }
+
+    /// Column generation's strength on the colgen tests' instance (4 staff, 14 days, 3
+    /// shift types), against the compact model's optimum found by HiGHS alone: the
+    /// Lagrangian cuts hold for every roster (cost ≥ bound + each employee's excess over
+    /// their floor) and lift the compact LP to the Lagrangian bound; the cells excluded for
+    /// rosters under `optimum + 1` keep the optimum's and are not empty; the strengthened
+    /// model finds the optimum again, and with exclusions for rosters under the optimum it
+    /// has no roster at all — the proof `solve` uses.
+    #[test]
+    fn column_generation_strength_proves_the_optimum_and_keeps_it() {
+        use super::super::colgen::tests::{instance, master};
+        let inst = instance();
+        let site = to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        let opts = SolveOptions {
+            gap: 0.0,
+            time_limit: 300.0,
+            ..SolveOptions::default()
+        };
+        let ctx = Ctx::new(&site, &req, &inst, &opts);
+        let far = Instant::now() + std::time::Duration::from_secs(3600);
+        let mut m = master(&inst, &site, &req, &ctx.cands, 0);
+        m.generate(far, usize::MAX, false).unwrap();
+        let cuts = m.lagrangian_cuts().expect("an exact round");
+        let start = m.own_schedules().expect("the DP applies");
+        let everything = |_: usize, _: usize| true;
+
+        // The optimum by HiGHS on the plain compact model.
+        let plain = ctx
+            .solve_sub(&start, &everything, 300.0, None, false, None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(plain.status, SolveStatus::Optimal);
+        let best = plain.assignment.unwrap();
+        let opt = objective(&inst, &best);
+        let dive = m.dive(far, false).unwrap().expect("dive ends");
+        for a in [&best, &start, &dive] {
+            let mut excess = 0.0;
+            for (e, row) in a.iter().enumerate() {
+                let w: f64 = (0..inst.days)
+                    .filter_map(|d| row[d].map(|t| cuts.weights[e][&(d, t)]))
+                    .sum();
+                assert!(
+                    w >= cuts.floors[e] - 1e-6,
+                    "employee {e}: {w} < {}",
+                    cuts.floors[e]
+                );
+                excess += w - cuts.floors[e];
+            }
+            let obj = objective(&inst, a) as f64;
+            assert!(
+                obj >= cuts.bound + excess - 1e-6,
+                "{obj} < {} + {excess}",
+                cuts.bound
+            );
+        }
+
+        // The compact LP: below the Lagrangian bound alone, at it with the cuts.
+        let lp = |strength: Option<&Strength>| {
+            let (mut b, _) = ctx.sub_model(&start, &everything, strength);
+            let lm = std::mem::take(&mut b.lm);
+            crate::solve::solve_relaxation(lm, &opts).unwrap().objective
+        };
+        let with_cuts = Strength {
+            cuts: cuts.clone(),
+            excluded: Default::default(),
+            ub: u64::MAX,
+        };
+        let (weak, strong) = (lp(None), lp(Some(&with_cuts)));
+        assert!(
+            weak < cuts.bound - 1.0,
+            "plain LP {weak}, bound {}",
+            cuts.bound
+        );
+        assert!(strong >= cuts.bound - 1e-4, "{strong} < {}", cuts.bound);
+        assert!(cuts.bound <= opt as f64 + 1e-6);
+
+        // Reduced-cost fixing.
+        let strength = |ub: u64| Strength {
+            excluded: m.excluded_cells(&cuts, ub, far).into_iter().collect(),
+            cuts: cuts.clone(),
+            ub,
+        };
+        let keep = strength(opt + 1);
+        assert!(!keep.excluded.is_empty());
+        for &(e, d, cell) in &keep.excluded {
+            assert_ne!(best[e][d], cell, "the optimum uses excluded cell {e}/{d}");
+        }
+        // Against HiGHS with the cell forced: a cell that some roster costing at most
+        // `ub − 1` uses is never excluded (the first employee's cells in the first week, ub three above the optimum;
+        // any roster HiGHS finds at its root node is a witness).
+        let wide = strength(opt + 3);
+        assert!(keep.excluded.is_superset(&wide.excluded));
+        let mut tight = 0;
+        for e in 0..1 {
+            for d in 0..7 {
+                let cells = ctx.by_emp_day[e][d]
+                    .iter()
+                    .map(|&c| Some(ctx.cands[c].template))
+                    .chain([None]);
+                for cell in cells {
+                    let mut cur = start.clone();
+                    cur[e][d] = cell;
+                    let forced = ctx
+                        .solve_sub(
+                            &cur,
+                            &|e2, d2| (e2, d2) != (e, d),
+                            300.0,
+                            Some(1),
+                            false,
+                            None,
+                        )
+                        .unwrap();
+                    let Some(Sub {
+                        assignment: Some(a),
+                        ..
+                    }) = forced
+                    else {
+                        continue;
+                    };
+                    let cost = objective(&inst, &a);
+                    if cost <= opt + 2 {
+                        tight += usize::from(cost > opt);
+                        assert!(
+                            !wide.excluded.contains(&(e, d, cell)),
+                            "{e}/{d}/{cell:?}: {cost}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            tight > 0,
+            "no cell costs just above the optimum: the check is vacuous"
+        );
+        let again = ctx
+            .solve_sub(&start, &everything, 300.0, None, false, Some(&keep))
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.status, SolveStatus::Optimal);
+        assert_eq!(objective(&inst, &again.assignment.unwrap()), opt);
+        let under = ctx
+            .solve_sub(
+                &start,
+                &everything,
+                300.0,
+                None,
+                false,
+                Some(&strength(opt)),
+            )
+            .unwrap()
+            .unwrap();
+        match under.assignment {
+            None => assert_eq!(under.status, SolveStatus::Infeasible),
+            Some(a) => assert!(objective(&inst, &a) >= opt),
+        }
     }
 }
