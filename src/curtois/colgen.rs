@@ -144,7 +144,7 @@ pub struct Master<'a> {
     pub fast_dive: bool,
     /// From the last round in which every employee was priced exactly by the DP with
     /// nobody fixed: the Lagrangian bound, the cover duals and each employee's cheapest
-    /// DP value (what [`Master::enumerate_and_solve`] needs).
+    /// DP value (what [`Master::lagrangian_cuts`] needs).
     last_exact: Option<ExactRound>,
 }
 
@@ -707,89 +707,6 @@ impl<'a> Master<'a> {
             a.push(row);
         }
         Some(a)
-    }
-
-    /// Prove (or find) the optimum by column enumeration: with the Lagrangian bound `LB` of
-    /// the last exact round, any roster costing at most `ub − 1` uses, for every employee,
-    /// a schedule whose reduced cost is within `ub − 1 − LB` of that employee's cheapest
-    /// (the cover slacks have non-negative reduced costs at the master optimum). The DP
-    /// lists all of them; the master as a MILP over exactly these columns, solved to
-    /// optimality, either finds such a roster — optimal — or shows there is none, so `ub`
-    /// is optimal. Returns `(better roster if any, proven)`; `None` when the lists grow
-    /// past `max_columns`, or the MILP does not finish by the deadline.
-    #[allow(clippy::needless_range_loop)]
-    pub fn enumerate_and_solve(
-        &self,
-        ub: u64,
-        incumbent: &Assignment,
-        deadline: Instant,
-        max_columns: usize,
-    ) -> Result<Option<(Option<Assignment>, bool)>, Error> {
-        let Some((lb, mu, values)) = &self.last_exact else {
-            return Ok(None);
-        };
-        let gap = ub as f64 - 1.0 - lb + 1e-6;
-        if gap < 0.0 {
-            return Ok(Some((None, true)));
-        }
-        let n = self.inst.staff.len();
-        let mut columns: Vec<Vec<Vec<Option<usize>>>> = Vec::with_capacity(n);
-        let mut total = 0;
-        for e in 0..n {
-            if Instant::now() > deadline {
-                return Ok(None);
-            }
-            let cost = |d: usize, t: usize| {
-                self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0)
-                    - mu.get(&(d, t)).copied().unwrap_or(0.0)
-            };
-            let Some(list) = super::pricing::schedules_within(
-                self.site,
-                e,
-                &self.options[e],
-                &cost,
-                values[e] + gap,
-                LABEL_LIMIT,
-            ) else {
-                if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
-                    eprintln!("enumeration: staff {e}: label limit");
-                }
-                return Ok(None);
-            };
-            total += list.len();
-            if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some()
-                && (total > max_columns || list.is_empty())
-            {
-                eprintln!(
-                    "enumeration: staff {e}: {} schedules, {total} in all (gap {gap:.2})",
-                    list.len()
-                );
-            }
-            if total > max_columns || list.is_empty() {
-                return Ok(None);
-            }
-            columns.push(list.into_iter().map(|(row, _)| row).collect());
-        }
-        let cg = ColGen {
-            bound: *lb,
-            converged: true,
-            iterations: self.iterations,
-            master: self.master_value,
-            values: columns.iter().map(|c| vec![0.0; c.len()]).collect(),
-            columns,
-        };
-        let limit = deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        if limit <= 0.0 {
-            return Ok(None);
-        }
-        let (found, optimal) = master_ip_status(self.inst, &cg, incumbent, &self.opts, limit)?;
-        if !optimal {
-            return Ok(None);
-        }
-        let better = found.filter(|a| super::objective(self.inst, a) < ub);
-        Ok(Some((better, true)))
     }
 
     /// Undo every fixing (back to the root master).

@@ -87,16 +87,7 @@ pub fn cheapest_schedule_forced(
     label_limit: usize,
     forced: &[bool],
 ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-    let all = search(
-        site,
-        e,
-        options,
-        cost,
-        label_limit,
-        None,
-        Some(forced),
-        None,
-    )?;
+    let all = search(site, e, options, cost, label_limit, Some(forced), None)?;
     Some(all.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)))
 }
 
@@ -117,39 +108,12 @@ pub fn cheapest_schedules_beam(
     k: usize,
 ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
     let beam = Some((beam.max(1), k.max(1)));
-    search(site, e, options, cost, label_limit, None, None, beam)
+    search(site, e, options, cost, label_limit, None, beam)
 }
 
-/// Every schedule of employee `e` that keeps the rules and costs at most `threshold`
-/// (no dominance: all of them), or `None` past `label_limit` labels in a day. With the
-/// gap between a roster and a Lagrangian bound as the threshold's slack, these are all the
-/// columns an improving roster can use (see [`super::colgen::Master::enumerate_and_solve`]).
-#[allow(clippy::type_complexity)]
-pub fn schedules_within(
-    site: &Site,
-    e: usize,
-    options: &[Vec<(usize, u32)>],
-    cost: &dyn Fn(usize, usize) -> f64,
-    threshold: f64,
-    label_limit: usize,
-) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
-    search(
-        site,
-        e,
-        options,
-        cost,
-        label_limit,
-        Some(threshold),
-        None,
-        None,
-    )
-}
-
-/// The label-setting search: with `enumerate = None`, dominance keeps only labels that
-/// can lead to a cheapest schedule and the result holds it; with `Some(threshold)`, every
-/// label whose cost plus an optimistic cost-to-go stays within the threshold is kept, and
-/// the result holds every complete schedule within it. With `beam`, at most that many
-/// labels (the cheapest) survive per bucket.
+/// The label-setting search: dominance keeps only labels that can lead to a cheapest
+/// schedule, and the result holds it; with `beam`, at most that many labels (the cheapest)
+/// survive per bucket, and the result holds up to `k` of the cheapest schedules reached.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn search(
     site: &Site,
@@ -157,21 +121,10 @@ fn search(
     options: &[Vec<(usize, u32)>],
     cost: &dyn Fn(usize, usize) -> f64,
     label_limit: usize,
-    enumerate: Option<f64>,
     forced: Option<&[bool]>,
     beam: Option<(usize, usize)>,
 ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
     let days = options.len();
-    // Optimistic cost from day d on: each day its cheapest template, or off.
-    let mut to_go = vec![0.0f64; days + 1];
-    for d in (0..days).rev() {
-        let best = options[d]
-            .iter()
-            .map(|&(t, _)| cost(d, t))
-            .fold(0.0f64, f64::min);
-        to_go[d] = to_go[d + 1] + best;
-    }
-    let keep = |l: &Label, d: usize| enumerate.is_none_or(|th| l.cost + to_go[d + 1] <= th + 1e-9);
     let rules = site.contract_rules(e);
     let max_cons = site.contracts[site.employees[e].contract].max_consecutive_days;
     let min_cons = rules.min_consecutive_days.max(1);
@@ -328,17 +281,14 @@ fn search(
                         max_weekends,
                         &weekends_after,
                     );
-                    if keep(&l, d) {
-                        push(
-                            &mut next,
-                            (None, run2, fs2, counted_here),
-                            l,
-                            min_minutes,
-                            enumerate.is_none(),
-                            beam,
-                            grain,
-                        );
-                    }
+                    push(
+                        &mut next,
+                        (None, run2, fs2, counted_here),
+                        l,
+                        min_minutes,
+                        beam,
+                        grain,
+                    );
                 }
             }
             // Work template t.
@@ -402,17 +352,7 @@ fn search(
                     shift: Some(t),
                 };
                 let key = (Some(class_of[t]), run2.min(cap_run), fs2, w != usize::MAX);
-                if keep(&l, d) {
-                    push(
-                        &mut next,
-                        key,
-                        l,
-                        min_minutes,
-                        enumerate.is_none(),
-                        beam,
-                        grain,
-                    );
-                }
+                push(&mut next, key, l, min_minutes, beam, grain);
             }
         }
         // Prune labels that cannot reach the minimum any more.
@@ -445,12 +385,9 @@ fn search(
         .iter()
         .enumerate()
         .filter(|(_, (_, l))| l.minutes >= min_minutes)
-        .filter(|(_, (_, l))| enumerate.is_none_or(|th| l.cost <= th + 1e-9))
         .map(|(k, _)| k)
         .collect();
-    let chosen: Vec<usize> = if enumerate.is_some() {
-        finals
-    } else if let Some((_, k)) = beam {
+    let chosen: Vec<usize> = if let Some((_, k)) = beam {
         let mut finals = finals;
         // Stable: equally cheap schedules keep the layer's (deterministic) order.
         finals.sort_by(|&a, &b| prev[a].1.cost.total_cmp(&prev[b].1.cost));
@@ -517,7 +454,6 @@ fn push(
     key: Key,
     l: Label,
     min_minutes: u32,
-    dominance: bool,
     beam: Option<(usize, usize)>,
     grain: u32,
 ) {
@@ -529,10 +465,6 @@ fn push(
         l.minutes
     };
     let ls = next.entry((key, class)).or_default();
-    if !dominance {
-        ls.push(l);
-        return;
-    }
     if let Some((b, _)) = beam {
         if ls.len() >= b && ls.iter().all(|a| a.cost <= l.cost) {
             return;

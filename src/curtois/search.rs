@@ -45,14 +45,6 @@ use crate::staffing::Requirements;
 use crate::verify::Violation;
 use crate::Error;
 
-/// Most columns the enumeration may list before giving up.
-const ENUMERATION_COLUMNS: usize = 300_000;
-
-/// Enumeration pays off only when the roster is close to the bound.
-fn strong_enough_to_enumerate(best: u64, bound: f64) -> bool {
-    bound.is_finite() && (best as f64 - bound) <= 0.01 * best as f64 + 5.0
-}
-
 /// The result of [`solve`].
 #[derive(Debug, Clone)]
 pub struct CurtoisOutcome {
@@ -603,37 +595,6 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     }
     if (best as f64) <= bound.ceil() + 1e-6 {
         proven = true;
-    }
-    // Column enumeration: all schedules an improving roster could use, then an exact MILP.
-    // Experimental (not yet seen to finish on the benchmark): opt in with
-    // SHIFTWISE_CURTOIS_ENUMERATE=1.
-    if !proven
-        && std::env::var_os("SHIFTWISE_CURTOIS_ENUMERATE").is_some()
-        && strong_enough_to_enumerate(best, bound)
-    {
-        let deadline =
-            Instant::now() + std::time::Duration::from_secs_f64((total * 0.3).min(left()));
-        let t0 = Instant::now();
-        let got = master.enumerate_and_solve(best, &current, deadline, ENUMERATION_COLUMNS)?;
-        if log_enabled() {
-            eprintln!(
-                "curtois: enumeration {} in {:.1} s",
-                match &got {
-                    None => "gave up".to_string(),
-                    Some((Some(a), _)) => format!("found {} (optimal)", objective(inst, a)),
-                    Some((None, _)) => format!("proved {best} optimal"),
-                },
-                t0.elapsed().as_secs_f64()
-            );
-        }
-        if let Some((better, true)) = got {
-            if let Some(a) = better {
-                best = objective(inst, &a);
-                current = a;
-            }
-            proven = true;
-            bound = bound.max(best as f64);
-        }
     }
     // Column generation's strength for the compact model (see [`Strength`]).
     let mut strength = if proven || !strong {
