@@ -485,7 +485,8 @@ impl<'a> Master<'a> {
                 return Ok((master, best_bound, !timed_out));
             }
             self.master_value = master;
-            let rounded_done = best_bound.is_some_and(|b| b.ceil() >= master - 1e-6);
+            let rounded_done =
+                best_bound.is_some_and(|b| super::search::rounded_up(b) >= master - 1e-6);
             if Instant::now() > deadline || rounds >= max_iterations || rounded_done {
                 return Ok((master, best_bound, false));
             }
