@@ -159,11 +159,15 @@ fn main() {
         let best = BEST.iter().find(|(n, _)| *n == name).map(|(_, b)| *b);
         match curtois::solve(&inst, &opts) {
             Ok(out) => {
-                let verdict = match check(&inst, &out.assignment) {
+                let mut verdict = match check(&inst, &out.assignment) {
                     Ok(obj) if obj == out.objective => "ok".to_string(),
                     Ok(obj) => format!("objective differs: checker {obj}"),
                     Err(e) => format!("REJECTED: {e}"),
                 };
+                // A best known value is some roster's objective: a bound above it is false.
+                if let Some(b) = best.filter(|&b| out.bound > b as f64 + 1e-6) {
+                    verdict += &format!("; BOUND ABOVE THE BEST KNOWN {b}");
+                }
                 let gap = best.map_or(String::from("-"), |b| {
                     format!(
                         "{:.2}",
