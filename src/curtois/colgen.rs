@@ -341,10 +341,7 @@ impl<'a> Master<'a> {
                     if self.fixed[e].is_some() || !self.use_dp[e] {
                         continue;
                     }
-                    let cost = |d: usize, t: usize| {
-                        self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0)
-                            - mu.get(&(d, t)).copied().unwrap_or(0.0)
-                    };
+                    let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
                     let found = super::pricing::cheapest_schedules_beam(
                         self.site,
                         e,
@@ -376,10 +373,7 @@ impl<'a> Master<'a> {
                 }
                 let pi = duals[e];
                 if self.use_dp[e] {
-                    let cost = |d: usize, t: usize| {
-                        self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0)
-                            - mu.get(&(d, t)).copied().unwrap_or(0.0)
-                    };
+                    let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
                     match super::pricing::cheapest_schedule(
                         self.site,
                         e,
@@ -485,8 +479,7 @@ impl<'a> Master<'a> {
                 return Ok((master, best_bound, !timed_out));
             }
             self.master_value = master;
-            let rounded_done =
-                best_bound.is_some_and(|b| super::search::rounded_up(b) >= master - 1e-6);
+            let rounded_done = best_bound.is_some_and(|b| super::rounded_up(b) >= master - 1e-6);
             if Instant::now() > deadline || rounds >= max_iterations || rounded_done {
                 return Ok((master, best_bound, false));
             }
@@ -595,6 +588,13 @@ impl<'a> Master<'a> {
         }
     }
 
+    /// What employee `e` working template `t` on day `d` costs against cover duals `mu`:
+    /// its request cost minus the dual (the pricing DP's cost, the cuts' weight).
+    fn weight(&self, mu: &HashMap<(usize, usize), f64>, e: usize, d: usize, t: usize) -> f64 {
+        self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0)
+            - mu.get(&(d, t)).copied().unwrap_or(0.0)
+    }
+
     /// The Lagrangian cuts of the last round in which every employee was priced exactly by
     /// the DP with nobody fixed (`None` before such a round).
     pub fn lagrangian_cuts(&self) -> Option<LagrangianCuts> {
@@ -604,9 +604,7 @@ impl<'a> Master<'a> {
                 let mut w = HashMap::new();
                 for (d, opts) in self.options[e].iter().enumerate() {
                     for &(t, _) in opts {
-                        let v = self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0)
-                            - mu.get(&(d, t)).copied().unwrap_or(0.0);
-                        w.insert((d, t), v);
+                        w.insert((d, t), self.weight(mu, e, d, t));
                     }
                 }
                 w

@@ -35,7 +35,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::{objective, to_site, Assignment, Instance};
+use super::{objective, rounded_up, to_site, Assignment, Instance};
 use crate::model::{candidate_shifts, Builder, Candidate, Family};
 use crate::roster::Roster;
 use crate::solve::{solve as highs_solve, SolveOptions, SolveStatus};
@@ -274,14 +274,6 @@ struct Strength {
     excluded: std::collections::HashSet<(usize, usize, Option<usize>)>,
     /// The roster cost the exclusions were computed for.
     ub: u64,
-}
-
-/// The least integer objective a lower bound allows. The bound is a float sum (column
-/// generation adds hundreds of duals; HiGHS works to tolerances), so a value less than 10⁻⁵
-/// of itself above an integer counts as that integer: on Instance17 a bound of 5,746 plus rounding noise
-/// rounded up to 5,747 and "proved" a roster of 5,747 optimal, one above the optimum.
-pub(crate) fn rounded_up(bound: f64) -> f64 {
-    (bound - 1e-5 * bound.abs().max(1.0)).ceil()
 }
 
 /// Whether a roster costing `best` is close enough to `bound` for reduced-cost fixing to
