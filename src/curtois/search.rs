@@ -777,20 +777,20 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         )?;
         let secs = t0.elapsed().as_secs_f64();
         if let Some(s) = got {
-            // Infeasible: nothing under the roster's cost in this neighbourhood.
-            let a = s.assignment.unwrap_or_else(|| current.clone());
-            let obj = objective(inst, &a);
-            if obj < best {
-                if log_enabled() {
+            // No assignment (infeasible): nothing under the roster's cost in this neighbourhood.
+            if let Some(a) = s.assignment {
+                let obj = objective(inst, &a);
+                if obj < best && log_enabled() {
                     eprintln!(
                         "curtois: lns kind {kind} budget {budget:.0}: {best} -> {obj} ({secs:.1} s, at {:.1} s)",
                         started.elapsed().as_secs_f64()
                     );
                 }
-                best = obj;
-                current = a;
-            } else if obj == best {
-                current = a; // move sideways
+                if obj <= best {
+                    // Better, or a sideways move.
+                    best = obj;
+                    current = a;
+                }
             }
             let solved = matches!(s.status, SolveStatus::Optimal | SolveStatus::Infeasible);
             if solved && secs < 3.0 {
