@@ -5,7 +5,8 @@
 //!
 //! `SHIFTWISE_CURTOIS_LIMIT` seconds per instance (default 600); `SHIFTWISE_CURTOIS_INSTANCES`
 //! a comma-separated subset (e.g. `Instance1,Instance4`); `SHIFTWISE_CURTOIS_THREADS` HiGHS
-//! threads (default 2). Run: `cargo bench --bench curtois`.
+//! threads (default 2); `SHIFTWISE_CURTOIS_DIR` another folder of instance files (every
+//! `*.txt` in it). Run: `cargo bench --bench curtois`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -108,7 +109,10 @@ fn check(inst: &Instance, a: &Assignment) -> Result<u64, String> {
 }
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/curtois");
+    let dir = std::env::var_os("SHIFTWISE_CURTOIS_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/curtois"),
+        std::path::PathBuf::from,
+    );
     if !dir.is_dir() {
         println!("skipped: no benchmark instances at {}", dir.display());
         return;
@@ -131,7 +135,6 @@ fn main() {
             let n = e.file_name().to_string_lossy().into_owned();
             n.strip_suffix(".txt").map(String::from)
         })
-        .filter(|n| n.starts_with("Instance"))
         .filter(|n| pick.as_ref().is_none_or(|p| p.contains(n)))
         .collect();
     names.sort_by_key(|n| n.trim_start_matches("Instance").parse::<u32>().unwrap_or(0));

@@ -123,7 +123,18 @@ pub struct Master<'a> {
     /// The last master solution: per employee, the value of each column.
     pub values: Vec<Vec<f64>>,
     request_cost: HashMap<(usize, usize, usize), f64>,
+    /// Per employee and day, the templates the pricing may use: `base_options` less what
+    /// the branching rules ([`Master::set_rules`]) forbid.
     options: Vec<Vec<Vec<(usize, u32)>>>,
+    /// The candidates' templates per employee and day, without branching rules.
+    base_options: Vec<Vec<Vec<(usize, u32)>>>,
+    /// Per employee and day, whether a branching rule makes the day a working day.
+    forced: Vec<Vec<bool>>,
+    /// The branching rules in force (branch-and-price's node; empty at the root).
+    rules: Vec<Rule>,
+    /// Column generation stops once its bound, rounded up, reaches this (a node that
+    /// cannot beat the incumbent).
+    pub cutoff: f64,
     on_weight: Vec<f64>,
     use_dp: Vec<bool>,
     by_emp: Vec<Vec<usize>>,
@@ -219,6 +230,10 @@ impl<'a> Master<'a> {
             fixed: vec![None; n],
             values: vec![Vec::new(); n],
             request_cost,
+            base_options: options.clone(),
+            forced: vec![vec![false; inst.days]; n],
+            rules: Vec::new(),
+            cutoff: f64::INFINITY,
             options,
             on_weight,
             use_dp,
@@ -350,6 +365,7 @@ impl<'a> Master<'a> {
                         LABEL_LIMIT,
                         self.beam,
                         PRICING_COLUMNS,
+                        &self.forced[e],
                     );
                     for (row, value) in found.unwrap_or_default() {
                         if value + self.on_weight[e] - duals[e] < -1e-6 {
@@ -374,12 +390,13 @@ impl<'a> Master<'a> {
                 let pi = duals[e];
                 if self.use_dp[e] {
                     let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
-                    match super::pricing::cheapest_schedule(
+                    match super::pricing::cheapest_schedule_forced(
                         self.site,
                         e,
                         &self.options[e],
                         &cost,
                         LABEL_LIMIT,
+                        &self.forced[e],
                     ) {
                         Some(Some((row, value))) => {
                             dp_values[e] = value;
@@ -389,6 +406,12 @@ impl<'a> Master<'a> {
                                 self.add_column(e, row);
                                 added += 1;
                             }
+                            continue;
+                        }
+                        // Under branching rules: none left for this employee (the
+                        // node is infeasible; `set_rules` finds that first).
+                        Some(None) if !self.rules.is_empty() => {
+                            exact = false;
                             continue;
                         }
                         Some(None) => {
@@ -457,7 +480,7 @@ impl<'a> Master<'a> {
             exact &= !heuristic;
             if exact {
                 best_bound = Some(best_bound.map_or(lagrange, |b: f64| b.max(lagrange)));
-                if dp_values.iter().all(|v| v.is_finite()) {
+                if self.rules.is_empty() && dp_values.iter().all(|v| v.is_finite()) {
                     self.last_exact = Some((lagrange, mu.clone(), dp_values));
                 }
             }
@@ -479,7 +502,10 @@ impl<'a> Master<'a> {
                 return Ok((master, best_bound, !timed_out));
             }
             self.master_value = master;
-            let rounded_done = best_bound.is_some_and(|b| super::rounded_up(b) >= master - 1e-6);
+            let rounded_done = best_bound.is_some_and(|b| {
+                let b = super::rounded_up(b);
+                b >= master - 1e-6 || b >= self.cutoff - 1e-6
+            });
             if Instant::now() > deadline || rounds >= max_iterations || rounded_done {
                 return Ok((master, best_bound, false));
             }
@@ -602,7 +628,7 @@ impl<'a> Master<'a> {
         let weights = (0..self.inst.staff.len())
             .map(|e| {
                 let mut w = HashMap::new();
-                for (d, opts) in self.options[e].iter().enumerate() {
+                for (d, opts) in self.base_options[e].iter().enumerate() {
                     for &(t, _) in opts {
                         w.insert((d, t), self.weight(mu, e, d, t));
                     }
@@ -638,11 +664,11 @@ impl<'a> Master<'a> {
             }
             let w = &cuts.weights[e];
             let cost = |d: usize, t: usize| w.get(&(d, t)).copied().unwrap_or(0.0);
-            let days = self.options[e].len();
-            let mut options = self.options[e].clone();
+            let days = self.base_options[e].len();
+            let mut options = self.base_options[e].clone();
             let mut forced = vec![false; days];
             for d in 0..days {
-                let here = self.options[e][d].clone();
+                let here = self.base_options[e][d].clone();
                 let cells = here
                     .iter()
                     .map(|&(t, m)| (Some(t), vec![(t, m)]))
@@ -687,7 +713,7 @@ impl<'a> Master<'a> {
             let got = super::pricing::cheapest_schedule(
                 self.site,
                 e,
-                &self.options[e],
+                &self.base_options[e],
                 &cost,
                 LABEL_LIMIT,
             );
@@ -718,6 +744,145 @@ impl<'a> Master<'a> {
                 }
             }
         }
+    }
+}
+
+/// A branching decision of branch-and-price, on one employee's day: whether they work it
+/// (`Work`), or whether they work a given template on it (`Shift`). Each keeps the other
+/// decisions of the day free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Employee, day, works it (`true`) or is off (`false`).
+    Work(usize, usize, bool),
+    /// Employee, day, template, works it (`true`) or not (`false`).
+    Shift(usize, usize, usize, bool),
+}
+
+impl Rule {
+    fn employee(&self) -> usize {
+        match *self {
+            Rule::Work(e, ..) | Rule::Shift(e, ..) => e,
+        }
+    }
+
+    /// Whether a schedule of the rule's employee keeps it.
+    pub fn keeps(&self, row: &[Option<usize>]) -> bool {
+        match *self {
+            Rule::Work(_, d, on) => row[d].is_some() == on,
+            Rule::Shift(_, d, t, on) => (row[d] == Some(t)) == on,
+        }
+    }
+}
+
+impl Master<'_> {
+    /// Put a branch-and-price node's rules in force (replacing the previous node's): columns
+    /// breaking one may not enter, and the pricing generates only schedules keeping them.
+    /// An employee left without a column gets their cheapest schedule under the rules by
+    /// their requests. `Some(false)`: some employee has no schedule keeping the rules (the
+    /// node is empty); `None`: the DP gave up deciding that. Needs nobody fixed.
+    pub fn set_rules(&mut self, rules: &[Rule]) -> Option<bool> {
+        debug_assert!(self.fixed.iter().all(Option::is_none));
+        self.rules = rules.to_vec();
+        self.options = self.base_options.clone();
+        for f in &mut self.forced {
+            f.iter_mut().for_each(|x| *x = false);
+        }
+        for r in rules {
+            match *r {
+                Rule::Work(e, d, true) => self.forced[e][d] = true,
+                Rule::Work(e, d, false) => self.options[e][d].clear(),
+                Rule::Shift(e, d, t, true) => {
+                    self.options[e][d].retain(|&(u, _)| u == t);
+                    self.forced[e][d] = true;
+                }
+                Rule::Shift(e, d, t, false) => self.options[e][d].retain(|&(u, _)| u != t),
+            }
+        }
+        // A day that must be worked with nothing left to work on it.
+        let stuck = self
+            .forced
+            .iter()
+            .zip(&self.options)
+            .any(|(f, o)| f.iter().zip(o).any(|(&f, o)| f && o.is_empty()));
+        let n = self.inst.staff.len();
+        let mut by_emp: Vec<Vec<Rule>> = vec![Vec::new(); n];
+        for r in rules {
+            by_emp[r.employee()].push(*r);
+        }
+        for (e, mine) in by_emp.iter().enumerate() {
+            let mut any = false;
+            let model = self.model.as_mut().expect("master model");
+            for (row, &c) in self.columns[e].iter().zip(&self.cols[e]) {
+                let ok = mine.iter().all(|r| r.keeps(row));
+                any |= ok;
+                if ok {
+                    model.change_column_bounds(c, 0.0..);
+                } else {
+                    model.change_column_bounds(c, 0.0..=0.0);
+                }
+            }
+            if !any && !stuck {
+                let cost =
+                    |d: usize, t: usize| self.request_cost.get(&(e, d, t)).copied().unwrap_or(0.0);
+                let got = super::pricing::cheapest_schedule_forced(
+                    self.site,
+                    e,
+                    &self.options[e],
+                    &cost,
+                    LABEL_LIMIT,
+                    &self.forced[e],
+                )?;
+                match got {
+                    Some((row, _)) => {
+                        self.add_column(e, row);
+                    }
+                    None => return Some(false),
+                }
+            }
+        }
+        Some(!stuck)
+    }
+
+    /// Whether the DP prices every employee (branch-and-price needs it).
+    pub fn dp_everywhere(&self) -> bool {
+        self.use_dp.iter().all(|&u| u)
+    }
+
+    /// The master's solution by cell: per employee and day, the share working, and per
+    /// (employee, day, template) the share working that template.
+    #[allow(clippy::type_complexity)]
+    pub fn cell_values(&self) -> (Vec<Vec<f64>>, HashMap<(usize, usize, usize), f64>) {
+        let n = self.inst.staff.len();
+        let mut work = vec![vec![0.0; self.inst.days]; n];
+        let mut shift: HashMap<(usize, usize, usize), f64> = HashMap::new();
+        for (e, mine) in work.iter_mut().enumerate() {
+            for (row, &v) in self.columns[e].iter().zip(&self.values[e]) {
+                if v <= 1e-9 {
+                    continue;
+                }
+                for (d, t) in row.iter().enumerate() {
+                    if let Some(t) = *t {
+                        mine[d] += v;
+                        *shift.entry((e, d, t)).or_default() += v;
+                    }
+                }
+            }
+        }
+        (work, shift)
+    }
+
+    /// Each employee's most chosen schedule in the master's solution: a feasible roster.
+    pub fn rounded(&self) -> Assignment {
+        (0..self.inst.staff.len())
+            .map(|e| {
+                let k = self.values[e]
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+                    .map_or(0, |(k, _)| k);
+                self.columns[e][k].clone()
+            })
+            .collect()
     }
 }
 

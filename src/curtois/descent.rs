@@ -540,7 +540,7 @@ impl<'a> Descent<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::curtois::{objective, to_site, Cover, ShiftPreference, ShiftType, Staff};
     use crate::model::candidate_shifts;
@@ -601,7 +601,7 @@ mod tests {
     }
 
     /// Every schedule of staff `s` that keeps their rules.
-    fn all_rows(inst: &Instance, s: usize) -> Vec<Vec<Option<usize>>> {
+    pub(crate) fn all_rows(inst: &Instance, s: usize) -> Vec<Vec<Option<usize>>> {
         let n_t = inst.shifts.len();
         let mut out = Vec::new();
         let total = (n_t + 1).pow(inst.days as u32);
@@ -711,7 +711,7 @@ mod tests {
     /// keeping their rules: the instance, every such schedule per staff member, its site
     /// and candidates (`None` when some staff member has none).
     #[allow(clippy::type_complexity)]
-    fn random_case(
+    pub(crate) fn random_case(
         rng: &mut ChaCha8Rng,
         days: usize,
     ) -> Option<(Instance, Vec<Vec<Vec<Option<usize>>>>, Site, Vec<Candidate>)> {

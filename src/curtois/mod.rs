@@ -10,6 +10,7 @@
 //! model's objective is the benchmark's. [`solve`] runs the model (see [`search`]) and
 //! [`write_solution`] writes `employee,day,shift` rows.
 
+pub mod branch;
 pub mod colgen;
 pub mod descent;
 pub mod pricing;

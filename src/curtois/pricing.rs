@@ -96,8 +96,9 @@ pub fn cheapest_schedule_forced(
 /// schedules it reached, cheapest first. Every schedule it returns keeps every rule
 /// (labels are only dropped, never relaxed) but need not be the cheapest; an empty list
 /// means only that the beam found none. Column generation prices with it first and falls
-/// back to the exact search when it finds no improving column.
-#[allow(clippy::type_complexity)]
+/// back to the exact search when it finds no improving column. `forced` days as in
+/// [`cheapest_schedule_forced`] (branch-and-price's branching decisions).
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn cheapest_schedules_beam(
     site: &Site,
     e: usize,
@@ -106,9 +107,10 @@ pub fn cheapest_schedules_beam(
     label_limit: usize,
     beam: usize,
     k: usize,
+    forced: &[bool],
 ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
     let beam = Some((beam.max(1), k.max(1)));
-    search(site, e, options, cost, label_limit, None, beam)
+    search(site, e, options, cost, label_limit, Some(forced), beam)
 }
 
 /// The label-setting search: dominance keeps only labels that can lead to a cheapest
@@ -614,17 +616,20 @@ mod tests {
                     options[c.day].push((c.template, c.paid_minutes));
                 }
                 let cost = |d: usize, t: usize| costs[d][t];
+                let free = vec![false; inst.days];
                 let (_, exact) = cheapest_schedule(&site, e, &options, &cost, 1_000_000)
                     .unwrap()
                     .unwrap();
-                let wide =
-                    cheapest_schedules_beam(&site, e, &options, &cost, 1_000_000, 1_000_000, 1)
-                        .unwrap();
+                let wide = cheapest_schedules_beam(
+                    &site, e, &options, &cost, 1_000_000, 1_000_000, 1, &free,
+                )
+                .unwrap();
                 assert!((wide[0].1 - exact).abs() < 1e-6, "{} vs {exact}", wide[0].1);
                 for beam in [1, 2, 3] {
-                    let got =
-                        cheapest_schedules_beam(&site, e, &options, &cost, 1_000_000, beam, 3)
-                            .unwrap();
+                    let got = cheapest_schedules_beam(
+                        &site, e, &options, &cost, 1_000_000, beam, 3, &free,
+                    )
+                    .unwrap();
                     assert!(got.len() <= 3);
                     for (k, (row, value)) in got.iter().enumerate() {
                         let real: f64 = row

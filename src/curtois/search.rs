@@ -618,6 +618,27 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     if (best as f64) <= rounded_up(bound) + 1e-6 {
         proven = true;
     }
+    // Branch-and-price (see [`super::branch`]).
+    let bp_share: f64 = std::env::var("SHIFTWISE_CURTOIS_BP")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    if !proven && strong && master.dp_everywhere() && bp_share > 0.0 {
+        let deadline = Instant::now() + std::time::Duration::from_secs_f64(left() * bp_share);
+        let tree = super::branch::branch_and_price(
+            inst,
+            &mut master,
+            bound,
+            best,
+            deadline,
+            log_enabled(),
+        )?;
+        if let Some((a, _)) = tree.roster {
+            improve(a, "branch-and-price", &mut best, &mut current);
+        }
+        bound = bound.max(tree.bound);
+        proven |= tree.complete;
+    }
     // Column generation's strength for the compact model (see [`Strength`]).
     // Cells are excluded only for a roster close to the bound: further away hardly any go
     // (Instance7 at 101 above: 6 cells; Instance17 at 119 above: 10 cells in 30 s).
