@@ -43,8 +43,7 @@ struct Node {
 const INTEGRAL: f64 = 1e-6;
 
 /// Branch-and-price from `master` (converged at the root, nobody fixed) against an
-/// incumbent of cost `ub`, until the tree is closed or `deadline`. Needs the DP pricing
-/// for every employee ([`Master::dp_everywhere`]). Leaves the master at the root again.
+/// incumbent of cost `ub`, until the tree is closed or `deadline` (a fresh [`Tree`]).
 pub fn branch_and_price(
     inst: &Instance,
     master: &mut Master,
@@ -53,140 +52,190 @@ pub fn branch_and_price(
     deadline: Instant,
     log: bool,
 ) -> Result<TreeOutcome, Error> {
-    let mut ub = ub;
-    let mut found: Option<(Assignment, u64)> = None;
-    let mut open = vec![Node {
-        rules: Vec::new(),
-        bound: root_bound,
-    }];
-    let mut nodes = 0usize;
-    let mut gave_up = false;
-    let started = Instant::now();
-    while !open.is_empty() {
-        if Instant::now() >= deadline {
-            break;
+    Tree::new(root_bound).search(inst, master, ub, deadline, log)
+}
+
+/// A branch-and-price tree whose search can stop at a deadline and go on later, with a
+/// better incumbent found meanwhile.
+pub struct Tree {
+    open: Vec<Node>,
+    root_bound: f64,
+    nodes: usize,
+    gave_up: bool,
+}
+
+impl Tree {
+    /// A tree of one open node, the root, whose bound is column generation's.
+    pub fn new(root_bound: f64) -> Tree {
+        Tree {
+            open: vec![Node {
+                rules: Vec::new(),
+                bound: root_bound,
+            }],
+            root_bound,
+            nodes: 0,
+            gave_up: false,
         }
-        // Best bound first; deeper first among (nearly) equal bounds.
-        let pick = (0..open.len())
-            .min_by(|&a, &b| {
-                let (x, y) = (&open[a], &open[b]);
-                rounded_up(x.bound)
-                    .total_cmp(&rounded_up(y.bound))
-                    .then(y.rules.len().cmp(&x.rules.len()))
-                    .then(x.bound.total_cmp(&y.bound))
-            })
-            .expect("open is not empty");
-        let node = open.swap_remove(pick);
-        if rounded_up(node.bound) >= ub as f64 - 1e-6 {
-            continue;
-        }
-        nodes += 1;
-        match master.set_rules(&node.rules) {
-            Some(true) => {}
-            Some(false) => continue,
-            None => {
-                // The DP could not decide whether the node is empty: keep it open.
-                open.push(node);
-                gave_up = true;
+    }
+
+    /// Search the open nodes against an incumbent of cost `ub` until the tree is closed or
+    /// `deadline`. Needs the DP pricing for every employee ([`Master::dp_everywhere`]) and
+    /// nobody fixed; leaves the master at the root again.
+    pub fn search(
+        &mut self,
+        inst: &Instance,
+        master: &mut Master,
+        ub: u64,
+        deadline: Instant,
+        log: bool,
+    ) -> Result<TreeOutcome, Error> {
+        master.use_dual_simplex(true);
+        let got = self.search_inner(inst, master, ub, deadline, log);
+        master.use_dual_simplex(false);
+        master.cutoff = f64::INFINITY;
+        master.set_rules(&[]);
+        got
+    }
+
+    fn search_inner(
+        &mut self,
+        inst: &Instance,
+        master: &mut Master,
+        ub: u64,
+        deadline: Instant,
+        log: bool,
+    ) -> Result<TreeOutcome, Error> {
+        let mut ub = ub;
+        let mut found: Option<(Assignment, u64)> = None;
+        let open = &mut self.open;
+        let started = Instant::now();
+        let nodes_before = self.nodes;
+        while !open.is_empty() {
+            if Instant::now() >= deadline {
                 break;
             }
-        }
-        master.cutoff = ub as f64;
-        let (value, bound, converged) = master.generate(deadline, usize::MAX, false)?;
-        let bound = node.bound.max(bound.unwrap_or(f64::NEG_INFINITY));
-        if rounded_up(bound) >= ub as f64 - 1e-6 {
-            continue;
-        }
-        if !converged && Instant::now() >= deadline {
-            // Stopped by the deadline before the node was solved: it stays open.
-            open.push(Node { bound, ..node });
-            break;
-        }
-        // A cheap roster from every node: each employee's most chosen schedule.
-        let rounded = master.rounded();
-        let cost = objective(inst, &rounded);
-        if cost < ub {
-            if log {
-                eprintln!(
-                    "branch: node {nodes} (depth {}) rounds to {cost} at {:.1} s",
-                    node.rules.len(),
-                    started.elapsed().as_secs_f64()
-                );
+            // Best bound first; deeper first among (nearly) equal bounds.
+            let pick = (0..open.len())
+                .min_by(|&a, &b| {
+                    let (x, y) = (&open[a], &open[b]);
+                    rounded_up(x.bound)
+                        .total_cmp(&rounded_up(y.bound))
+                        .then(y.rules.len().cmp(&x.rules.len()))
+                        .then(x.bound.total_cmp(&y.bound))
+                })
+                .expect("open is not empty");
+            let node = open.swap_remove(pick);
+            if rounded_up(node.bound) >= ub as f64 - 1e-6 {
+                continue;
             }
-            ub = cost;
-            found = Some((rounded, cost));
+            self.nodes += 1;
+            let nodes = self.nodes;
+            match master.set_rules(&node.rules) {
+                Some(true) => {}
+                Some(false) => continue,
+                None => {
+                    // The DP could not decide whether the node is empty: keep it open.
+                    open.push(node);
+                    self.gave_up = true;
+                    break;
+                }
+            }
+            master.cutoff = ub as f64;
+            let (value, bound, converged) = master.generate(deadline, usize::MAX, false)?;
+            let bound = node.bound.max(bound.unwrap_or(f64::NEG_INFINITY));
             if rounded_up(bound) >= ub as f64 - 1e-6 {
                 continue;
             }
-        }
-        let (work, shift) = master.cell_values();
-        let frac = |v: f64| v > INTEGRAL && v < 1.0 - INTEGRAL;
-        // Most fractional working day; else most fractional template on a day.
-        let mut best: Option<(f64, Rule)> = None;
-        for (e, days) in work.iter().enumerate() {
-            for (d, &v) in days.iter().enumerate() {
-                let score = (v - 0.5).abs();
-                if frac(v) && best.is_none_or(|(s, _)| score < s) {
-                    best = Some((score, Rule::Work(e, d, true)));
+            if !converged && Instant::now() >= deadline {
+                // Stopped by the deadline before the node was solved: it stays open.
+                open.push(Node { bound, ..node });
+                break;
+            }
+            // A cheap roster from every node: each employee's most chosen schedule.
+            let rounded = master.rounded();
+            let cost = objective(inst, &rounded);
+            if cost < ub {
+                if log {
+                    eprintln!(
+                        "branch: node {nodes} (depth {}) rounds to {cost} at {:.1} s",
+                        node.rules.len(),
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+                ub = cost;
+                found = Some((rounded, cost));
+                if rounded_up(bound) >= ub as f64 - 1e-6 {
+                    continue;
                 }
             }
-        }
-        if best.is_none() {
-            let mut cells: Vec<_> = shift.iter().filter(|(_, &v)| frac(v)).collect();
-            cells.sort_by(|a, b| {
-                (a.1 - 0.5)
-                    .abs()
-                    .total_cmp(&(b.1 - 0.5).abs())
-                    .then(a.0.cmp(b.0))
-            });
-            best = cells
-                .first()
-                .map(|(&(e, d, t), _)| (0.0, Rule::Shift(e, d, t, true)));
-        }
-        let Some((_, rule)) = best else {
-            // Integral: one schedule per employee, the node's optimum.
-            let roster = master.rounded();
-            let cost = objective(inst, &roster);
-            debug_assert!((cost as f64 - value).abs() < 1e-4 || !converged);
-            if cost < ub {
-                ub = cost;
-                found = Some((roster, cost));
+            let (work, shift) = master.cell_values();
+            let frac = |v: f64| v > INTEGRAL && v < 1.0 - INTEGRAL;
+            // Most fractional working day; else most fractional template on a day.
+            let mut best: Option<(f64, Rule)> = None;
+            for (e, days) in work.iter().enumerate() {
+                for (d, &v) in days.iter().enumerate() {
+                    let score = (v - 0.5).abs();
+                    if frac(v) && best.is_none_or(|(s, _)| score < s) {
+                        best = Some((score, Rule::Work(e, d, true)));
+                    }
+                }
             }
-            continue;
-        };
-        let other = match rule {
-            Rule::Work(e, d, on) => Rule::Work(e, d, !on),
-            Rule::Shift(e, d, t, on) => Rule::Shift(e, d, t, !on),
-        };
-        for r in [rule, other] {
-            let mut rules = node.rules.clone();
-            rules.push(r);
-            open.push(Node { rules, bound });
+            if best.is_none() {
+                let mut cells: Vec<_> = shift.iter().filter(|(_, &v)| frac(v)).collect();
+                cells.sort_by(|a, b| {
+                    (a.1 - 0.5)
+                        .abs()
+                        .total_cmp(&(b.1 - 0.5).abs())
+                        .then(a.0.cmp(b.0))
+                });
+                best = cells
+                    .first()
+                    .map(|(&(e, d, t), _)| (0.0, Rule::Shift(e, d, t, true)));
+            }
+            let Some((_, rule)) = best else {
+                // Integral: one schedule per employee, the node's optimum.
+                let roster = master.rounded();
+                let cost = objective(inst, &roster);
+                debug_assert!((cost as f64 - value).abs() < 1e-4 || !converged);
+                if cost < ub {
+                    ub = cost;
+                    found = Some((roster, cost));
+                }
+                continue;
+            };
+            let other = match rule {
+                Rule::Work(e, d, on) => Rule::Work(e, d, !on),
+                Rule::Shift(e, d, t, on) => Rule::Shift(e, d, t, !on),
+            };
+            for r in [rule, other] {
+                let mut rules = node.rules.clone();
+                rules.push(r);
+                open.push(Node { rules, bound });
+            }
         }
+        open.retain(|n| rounded_up(n.bound) < ub as f64 - 1e-6);
+        let complete = open.is_empty() && !self.gave_up;
+        let bound = open
+            .iter()
+            .map(|n| n.bound)
+            .fold(ub as f64, f64::min)
+            .max(self.root_bound);
+        if log {
+            eprintln!(
+                "branch: {} nodes in {:.1} s, {} open, bound {bound:.2}, incumbent {ub}{}",
+                self.nodes - nodes_before,
+                started.elapsed().as_secs_f64(),
+                open.len(),
+                if complete { " (optimal)" } else { "" }
+            );
+        }
+        Ok(TreeOutcome {
+            roster: found,
+            bound,
+            complete,
+            nodes: self.nodes,
+        })
     }
-    master.cutoff = f64::INFINITY;
-    master.set_rules(&[]);
-    open.retain(|n| rounded_up(n.bound) < ub as f64 - 1e-6);
-    let complete = open.is_empty() && !gave_up;
-    let bound = open
-        .iter()
-        .map(|n| n.bound)
-        .fold(ub as f64, f64::min)
-        .max(root_bound);
-    if log {
-        eprintln!(
-            "branch: {nodes} nodes in {:.1} s, {} open, bound {bound:.2}, incumbent {ub}{}",
-            started.elapsed().as_secs_f64(),
-            open.len(),
-            if complete { " (optimal)" } else { "" }
-        );
-    }
-    Ok(TreeOutcome {
-        roster: found,
-        bound,
-        complete,
-        nodes,
-    })
 }
 
 #[cfg(test)]

@@ -535,6 +535,12 @@ impl<'a> Master<'a> {
             .collect()
     }
 
+    /// Dual simplex for the master's re-solves (after bounds change: diving, branching),
+    /// or primal (after columns are added: column generation at the root).
+    pub fn use_dual_simplex(&mut self, dual: bool) {
+        self.set_simplex(if dual { SIMPLEX_DUAL } else { SIMPLEX_PRIMAL });
+    }
+
     fn set_simplex(&mut self, strategy: i32) {
         let model = self.model.as_mut().expect("master model");
         model.set_option(&b"simplex_strategy"[..], strategy);

@@ -443,6 +443,9 @@ fn complete_dive(
     Some(st.assignment)
 }
 
+/// Seconds of a branch-and-price slice between LNS sub-MILPs.
+const TREE_SLICE: f64 = 15.0;
+
 /// Solve `inst` within `opts.time_limit` seconds (threads, seed and verbosity from `opts`;
 /// `opts.gap` is the full MILP's gap).
 pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Error> {
@@ -618,26 +621,19 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     if (best as f64) <= rounded_up(bound) + 1e-6 {
         proven = true;
     }
-    // Branch-and-price (see [`super::branch`]).
-    let bp_share: f64 = std::env::var("SHIFTWISE_CURTOIS_BP")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    if !proven && strong && master.dp_everywhere() && bp_share > 0.0 {
-        let deadline = Instant::now() + std::time::Duration::from_secs_f64(left() * bp_share);
-        let tree = super::branch::branch_and_price(
-            inst,
-            &mut master,
-            bound,
-            best,
-            deadline,
-            log_enabled(),
-        )?;
-        if let Some((a, _)) = tree.roster {
+    // Branch-and-price (see [`super::branch`]): a tenth of the time left now, from the
+    // dive's roster (Instances 5–7: the tree closes in 1–8 s); if it stays open, slices
+    // of LNS's time later (below).
+    let mut tree =
+        (!proven && strong && master.dp_everywhere()).then(|| super::branch::Tree::new(bound));
+    if let Some(t) = tree.as_mut() {
+        let deadline = Instant::now() + std::time::Duration::from_secs_f64(left() * 0.1);
+        let got = t.search(inst, &mut master, best, deadline, log_enabled())?;
+        if let Some((a, _)) = got.roster {
             improve(a, "branch-and-price", &mut best, &mut current);
         }
-        bound = bound.max(tree.bound);
-        proven |= tree.complete;
+        bound = bound.max(got.bound);
+        proven |= got.complete;
     }
     // Column generation's strength for the compact model (see [`Strength`]).
     // Cells are excluded only for a roster close to the bound: further away hardly any go
@@ -713,6 +709,11 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         } else {
             0.85
         };
+    // With the tree still open, LNS shares the time with it from 60 % of the limit on,
+    // slice by slice, while the roster is close to the bound (where a proof is in reach;
+    // further away LNS keeps the time: on Instance8 the tree's bound stays at 1,298.0
+    // after 500–900 nodes while LNS's roster is what moves).
+    let mut next_slice = total * 0.6;
     let mut budget = 1500.0_f64; // free candidates per sub-MILP
     let per_day_all = ctx.cands.len() as f64 / inst.days as f64;
     let mut iterations = 0usize;
@@ -720,6 +721,22 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         && started.elapsed().as_secs_f64() < lns_end
         && (best as f64) > rounded_up(bound) + 1e-6
     {
+        let now = started.elapsed().as_secs_f64();
+        if let Some(t) = tree
+            .as_mut()
+            .filter(|_| now >= next_slice && close_to(best, bound))
+        {
+            let slice = TREE_SLICE.min(lns_end - now).max(0.0);
+            let deadline = Instant::now() + std::time::Duration::from_secs_f64(slice);
+            let got = t.search(inst, &mut master, best, deadline, log_enabled())?;
+            if let Some((a, _)) = got.roster {
+                improve(a, "branch-and-price", &mut best, &mut current);
+            }
+            bound = bound.max(got.bound);
+            proven |= got.complete;
+            next_slice = started.elapsed().as_secs_f64() + TREE_SLICE;
+            continue;
+        }
         iterations += 1;
         // Long horizons: half the sub-MILPs around a shortfall (see
         // [`shortfall_neighbourhood`]).
