@@ -39,9 +39,6 @@ fn label_limit() -> usize {
         .unwrap_or(20_000)
 }
 
-/// Beam of the heuristic DP used for a whole horizon past the label limit.
-const FALLBACK_BEAM: usize = 8;
-
 /// Labels in one day's layer above which the DP gives up on a window.
 const LABEL_LIMIT: usize = 200_000;
 
@@ -283,24 +280,7 @@ impl<'a> Descent<'a> {
                 &self.options[e],
                 &cost,
                 self.whole_labels,
-            )
-            .or_else(|| {
-                // Past the label limit (many capped shift types on a long horizon): the
-                // beam's schedule keeps every rule, without the guarantee of being the
-                // cheapest.
-                let free = vec![false; self.inst.days];
-                let found = super::pricing::cheapest_schedules_beam(
-                    self.site,
-                    e,
-                    &self.options[e],
-                    &cost,
-                    LABEL_LIMIT,
-                    FALLBACK_BEAM,
-                    1,
-                    &free,
-                )?;
-                Some(found.into_iter().next())
-            }),
+            ),
             Some((d0, d1)) => {
                 let days = self.inst.days;
                 let forced: Vec<bool> = (0..days).map(|d| d < d0 || d >= d1).collect();
