@@ -454,3 +454,59 @@ fn a_malformed_instance_is_rejected_with_file_line_and_reason() {
         assert!(String::from_utf8_lossy(&o.stderr).contains(&at));
     }
 }
+
+/// Planted instances (`shiftwise::curtois::planted`) of several shapes, long and short,
+/// one shift type to 32: the independent checker accepts each planted roster (so the
+/// instance is feasible and the roster's cost bounds its optimum) and the importer reads
+/// every file. A small one solved by the library (the whole pipeline, branch-and-price
+/// included) ends on a checked roster no dearer than the planted one. Needs no benchmark
+/// files.
+#[test]
+fn planted_instances_are_feasible_and_solved_under_their_planted_cost() {
+    for (k, &(days, staff, types)) in [
+        (14, 6, 1),
+        (28, 12, 3),
+        (49, 9, 5),
+        (364, 40, 32),
+        (90, 5, 8),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = shiftwise::curtois::planted::planted(days, staff, types, k as u64);
+        let path = tmp(&format!("planted{k}.txt"));
+        std::fs::write(&path, &p.text).unwrap();
+        let inst = shiftwise::curtois::load(&path).unwrap();
+        assert_eq!(
+            (inst.days, inst.staff.len(), inst.shifts.len()),
+            (days, staff, types)
+        );
+        let file = tmp(&format!("planted{k}.csv"));
+        shiftwise::curtois::write_solution(&file, &inst, &p.roster).unwrap();
+        let planted_cost = check(&read_bench(&path), &std::fs::read_to_string(&file).unwrap())
+            .unwrap_or_else(|e| panic!("planted roster {k} rejected: {e}"));
+        assert_eq!(
+            planted_cost,
+            shiftwise::curtois::objective(&inst, &p.roster)
+        );
+        if k == 1 {
+            let opts = shiftwise::solve::SolveOptions {
+                time_limit: 20.0,
+                gap: 0.0,
+                threads: Some(1),
+                ..Default::default()
+            };
+            let out = shiftwise::curtois::solve(&inst, &opts).unwrap();
+            assert!(out.violations.is_empty(), "{:?}", out.violations);
+            shiftwise::curtois::write_solution(&file, &inst, &out.assignment).unwrap();
+            let solution = std::fs::read_to_string(&file).unwrap();
+            assert_eq!(check(&read_bench(&path), &solution).unwrap(), out.objective);
+            assert!(
+                out.objective <= planted_cost,
+                "{} above the planted {planted_cost}",
+                out.objective
+            );
+            assert!(out.bound <= out.objective as f64 + 1e-6);
+        }
+    }
+}

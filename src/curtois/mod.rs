@@ -13,6 +13,7 @@
 pub mod branch;
 pub mod colgen;
 pub mod descent;
+pub mod planted;
 pub mod pricing;
 pub mod search;
 
