@@ -56,14 +56,14 @@ pub fn planted(days: usize, staff: usize, types: usize, seed: u64) -> Planted {
             if working {
                 let n = rng.gen_range(2..=max_run);
                 let mut g = 0;
-                for day in d..(d + n).min(days) {
+                for cell in row.iter_mut().take(d + n).skip(d) {
                     // Within a block, groups never go back (a later group may not be
                     // followed by an earlier one).
                     let options: Vec<usize> =
                         qual.iter().copied().filter(|&i| group[i] >= g).collect();
                     let i = *options.choose(&mut rng).expect("the last group stays");
                     g = group[i];
-                    row[day] = Some(i);
+                    *cell = Some(i);
                 }
                 d += n;
             } else {
