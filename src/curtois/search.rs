@@ -446,6 +446,31 @@ fn complete_dive(
 /// Seconds of a branch-and-price slice between LNS sub-MILPs.
 const TREE_SLICE: f64 = 15.0;
 
+/// Search the branch-and-price tree until `deadline` against the incumbent `best`: take
+/// its roster if cheaper and its bound if stronger; whether it closed (the incumbent is
+/// optimal).
+fn tree_step(
+    tree: &mut super::branch::Tree,
+    inst: &Instance,
+    master: &mut super::colgen::Master,
+    deadline: Instant,
+    best: &mut u64,
+    current: &mut Assignment,
+    bound: &mut f64,
+) -> Result<bool, Error> {
+    let got = tree.search(inst, master, *best, deadline, log_enabled())?;
+    if let Some((a, cost)) = got.roster.filter(|&(_, cost)| cost < *best) {
+        debug_assert_eq!(cost, objective(inst, &a));
+        if log_enabled() {
+            eprintln!("curtois: branch-and-price roster {cost}");
+        }
+        *best = cost;
+        *current = a;
+    }
+    *bound = bound.max(got.bound);
+    Ok(got.complete)
+}
+
 /// Solve `inst` within `opts.time_limit` seconds (threads, seed and verbosity from `opts`;
 /// `opts.gap` is the full MILP's gap).
 pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Error> {
@@ -628,12 +653,15 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         (!proven && strong && master.dp_everywhere()).then(|| super::branch::Tree::new(bound));
     if let Some(t) = tree.as_mut() {
         let deadline = Instant::now() + std::time::Duration::from_secs_f64(left() * 0.1);
-        let got = t.search(inst, &mut master, best, deadline, log_enabled())?;
-        if let Some((a, _)) = got.roster {
-            improve(a, "branch-and-price", &mut best, &mut current);
-        }
-        bound = bound.max(got.bound);
-        proven |= got.complete;
+        proven |= tree_step(
+            t,
+            inst,
+            &mut master,
+            deadline,
+            &mut best,
+            &mut current,
+            &mut bound,
+        )?;
     }
     // Column generation's strength for the compact model (see [`Strength`]).
     // Cells are excluded only for a roster close to the bound: further away hardly any go
@@ -728,12 +756,15 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         {
             let slice = TREE_SLICE.min(lns_end - now).max(0.0);
             let deadline = Instant::now() + std::time::Duration::from_secs_f64(slice);
-            let got = t.search(inst, &mut master, best, deadline, log_enabled())?;
-            if let Some((a, _)) = got.roster {
-                improve(a, "branch-and-price", &mut best, &mut current);
-            }
-            bound = bound.max(got.bound);
-            proven |= got.complete;
+            proven |= tree_step(
+                t,
+                inst,
+                &mut master,
+                deadline,
+                &mut best,
+                &mut current,
+                &mut bound,
+            )?;
             next_slice = started.elapsed().as_secs_f64() + TREE_SLICE;
             continue;
         }
