@@ -515,13 +515,22 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         } else {
             0.3
         };
-        let limit = (total * share / blocks).clamp(0.5, 20.0);
-        let got = ctx.solve_sub(&current, &|e, _| free[e], limit, Some(50), false, None)?;
+        let mut limit = (total * share / blocks).clamp(0.5, 20.0);
+        let mut nodes = Some(50);
+        let mut got = ctx.solve_sub(&current, &|e, _| free[e], limit, nodes, false, None)?;
+        // Nothing found within the block's share (a 364-day planted instance: one employee
+        // of 150 in 0.5 s and 50 nodes): again with four times the time and no node
+        // limit, while the time allows (a proof of infeasibility ends it at once).
+        while got.is_none() && limit < left() {
+            limit = (limit * 4.0).min(left());
+            nodes = None;
+            got = ctx.solve_sub(&current, &|e, _| free[e], limit, nodes, false, None)?;
+        }
         match got.and_then(|s| s.assignment) {
             Some(a) => current = a,
             None => {
                 return Err(Error::Solve(format!(
-                    "no feasible shifts for staff {} on their own (their hard rules contradict each other, or {limit:.0} s were not enough)",
+                    "no feasible shifts for staff {} on their own (their hard rules contradict each other, or {limit:.1} s were not enough)",
                     chunk
                         .iter()
                         .map(|&e| inst.staff[e].id.as_str())
