@@ -105,6 +105,9 @@ fn schedule_cost(inst: &Instance, e: usize, row: &[Option<usize>]) -> f64 {
 /// from one exactly priced round.
 type ExactRound = (f64, HashMap<(usize, usize), f64>, Vec<f64>);
 
+/// Per (day, template), its cover lines' under and over slack columns and requirement.
+type CoverSlacks = HashMap<(usize, usize), Vec<(Col, Col, f64)>>;
+
 /// The restricted master LP and its pricing.
 pub struct Master<'a> {
     inst: &'a Instance,
@@ -140,7 +143,7 @@ pub struct Master<'a> {
     /// cannot beat the incumbent).
     pub cutoff: f64,
     /// Per (day, template), its cover lines' under and over slack columns and requirement.
-    slack: HashMap<(usize, usize), Vec<(Col, Col, f64)>>,
+    slack: CoverSlacks,
     on_weight: Vec<f64>,
     use_dp: Vec<bool>,
     by_emp: Vec<Vec<usize>>,
@@ -200,7 +203,7 @@ impl<'a> Master<'a> {
         // Per cover line: its under and over slacks, and two artificial slacks at a
         // prohibitive cost that keep the master feasible when branching bounds the slacks
         // (see [`Rule::Count`]); unused otherwise.
-        let mut slack: HashMap<(usize, usize), Vec<(Col, Col, f64)>> = HashMap::new();
+        let mut slack: CoverSlacks = HashMap::new();
         for (c, r) in inst.cover.iter().zip(&cover_row_list) {
             let under = model.add_col(f64::from(c.under), 0.0.., [(*r, 1.0)]);
             let over = model.add_col(f64::from(c.over), 0.0.., [(*r, -1.0)]);
