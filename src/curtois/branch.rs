@@ -13,7 +13,6 @@
 //! Nodes are taken best bound first (deeper first among equals), so the smallest open
 //! bound is a valid lower bound for the whole instance whenever time runs out.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use super::colgen::{Master, Rule};
@@ -171,26 +170,9 @@ impl Tree {
             }
             let (work, shift) = master.cell_values();
             let frac = |v: f64| v > INTEGRAL && v < 1.0 - INTEGRAL;
-            // Most fractional count of staff on a (day, template); else most fractional
-            // working day; else most fractional template on a day.
-            let mut counts: HashMap<(usize, usize), f64> = HashMap::new();
-            for (&(_, d, t), &v) in &shift {
-                *counts.entry((d, t)).or_default() += v;
-            }
+            // Most fractional working day; else most fractional template on a day.
             let mut best: Option<(f64, Rule)> = None;
-            let mut cells: Vec<_> = counts.into_iter().collect();
-            cells.sort_by_key(|&(cell, _)| cell);
-            for ((d, t), v) in cells {
-                let score = (v - v.floor() - 0.5).abs();
-                if frac(v - v.floor())
-                    && master.countable(d, t)
-                    && best.is_none_or(|(s, _)| score < s)
-                {
-                    best = Some((score, Rule::Count(d, t, v.floor() as u32, true)));
-                }
-            }
-            let by_count = best.is_some();
-            for (e, days) in work.iter().enumerate().filter(|_| !by_count) {
+            for (e, days) in work.iter().enumerate() {
                 for (d, &v) in days.iter().enumerate() {
                     let score = (v - 0.5).abs();
                     if frac(v) && best.is_none_or(|(s, _)| score < s) {
@@ -221,7 +203,11 @@ impl Tree {
                 }
                 continue;
             };
-            for r in [rule, rule.negated()] {
+            let other = match rule {
+                Rule::Work(e, d, on) => Rule::Work(e, d, !on),
+                Rule::Shift(e, d, t, on) => Rule::Shift(e, d, t, !on),
+            };
+            for r in [rule, other] {
                 let mut rules = node.rules.clone();
                 rules.push(r);
                 open.push(Node { rules, bound });
@@ -292,30 +278,9 @@ mod tests {
         for r in &rules {
             let e = match *r {
                 Rule::Work(e, ..) | Rule::Shift(e, ..) => e,
-                Rule::Count(..) => unreachable!("no count rule in this list"),
             };
             for (row, &v) in m.columns[e].iter().zip(&m.values[e]) {
                 assert!(v < 1e-9 || r.keeps(row), "{r:?} broken by {row:?} at {v}");
-            }
-        }
-        // Count rules: the staff on a cell kept within the rule's range, either way.
-        let staff_on = |m: &Master, d: usize, t: usize| -> f64 {
-            let (_, shift) = m.cell_values();
-            shift
-                .iter()
-                .filter(|(&(_, d2, t2), _)| (d2, t2) == (d, t))
-                .map(|(_, &v)| v)
-                .sum()
-        };
-        assert!(m.countable(5, 0));
-        for (k, at_most) in [(0, true), (3, false), (1, true), (2, false)] {
-            assert_eq!(m.set_rules(&[Rule::Count(5, 0, k, at_most)]), Some(true));
-            m.generate(far, usize::MAX, false).unwrap();
-            let n = staff_on(&m, 5, 0);
-            if at_most {
-                assert!(n <= f64::from(k) + 1e-6, "at most {k}: {n}");
-            } else {
-                assert!(n >= f64::from(k) - 1e-6, "at least {k}: {n}");
             }
         }
         // A node asking employee A to work day 3 (a day off) is empty.

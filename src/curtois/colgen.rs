@@ -43,10 +43,6 @@ const DIVE_ROUNDS: usize = 2;
 /// employees still free (at least 3) at their largest value when it is 0.5 or more.
 const DIVE_SHARE: f64 = 0.125;
 
-/// Cost of the master's artificial cover slacks: far above any roster's cost, so a node
-/// whose master needs them (its count rules cannot be met) gets a bound above the incumbent.
-const ARTIFICIAL_COST: f64 = 1e7;
-
 /// Improving columns the heuristic pricing may add per employee and round.
 const PRICING_COLUMNS: usize = 3;
 
@@ -105,9 +101,6 @@ fn schedule_cost(inst: &Instance, e: usize, row: &[Option<usize>]) -> f64 {
 /// from one exactly priced round.
 type ExactRound = (f64, HashMap<(usize, usize), f64>, Vec<f64>);
 
-/// Per (day, template), its cover lines' under and over slack columns and requirement.
-type CoverSlacks = HashMap<(usize, usize), Vec<(Col, Col, f64)>>;
-
 /// The restricted master LP and its pricing.
 pub struct Master<'a> {
     inst: &'a Instance,
@@ -142,8 +135,6 @@ pub struct Master<'a> {
     /// Column generation stops once its bound, rounded up, reaches this (a node that
     /// cannot beat the incumbent).
     pub cutoff: f64,
-    /// Per (day, template), its cover lines' under and over slack columns and requirement.
-    slack: CoverSlacks,
     on_weight: Vec<f64>,
     use_dp: Vec<bool>,
     by_emp: Vec<Vec<usize>>,
@@ -200,20 +191,9 @@ impl<'a> Master<'a> {
         // HiGHS's default choice).
         model.set_option(&b"simplex_strategy"[..], SIMPLEX_PRIMAL);
         model.set_option(&b"presolve"[..], "off");
-        // Per cover line: its under and over slacks, and two artificial slacks at a
-        // prohibitive cost that keep the master feasible when branching bounds the slacks
-        // (see [`Rule::Count`]); unused otherwise.
-        let mut slack: CoverSlacks = HashMap::new();
         for (c, r) in inst.cover.iter().zip(&cover_row_list) {
-            let under = model.add_col(f64::from(c.under), 0.0.., [(*r, 1.0)]);
-            let over = model.add_col(f64::from(c.over), 0.0.., [(*r, -1.0)]);
-            model.add_col(ARTIFICIAL_COST, 0.0.., [(*r, 1.0)]);
-            model.add_col(ARTIFICIAL_COST, 0.0.., [(*r, -1.0)]);
-            slack.entry((c.day, c.shift)).or_default().push((
-                under,
-                over,
-                f64::from(c.requirement),
-            ));
+            model.add_col(f64::from(c.under), 0.0.., [(*r, 1.0)]);
+            model.add_col(f64::from(c.over), 0.0.., [(*r, -1.0)]);
         }
         let mut on_weight = vec![0.0; n];
         let mut request_cost: HashMap<(usize, usize, usize), f64> = HashMap::new();
@@ -246,8 +226,7 @@ impl<'a> Master<'a> {
             columns: vec![Vec::new(); n],
             cols: vec![Vec::new(); n],
             col_pos: vec![Vec::new(); n],
-            n_cols: 4 * inst.cover.len(),
-            slack,
+            n_cols: 2 * inst.cover.len(),
             fixed: vec![None; n],
             values: vec![Vec::new(); n],
             request_cost,
@@ -783,38 +762,20 @@ pub enum Rule {
     Work(usize, usize, bool),
     /// Employee, day, template, works it (`true`) or not (`false`).
     Shift(usize, usize, usize, bool),
-    /// Day, template, count: at most (`true`) or at least (`false`) that many staff work
-    /// it. Enforced through the bounds of the cell's cover slacks (staff on the cell =
-    /// requirement − under + over), so neither columns nor pricing change; the same for
-    /// every employee, so it does not suffer from their symmetry.
-    Count(usize, usize, u32, bool),
 }
 
 impl Rule {
-    /// The employee a rule on one employee's day concerns.
-    fn employee(&self) -> Option<usize> {
+    fn employee(&self) -> usize {
         match *self {
-            Rule::Work(e, ..) | Rule::Shift(e, ..) => Some(e),
-            Rule::Count(..) => None,
+            Rule::Work(e, ..) | Rule::Shift(e, ..) => e,
         }
     }
 
-    /// Whether a schedule of the rule's employee keeps it (count rules: every schedule).
+    /// Whether a schedule of the rule's employee keeps it.
     pub fn keeps(&self, row: &[Option<usize>]) -> bool {
         match *self {
             Rule::Work(_, d, on) => row[d].is_some() == on,
             Rule::Shift(_, d, t, on) => (row[d] == Some(t)) == on,
-            Rule::Count(..) => true,
-        }
-    }
-
-    /// The opposite branch.
-    pub fn negated(&self) -> Rule {
-        match *self {
-            Rule::Work(e, d, on) => Rule::Work(e, d, !on),
-            Rule::Shift(e, d, t, on) => Rule::Shift(e, d, t, !on),
-            Rule::Count(d, t, k, true) => Rule::Count(d, t, k + 1, false),
-            Rule::Count(d, t, k, false) => Rule::Count(d, t, k.saturating_sub(1), true),
         }
     }
 }
@@ -841,32 +802,6 @@ impl Master<'_> {
                     self.forced[e][d] = true;
                 }
                 Rule::Shift(e, d, t, false) => self.options[e][d].retain(|&(u, _)| u != t),
-                Rule::Count(..) => {}
-            }
-        }
-        // Count rules: the range of staff on each cell, as bounds on its slacks.
-        let mut range: HashMap<(usize, usize), (f64, f64)> = HashMap::new();
-        for r in rules {
-            if let Rule::Count(d, t, k, at_most) = *r {
-                let (lo, hi) = range.entry((d, t)).or_insert((0.0, f64::INFINITY));
-                if at_most {
-                    *hi = hi.min(f64::from(k));
-                } else {
-                    *lo = lo.max(f64::from(k));
-                }
-            }
-        }
-        {
-            let model = self.model.as_mut().expect("master model");
-            for (cell, lines) in &self.slack {
-                for &(under, over, req) in lines {
-                    let (u, o) = match range.get(cell) {
-                        Some(&(lo, hi)) if lines.len() == 1 => slack_bounds(req, lo, hi),
-                        _ => ((0.0, f64::INFINITY), (0.0, f64::INFINITY)),
-                    };
-                    model.change_column_bounds(under, u.0..=u.1);
-                    model.change_column_bounds(over, o.0..=o.1);
-                }
             }
         }
         // A day that must be worked with nothing left to work on it.
@@ -878,9 +813,7 @@ impl Master<'_> {
         let n = self.inst.staff.len();
         let mut by_emp: Vec<Vec<Rule>> = vec![Vec::new(); n];
         for r in rules {
-            if let Some(e) = r.employee() {
-                by_emp[e].push(*r);
-            }
+            by_emp[r.employee()].push(*r);
         }
         for (e, mine) in by_emp.iter().enumerate() {
             let mut any = false;
@@ -914,11 +847,6 @@ impl Master<'_> {
             }
         }
         Some(!stuck)
-    }
-
-    /// Whether (day, template) has a single cover line (count rules apply to those only).
-    pub fn countable(&self, d: usize, t: usize) -> bool {
-        self.slack.get(&(d, t)).is_some_and(|l| l.len() == 1)
     }
 
     /// Whether the DP prices every employee (branch-and-price needs it).
@@ -961,19 +889,6 @@ impl Master<'_> {
                 self.columns[e][k].clone()
             })
             .collect()
-    }
-}
-
-/// Bounds on a cover line's under and over slacks that keep the staff on it (requirement −
-/// under + over) within `lo..=hi`, exactly: every integer count in the range has slacks
-/// within the bounds, and the bounds allow no count outside it.
-fn slack_bounds(req: f64, lo: f64, hi: f64) -> ((f64, f64), (f64, f64)) {
-    if hi < req {
-        ((req - hi, req - lo), (0.0, 0.0))
-    } else if lo > req {
-        ((0.0, 0.0), (lo - req, hi - req))
-    } else {
-        ((0.0, req - lo), (0.0, hi - req))
     }
 }
 
