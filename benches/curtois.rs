@@ -137,7 +137,11 @@ fn main() {
         })
         .filter(|n| pick.as_ref().is_none_or(|p| p.contains(n)))
         .collect();
-    names.sort_by_key(|n| n.trim_start_matches("Instance").parse::<u32>().unwrap_or(0));
+    // Instances by number, other files by name after them.
+    names.sort_by_key(|n| {
+        let number = n.trim_start_matches("Instance").parse::<u32>().ok();
+        (number.is_none(), number, n.clone())
+    });
     println!("time limit {limit} s per instance, {threads} HiGHS threads");
     println!(
         "{:<12} {:>10} {:>10} {:>9} {:>10} {:>8}  checker",

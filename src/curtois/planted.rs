@@ -45,7 +45,11 @@ pub fn planted(days: usize, staff: usize, types: usize, seed: u64) -> Planted {
     let mut limits = Vec::with_capacity(staff);
     let mut qualified = Vec::with_capacity(staff);
     for _ in 0..staff {
-        let k = rng.gen_range(2..=8.min(types).max(2)).min(types);
+        let k = if types == 1 {
+            1
+        } else {
+            rng.gen_range(2..=types.min(8))
+        };
         let mut qual: Vec<usize> = rand::seq::index::sample(&mut rng, types, k).into_vec();
         qual.sort_by_key(|&i| (group[i], i));
         let max_run = rng.gen_range(5..=6);
@@ -140,7 +144,7 @@ pub fn planted(days: usize, staff: usize, types: usize, seed: u64) -> Planted {
         for (e, qual) in qualified.iter().enumerate() {
             for _ in 0..days / per {
                 let d = rng.gen_range(0..days);
-                let i = *qual.choose(&mut rng).expect("qualified for at least one");
+                let i = *qual.choose(&mut rng).expect("qualified for one or more");
                 out.push_str(&format!("E{e},{d},{},{}\n", name(i), rng.gen_range(1..=3)));
             }
         }
