@@ -181,26 +181,21 @@ impl Tree {
                 }
             }
             if best.is_none() {
-                let mut cells: Vec<_> = shift.iter().filter(|(_, &v)| frac(v)).collect();
-                cells.sort_by(|a, b| {
-                    (a.1 - 0.5)
-                        .abs()
-                        .total_cmp(&(b.1 - 0.5).abs())
-                        .then(a.0.cmp(b.0))
-                });
-                best = cells
-                    .first()
+                best = shift
+                    .iter()
+                    .filter(|(_, &v)| frac(v))
+                    .min_by(|a, b| {
+                        (a.1 - 0.5)
+                            .abs()
+                            .total_cmp(&(b.1 - 0.5).abs())
+                            .then(a.0.cmp(b.0))
+                    })
                     .map(|(&(e, d, t), _)| (0.0, Rule::Shift(e, d, t, true)));
             }
             let Some((_, rule)) = best else {
-                // Integral: one schedule per employee, the node's optimum.
-                let roster = master.rounded();
-                let cost = objective(inst, &roster);
+                // Integral: one schedule per employee — the rounded roster above, already
+                // taken if cheaper — and the node's optimum.
                 debug_assert!((cost as f64 - value).abs() < 1e-4 || !converged);
-                if cost < ub {
-                    ub = cost;
-                    found = Some((roster, cost));
-                }
                 continue;
             };
             let other = match rule {
