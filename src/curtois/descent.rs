@@ -273,14 +273,32 @@ impl<'a> Descent<'a> {
             let k = d * self.n_t + t;
             (self.request[e][k] + self.marginal(k, st.counts[k])) as f64 + noise(d, t)
         };
+        // Without a kick only a strictly cheaper schedule matters: the DP prunes every
+        // label that cannot end below the current one (far fewer labels near a local
+        // optimum, so whole horizons pass the label limit more often).
+        let below = if force { None } else { Some(current as f64) };
         let got = match window {
-            None => super::pricing::cheapest_schedule(
-                self.site,
-                e,
-                &self.options[e],
-                &cost,
-                self.whole_labels,
-            ),
+            None => {
+                let free = vec![false; self.inst.days];
+                match below {
+                    Some(b) => super::pricing::cheapest_schedule_below(
+                        self.site,
+                        e,
+                        &self.options[e],
+                        &cost,
+                        self.whole_labels,
+                        &free,
+                        b,
+                    ),
+                    None => super::pricing::cheapest_schedule(
+                        self.site,
+                        e,
+                        &self.options[e],
+                        &cost,
+                        self.whole_labels,
+                    ),
+                }
+            }
             Some((d0, d1)) => {
                 let days = self.inst.days;
                 let forced: Vec<bool> = (0..days).map(|d| d < d0 || d >= d1).collect();
@@ -297,14 +315,25 @@ impl<'a> Descent<'a> {
                             .collect()
                     })
                     .collect();
-                super::pricing::cheapest_schedule_forced(
-                    self.site,
-                    e,
-                    &options,
-                    &cost,
-                    LABEL_LIMIT,
-                    &forced,
-                )
+                match below {
+                    Some(b) => super::pricing::cheapest_schedule_below(
+                        self.site,
+                        e,
+                        &options,
+                        &cost,
+                        LABEL_LIMIT,
+                        &forced,
+                        b,
+                    ),
+                    None => super::pricing::cheapest_schedule_forced(
+                        self.site,
+                        e,
+                        &options,
+                        &cost,
+                        LABEL_LIMIT,
+                        &forced,
+                    ),
+                }
             }
         };
         let mut change = None;
@@ -326,6 +355,8 @@ impl<'a> Descent<'a> {
                     change = Some(0);
                 }
             }
+            // Nothing cheaper than the current schedule.
+            Some(None) if below.is_some() => change = Some(0),
             // No schedule (cannot be: the current one keeps the rules) or the label limit.
             _ => {
                 if window.is_none() {

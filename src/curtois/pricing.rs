@@ -87,8 +87,133 @@ pub fn cheapest_schedule_forced(
     label_limit: usize,
     forced: &[bool],
 ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-    let all = search(site, e, options, cost, label_limit, Some(forced), None)?;
+    let all = search(
+        site,
+        e,
+        options,
+        cost,
+        label_limit,
+        Some(forced),
+        None,
+        None,
+    )?;
     Some(all.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)))
+}
+
+/// [`cheapest_schedule_forced`] for schedules costing less than `below` only: `Some(None)`
+/// when none does (or none keeps the rules). Every label is pruned as soon as a lower
+/// bound on its cheapest completion ([`Completion`]) shows it cannot end below `below`, so
+/// where few schedules are cheap enough — pricing near convergence, a best response that
+/// must beat the current schedule — far fewer labels are kept, and an employee whose
+/// whole horizon passes the label limit unpruned can be priced exactly. Same answer as
+/// [`cheapest_schedule_forced`] whenever that one costs less than `below`.
+#[allow(clippy::type_complexity)]
+pub fn cheapest_schedule_below(
+    site: &Site,
+    e: usize,
+    options: &[Vec<(usize, u32)>],
+    cost: &dyn Fn(usize, usize) -> f64,
+    label_limit: usize,
+    forced: &[bool],
+    below: f64,
+) -> Option<Option<(Vec<Option<usize>>, f64)>> {
+    let all = search(
+        site,
+        e,
+        options,
+        cost,
+        label_limit,
+        Some(forced),
+        None,
+        Some(below),
+    )?;
+    Some(
+        all.into_iter()
+            .filter(|a| a.1 < below)
+            .min_by(|a, b| a.1.total_cmp(&b.1)),
+    )
+}
+
+/// A lower bound on the cost of completing a schedule from day `d` on that still needs
+/// `need` paid minutes: the cheapest choice of at most one option (or, where allowed, no
+/// shift) per remaining day reaching those minutes, every other rule relaxed. Minutes are
+/// counted in units of `unit`: each shift credited `⌈m / unit⌉` and the need taken as
+/// `⌈need / unit⌉` (a whole number of units at least `need / unit`, which any completion
+/// reaching `need` also reaches) — exact when `unit` divides every length, a relaxation
+/// otherwise.
+struct Completion {
+    unit: u32,
+    /// Units needed, at most.
+    top: usize,
+    /// `lb[d * (top + 1) + k]`: from day `d` with `k` units still needed.
+    lb: Vec<f64>,
+}
+
+impl Completion {
+    fn new(
+        options: &[Vec<(usize, u32)>],
+        cost: &dyn Fn(usize, usize) -> f64,
+        must_work: &dyn Fn(usize) -> bool,
+        min_minutes: u32,
+    ) -> Completion {
+        let gcd = options
+            .iter()
+            .flatten()
+            .fold(0u32, |g, &(_, m)| num_gcd(g, m))
+            .max(1);
+        // At most about 4,000 units per day (a 364-day horizon at one-minute lengths
+        // would otherwise take 140 M entries).
+        let unit = gcd.max(min_minutes.div_ceil(4000));
+        Completion::with_unit(options, cost, must_work, min_minutes, unit)
+    }
+
+    fn with_unit(
+        options: &[Vec<(usize, u32)>],
+        cost: &dyn Fn(usize, usize) -> f64,
+        must_work: &dyn Fn(usize) -> bool,
+        min_minutes: u32,
+        unit: u32,
+    ) -> Completion {
+        let days = options.len();
+        let unit = unit.max(1);
+        let top = min_minutes.div_ceil(unit) as usize;
+        let width = top + 1;
+        let mut lb = vec![f64::INFINITY; (days + 1) * width];
+        lb[days * width] = 0.0;
+        for d in (0..days).rev() {
+            let (here, next) = lb.split_at_mut((d + 1) * width);
+            let here = &mut here[d * width..];
+            if !must_work(d) || options[d].is_empty() {
+                here.copy_from_slice(&next[..width]);
+            }
+            for &(t, m) in &options[d] {
+                let c = cost(d, t);
+                let credit = m.div_ceil(unit) as usize;
+                for (k, slot) in here.iter_mut().enumerate() {
+                    let v = c + next[k.saturating_sub(credit)];
+                    if v < *slot {
+                        *slot = v;
+                    }
+                }
+            }
+        }
+        Completion { unit, top, lb }
+    }
+
+    /// The bound from day `d` (`d` = the horizon's length: nothing left) with `minutes`
+    /// paid so far of the `min_minutes` needed.
+    fn from(&self, d: usize, minutes: u32, min_minutes: u32) -> f64 {
+        let k = (min_minutes.saturating_sub(minutes).div_ceil(self.unit) as usize).min(self.top);
+        self.lb[d * (self.top + 1) + k]
+    }
+}
+
+fn num_gcd(a: u32, b: u32) -> u32 {
+    if b == 0 {
+        a
+    } else {
+        num_gcd(b, a % b)
+    }
 }
 
 /// A heuristic [`cheapest_schedule`]: at most `beam` labels (the cheapest) per dominance
@@ -110,7 +235,46 @@ pub fn cheapest_schedules_beam(
     forced: &[bool],
 ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
     let beam = Some((beam.max(1), k.max(1)));
-    search(site, e, options, cost, label_limit, Some(forced), beam)
+    search(
+        site,
+        e,
+        options,
+        cost,
+        label_limit,
+        Some(forced),
+        beam,
+        None,
+    )
+}
+
+/// [`cheapest_schedules_beam`] keeping only labels that can still end below `below` (see
+/// [`cheapest_schedule_below`]): the beam's room goes to labels that can give a column.
+/// Returns only schedules costing less than `below`.
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+pub fn cheapest_schedules_beam_below(
+    site: &Site,
+    e: usize,
+    options: &[Vec<(usize, u32)>],
+    cost: &dyn Fn(usize, usize) -> f64,
+    label_limit: usize,
+    beam: usize,
+    k: usize,
+    forced: &[bool],
+    below: f64,
+) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
+    let beam = Some((beam.max(1), k.max(1)));
+    let mut all = search(
+        site,
+        e,
+        options,
+        cost,
+        label_limit,
+        Some(forced),
+        beam,
+        Some(below),
+    )?;
+    all.retain(|a| a.1 < below);
+    Some(all)
 }
 
 /// The label-setting search: dominance keeps only labels that can lead to a cheapest
@@ -125,6 +289,7 @@ fn search(
     label_limit: usize,
     forced: Option<&[bool]>,
     beam: Option<(usize, usize)>,
+    below: Option<f64>,
 ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
     let days = options.len();
     let rules = site.contract_rules(e);
@@ -232,6 +397,15 @@ fn search(
             }
         }
     }
+    // With `below`: labels whose every completion costs at least `below` are dropped.
+    let completion = below.map(|_| {
+        let must_work = |d: usize| forced.is_some_and(|f| f[d]);
+        Completion::new(options, cost, &must_work, min_minutes)
+    });
+    let hopeless = |d: usize, l: &Label| match (&completion, below) {
+        (Some(c), Some(b)) => l.cost + c.from(d, l.minutes, min_minutes) >= b,
+        _ => false,
+    };
     let mut layers: Vec<Vec<Label>> = Vec::with_capacity(days);
     // Before day 0: off, run "from the start".
     let mut prev: Vec<(Key, Label)> = vec![(
@@ -252,6 +426,11 @@ fn search(
             return None;
         }
         let mut next: HashMap<Bucket, Vec<Label>> = HashMap::new();
+        // A day fixed to one choice gives each label at most one successor, and labels
+        // that did not dominate each other before rarely do after: no dominance checks
+        // (quadratic in a bucket's size; on the fixed days after a window of a 364-day
+        // horizon they took nearly all the time). Extra labels cost nothing but room.
+        let settled = beam.is_none() && forced.is_some_and(|f| f[d]) && options[d].len() <= 1;
         let w = weekend_of[d];
         let new_weekend = w != usize::MAX && (d == 0 || weekend_of[d - 1] != w);
         for (p, ((last, run, from_start, counted), label)) in prev.iter().enumerate() {
@@ -283,14 +462,17 @@ fn search(
                         max_weekends,
                         &weekends_after,
                     );
-                    push(
-                        &mut next,
-                        (None, run2, fs2, counted_here),
-                        l,
-                        min_minutes,
-                        beam,
-                        grain,
-                    );
+                    if !hopeless(d + 1, &l) {
+                        push(
+                            &mut next,
+                            (None, run2, fs2, counted_here),
+                            l,
+                            min_minutes,
+                            beam,
+                            grain,
+                            !settled,
+                        );
+                    }
                 }
             }
             // Work template t.
@@ -353,8 +535,11 @@ fn search(
                     pred: p,
                     shift: Some(t),
                 };
+                if hopeless(d + 1, &l) {
+                    continue;
+                }
                 let key = (Some(class_of[t]), run2.min(cap_run), fs2, w != usize::MAX);
-                push(&mut next, key, l, min_minutes, beam, grain);
+                push(&mut next, key, l, min_minutes, beam, grain, !settled);
             }
         }
         // Prune labels that cannot reach the minimum any more.
@@ -381,6 +566,17 @@ fn search(
         }
         layers.push(layer.iter().map(|(_, l)| l.clone()).collect());
         prev = layer;
+    }
+    // Slow searches (over 50 ms), for tuning.
+    if started.elapsed().as_secs_f64() > 0.05 && std::env::var_os("SHIFTWISE_LOG_PRICING").is_some()
+    {
+        let widest = layers.iter().map(Vec::len).max().unwrap_or(0);
+        let free = (0..days).filter(|&d| !forced.is_some_and(|f| f[d])).count();
+        eprintln!(
+            "pricing: staff {e}: {:.3} s, widest layer {widest}, {free} free days, caps {}, below {below:?}",
+            started.elapsed().as_secs_f64(),
+            caps.len()
+        );
     }
     // End: the last block touches the horizon's end (exempt); minutes must reach the minimum.
     let finals: Vec<usize> = prev
@@ -458,6 +654,7 @@ fn push(
     min_minutes: u32,
     beam: Option<(usize, usize)>,
     grain: u32,
+    dominance: bool,
 ) {
     let class = if l.minutes >= min_minutes {
         u32::MAX
@@ -467,6 +664,10 @@ fn push(
         l.minutes
     };
     let ls = next.entry((key, class)).or_default();
+    if !dominance {
+        ls.push(l);
+        return;
+    }
     if let Some((b, _)) = beam {
         if ls.len() >= b && ls.iter().all(|a| a.cost <= l.cost) {
             return;
@@ -591,6 +792,156 @@ mod tests {
                 assert!(v.is_empty(), "{v:?}");
             }
         }
+    }
+
+    /// The completion bound never exceeds the cheapest completion, found by brute force
+    /// over every choice of one option or none per day (random lengths that the unit does
+    /// not divide, negative and positive costs, days that must be worked).
+    #[test]
+    fn completion_bound_is_below_every_completion() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..300 {
+            let days = rng.gen_range(1..6);
+            let options: Vec<Vec<(usize, u32)>> = (0..days)
+                .map(|_| {
+                    (0..rng.gen_range(0..3))
+                        .map(|t| (t, rng.gen_range(1..10) * 60 + rng.gen_range(0..3) * 20))
+                        .collect()
+                })
+                .collect();
+            let costs: Vec<Vec<f64>> = (0..days)
+                .map(|_| (0..3).map(|_| rng.gen_range(-50.0..50.0)).collect())
+                .collect();
+            let must: Vec<bool> = (0..days).map(|_| rng.gen_bool(0.3)).collect();
+            let min_minutes = rng.gen_range(0..1500);
+            let unit = [1, 20, 60, 77, 200][rng.gen_range(0..5)];
+            let cost = |d: usize, t: usize| costs[d][t];
+            let c = Completion::with_unit(&options, &cost, &|d| must[d], min_minutes, unit);
+            // Brute force: every day off (where allowed) or one of its options.
+            for start in 0..=days {
+                for paid in [0, 300, 700, 1400] {
+                    let mut best = f64::INFINITY;
+                    let mut stack = vec![(start, 0u32, 0.0)];
+                    while let Some((d, m, v)) = stack.pop() {
+                        if d == days {
+                            if paid + m >= min_minutes {
+                                best = best.min(v);
+                            }
+                            continue;
+                        }
+                        if !must[d] || options[d].is_empty() {
+                            stack.push((d + 1, m, v));
+                        }
+                        for &(t, len) in &options[d] {
+                            stack.push((d + 1, m + len, v + costs[d][t]));
+                        }
+                    }
+                    let lb = c.from(start, paid, min_minutes);
+                    assert!(
+                        lb <= best + 1e-9,
+                        "unit {unit}: bound {lb} above the cheapest completion {best}"
+                    );
+                    if unit == 1 || unit == 20 {
+                        // Exact when the unit divides every length.
+                        assert!(lb == best || (lb - best).abs() < 1e-9, "{lb} vs {best}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pruning by a threshold changes nothing below it: `cheapest_schedule_below` returns
+    /// the exact cheapest schedule whenever it costs less than the threshold, and nothing
+    /// otherwise — with random costs, random fixed days (a window's outside) and
+    /// thresholds just above, at and below the optimum. The pruned beam returns only
+    /// schedules below the threshold, each keeping every rule.
+    #[test]
+    fn pruning_by_a_threshold_keeps_every_schedule_below_it() {
+        let inst = crate::curtois::parse(TEXT, "test.txt", "test").unwrap();
+        let site = crate::curtois::to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        let cands = candidate_shifts(&site);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
+        let mut pruned_found = 0;
+        for _ in 0..25 {
+            let costs: Vec<Vec<f64>> = (0..inst.days)
+                .map(|_| (0..3).map(|_| rng.gen_range(-100.0..40.0)).collect())
+                .collect();
+            let cost = |d: usize, t: usize| costs[d][t];
+            for e in 0..inst.staff.len() {
+                let mine: Vec<Candidate> =
+                    cands.iter().filter(|c| c.employee == e).cloned().collect();
+                let mut options = vec![Vec::new(); inst.days];
+                for c in &mine {
+                    options[c.day].push((c.template, c.paid_minutes));
+                }
+                // Fix everything outside a random window to the free optimum.
+                let (free_best, _) = cheapest_schedule(&site, e, &options, &cost, 1_000_000)
+                    .unwrap()
+                    .unwrap();
+                let d0 = rng.gen_range(0..inst.days);
+                let d1 = (d0 + rng.gen_range(1..10)).min(inst.days);
+                let window = rng.gen_bool(0.5);
+                let forced: Vec<bool> = (0..inst.days)
+                    .map(|d| window && (d < d0 || d >= d1))
+                    .collect();
+                let opts: Vec<Vec<(usize, u32)>> = (0..inst.days)
+                    .map(|d| {
+                        let mut o = options[d].clone();
+                        if forced[d] {
+                            o.retain(|&(t, _)| Some(t) == free_best[d]);
+                        }
+                        o
+                    })
+                    .collect();
+                let (row, exact) =
+                    cheapest_schedule_forced(&site, e, &opts, &cost, 1_000_000, &forced)
+                        .unwrap()
+                        .unwrap();
+                for (below, expect) in [
+                    (exact + 0.5, true),
+                    (exact + 1e-7, true),
+                    (exact, false),
+                    (exact - 3.0, false),
+                ] {
+                    let got =
+                        cheapest_schedule_below(&site, e, &opts, &cost, 1_000_000, &forced, below)
+                            .expect("within the label limit");
+                    match got {
+                        Some((r, v)) => {
+                            assert!(expect, "found {v} at or above {below}");
+                            assert!((v - exact).abs() < 1e-9, "{v} vs the optimum {exact}");
+                            let real: f64 = r
+                                .iter()
+                                .enumerate()
+                                .filter_map(|(d, t)| t.map(|t| costs[d][t]))
+                                .sum();
+                            assert!((real - exact).abs() < 1e-6);
+                            pruned_found += 1;
+                        }
+                        None => assert!(!expect, "optimum {exact} ({row:?}) lost below {below}"),
+                    }
+                }
+                let beam = cheapest_schedules_beam_below(
+                    &site,
+                    e,
+                    &opts,
+                    &cost,
+                    1_000_000,
+                    2,
+                    3,
+                    &forced,
+                    exact + 30.0,
+                )
+                .unwrap();
+                for (r, v) in &beam {
+                    assert!(*v < exact + 30.0 && *v >= exact - 1e-6);
+                    let v = violations_of(&site, &req, &inst.staff[e].id, &mine, r);
+                    assert!(v.is_empty(), "{v:?}");
+                }
+            }
+        }
+        assert!(pruned_found > 0);
     }
 
     /// The beam DP's schedules keep every rule (by `verify`), are sorted, distinct, at most
