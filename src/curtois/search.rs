@@ -446,6 +446,58 @@ fn complete_dive(
 /// Seconds of a branch-and-price slice between LNS sub-MILPs.
 const TREE_SLICE: f64 = 15.0;
 
+/// The descent on long horizons stops once it gains less than this share of the
+/// objective a second (see [`descend_in_slices`]).
+const DESCENT_RATE: f64 = 5e-4;
+
+/// Best-response descent from `current` until `end`, in slices of 2 % of the time limit
+/// (at least 2 s), stopping once a slice gains less than [`DESCENT_RATE`] of the objective
+/// a second — about what LNS gains there: on Instance21 the descent starts at 0.3–0.4 %
+/// a second; on a planted 364 × 150 × 32 instance it gained 0.04 % a second for 180 s,
+/// while LNS then gained 0.2–1 % a second. Keeps the result if better.
+#[allow(clippy::too_many_arguments)]
+fn descend_in_slices(
+    inst: &Instance,
+    descent: &mut super::descent::Descent,
+    current: &mut Assignment,
+    best: &mut u64,
+    rng: &mut ChaCha8Rng,
+    end: Instant,
+    total: f64,
+    started: Instant,
+) {
+    let t0 = Instant::now();
+    let mut st = descent.state(current.clone());
+    let slice = std::time::Duration::from_secs_f64((total * 0.02).max(2.0));
+    let mut stats = super::descent::Stats::default();
+    loop {
+        let before = st.objective;
+        let t = Instant::now();
+        let more = descent.polish(&mut st, rng, (t + slice).min(end));
+        stats.sweeps += more.sweeps;
+        stats.moves += more.moves;
+        stats.converged = more.converged;
+        let gained = (before - st.objective) as f64;
+        let secs = t.elapsed().as_secs_f64();
+        if more.converged || Instant::now() >= end || gained < DESCENT_RATE * before as f64 * secs {
+            break;
+        }
+    }
+    if log_enabled() {
+        eprintln!(
+            "curtois: descent {best} -> {} ({stats:?}, {:.1} s) at {:.1} s",
+            st.objective,
+            t0.elapsed().as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    debug_assert_eq!(st.objective as u64, objective(inst, &st.assignment));
+    if (st.objective as u64) < *best {
+        *best = st.objective as u64;
+        *current = st.assignment;
+    }
+}
+
 /// Search the branch-and-price tree until `deadline` against the incumbent `best`: take
 /// its roster if cheaper and its bound if stronger; whether it closed (the incumbent is
 /// optimal).
@@ -548,32 +600,10 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         );
     }
 
-    // 1b. Best-response descent (see [`super::descent`]) on long horizons: windows, then
-    // whole horizons. Long horizons only: on Instance13 (28 days, 600 s) descending first
-    // (70 s, 93,267 -> 9,358) left the compact MILP and LNS at 4,148 where they reach 2,475
-    // from the plain construction. No iterated local search after it: on Instance21 it
-    // gained about 3 a second where LNS gains 10-50 (see `docs/decisions.md`).
+    // The best-response descent (see [`super::descent`]) of long horizons runs after the
+    // full MILP's root ([`descend_in_slices`]).
     let mut descent = super::descent::Descent::new(inst, &site, &ctx.cands);
     let long = inst.days > super::descent::WHOLE_DAYS;
-    if long {
-        let t0 = Instant::now();
-        let mut st = descent.state(current.clone());
-        let deadline = Instant::now() + std::time::Duration::from_secs_f64(total * 0.3);
-        let stats = descent.polish(&mut st, &mut rng, deadline);
-        if log_enabled() {
-            eprintln!(
-                "curtois: descent {best} -> {} ({stats:?}, {:.1} s) at {:.1} s",
-                st.objective,
-                t0.elapsed().as_secs_f64(),
-                started.elapsed().as_secs_f64()
-            );
-        }
-        debug_assert_eq!(st.objective as u64, objective(inst, &st.assignment));
-        if (st.objective as u64) < best {
-            best = st.objective as u64;
-            current = st.assignment;
-        }
-    }
 
     // 2. Column generation: the strong bound; then a dive and price-and-branch for rosters.
     // Not on long horizons: the DP cannot price whole horizons there, and with MILP pricing
@@ -696,8 +726,12 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     // optimal. Where column generation gave a bound, the model carries its strength: the
     // compact LP alone is far weaker (Instance5: 829 against 1140).
     let everything = |_: usize, _: usize| true;
-    // Long horizons: only the root bound. On Instance21 the full MILP never improved the
-    // descent's roster (four runs, 10–90 s each, at 120 and 600 s); LNS and the descent do.
+    // Long horizons: mostly the root (its bound, and the roster of HiGHS's root heuristics,
+    // if the root LP finishes). On Instance21 the full MILP never improved the descent's
+    // roster (four runs, 10–90 s each, at 120 and 600 s); LNS and the descent do. On a
+    // planted 364 × 150 × 32 instance it is what makes the roster: with 23 s (it took 41)
+    // its root heuristics turned 912,297 into 9,143; with 16 s the root LP did not finish.
+    // A tenth of the time left.
     // A dive without a bound (Instance13): the full MILP then hardly moved the dive's
     // roster (3,771 -> 3,768 in 84 s), LNS gets the time.
     // With column generation's strength it proves a roster close to the bound optimal
@@ -708,7 +742,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     // with 436, 80 and 1,221 cells excluded), where LNS to the end proves Instance17.
     let close = close_to(best, bound);
     let share = match (strong, ctx.cands.len() < 20_000) {
-        _ if long || (roundable && !strong) => 0.05,
+        _ if long => 0.1,
+        _ if roundable && !strong => 0.05,
         (true, _) if strength.is_some() && !close => 0.05,
         (true, _) if strength.is_some() => 0.6,
         (true, _) => 0.3,
@@ -738,6 +773,28 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
             &mut current,
             &mut bound,
         ) && opts.gap <= 0.0;
+    }
+
+    // 3b. Best-response descent (see [`super::descent`]) on long horizons, from the full
+    // MILP's roster. Long horizons only: on Instance13 (28 days, 600 s) descending first
+    // (70 s, 93,267 -> 9,358) left the compact MILP and LNS at 4,148 where they reach 2,475
+    // from the plain construction. No iterated local search after it: on Instance21 it
+    // gained about 3 a second where LNS gains 10-50 (see `docs/decisions.md`). After the
+    // full MILP rather than before: on planted 364-day instances the MILP's root
+    // heuristics took 818,377 to 7,446 and 24,780 to 1,263, where the descent had spent
+    // 65 and 180 s on 861,445 -> 818,377 and 43,995 -> 24,780.
+    if long {
+        let end = Instant::now() + std::time::Duration::from_secs_f64((total * 0.3).min(left()));
+        descend_in_slices(
+            inst,
+            &mut descent,
+            &mut current,
+            &mut best,
+            &mut rng,
+            end,
+            total,
+            started,
+        );
     }
 
     // 4. LNS.
