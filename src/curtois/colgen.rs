@@ -370,7 +370,7 @@ impl<'a> Master<'a> {
                     let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
                     // Only labels that can still give a negative reduced cost take the
                     // beam's room.
-                    let found = super::pricing::cheapest_schedules_beam_below(
+                    let found = super::pricing::cheapest_schedules_beam(
                         self.site,
                         e,
                         &self.options[e],
@@ -379,7 +379,7 @@ impl<'a> Master<'a> {
                         self.beam,
                         PRICING_COLUMNS,
                         &self.forced[e],
-                        duals[e] - self.on_weight[e] - 1e-6,
+                        Some(duals[e] - self.on_weight[e] - 1e-6),
                     );
                     for (row, value) in found.unwrap_or_default() {
                         if value + self.on_weight[e] - duals[e] < -1e-6 {
@@ -397,7 +397,7 @@ impl<'a> Master<'a> {
             let exact_pass =
                 (!heuristic || stalled) && !timed_out && (self.exact_pricing || self.beam == 0);
             exact &= exact_pass;
-            for e in (0..n).filter(|_| exact_pass) {
+            'staff: for e in (0..n).filter(|_| exact_pass) {
                 if self.fixed[e].is_some() {
                     continue;
                 }
@@ -407,16 +407,33 @@ impl<'a> Master<'a> {
                     break;
                 }
                 let pi = duals[e];
-                if self.use_dp[e] && !self.prune_only[e] {
+                // The exact DP, or once it passed the label limit for this employee, the
+                // DP pruned to negative reduced costs.
+                while self.use_dp[e] {
                     let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
-                    match super::pricing::cheapest_schedule_forced(
-                        self.site,
-                        e,
-                        &self.options[e],
-                        &cost,
-                        LABEL_LIMIT,
-                        &self.forced[e],
-                    ) {
+                    let pruned = self.prune_only[e];
+                    let got = if pruned {
+                        super::pricing::cheapest_schedule_below(
+                            self.site,
+                            e,
+                            &self.options[e],
+                            &cost,
+                            LABEL_LIMIT,
+                            &self.forced[e],
+                            pi - self.on_weight[e],
+                        )
+                    } else {
+                        super::pricing::cheapest_schedule_forced(
+                            self.site,
+                            e,
+                            &self.options[e],
+                            &cost,
+                            LABEL_LIMIT,
+                            &self.forced[e],
+                        )
+                    };
+                    match got {
+                        // The cheapest schedule (pruned: below the threshold, so still it).
                         Some(Some((row, value))) => {
                             dp_values[e] = value;
                             let rc = value + self.on_weight[e] - pi;
@@ -425,13 +442,16 @@ impl<'a> Master<'a> {
                                 self.add_column(e, row);
                                 added += 1;
                             }
-                            continue;
+                            continue 'staff;
                         }
+                        // No schedule with a negative reduced cost: it adds nothing to the
+                        // bound (its value stays unknown: no exact round).
+                        Some(None) if pruned => continue 'staff,
                         // Under branching rules: none left for this employee (the
                         // node is infeasible; `set_rules` finds that first).
                         Some(None) if !self.rules.is_empty() => {
                             exact = false;
-                            continue;
+                            continue 'staff;
                         }
                         Some(None) => {
                             return Err(Error::Solve(format!(
@@ -439,34 +459,7 @@ impl<'a> Master<'a> {
                                 self.inst.staff[e].id
                             )))
                         }
-                        None => self.prune_only[e] = true,
-                    }
-                }
-                if self.use_dp[e] && self.prune_only[e] {
-                    let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
-                    match super::pricing::cheapest_schedule_below(
-                        self.site,
-                        e,
-                        &self.options[e],
-                        &cost,
-                        LABEL_LIMIT,
-                        &self.forced[e],
-                        pi - self.on_weight[e],
-                    ) {
-                        Some(Some((row, value))) => {
-                            // Below the threshold, so the cheapest schedule: exact.
-                            dp_values[e] = value;
-                            let rc = value + self.on_weight[e] - pi;
-                            lagrange += rc.min(0.0);
-                            if rc < -1e-6 {
-                                self.add_column(e, row);
-                                added += 1;
-                            }
-                            continue;
-                        }
-                        // No schedule with a negative reduced cost: it adds nothing to
-                        // the bound (its value stays unknown: no exact round).
-                        Some(None) => continue,
+                        None if !pruned => self.prune_only[e] = true,
                         None => self.use_dp[e] = false,
                     }
                 }

@@ -87,17 +87,7 @@ pub fn cheapest_schedule_forced(
     label_limit: usize,
     forced: &[bool],
 ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-    let all = search(
-        site,
-        e,
-        options,
-        cost,
-        label_limit,
-        Some(forced),
-        None,
-        None,
-    )?;
-    Some(all.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)))
+    cheapest(site, e, options, cost, label_limit, forced, None)
 }
 
 /// [`cheapest_schedule_forced`] for schedules costing less than `below` only: `Some(None)`
@@ -117,6 +107,20 @@ pub fn cheapest_schedule_below(
     forced: &[bool],
     below: f64,
 ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
+    cheapest(site, e, options, cost, label_limit, forced, Some(below))
+}
+
+/// The exact search's cheapest schedule, below `below` if given.
+#[allow(clippy::type_complexity)]
+fn cheapest(
+    site: &Site,
+    e: usize,
+    options: &[Vec<(usize, u32)>],
+    cost: &dyn Fn(usize, usize) -> f64,
+    label_limit: usize,
+    forced: &[bool],
+    below: Option<f64>,
+) -> Option<Option<(Vec<Option<usize>>, f64)>> {
     let all = search(
         site,
         e,
@@ -125,11 +129,11 @@ pub fn cheapest_schedule_below(
         label_limit,
         Some(forced),
         None,
-        Some(below),
+        below,
     )?;
     Some(
         all.into_iter()
-            .filter(|a| a.1 < below)
+            .filter(|a| below.is_none_or(|b| a.1 < b))
             .min_by(|a, b| a.1.total_cmp(&b.1)),
     )
 }
@@ -222,7 +226,10 @@ fn num_gcd(a: u32, b: u32) -> u32 {
 /// (labels are only dropped, never relaxed) but need not be the cheapest; an empty list
 /// means only that the beam found none. Column generation prices with it first and falls
 /// back to the exact search when it finds no improving column. `forced` days as in
-/// [`cheapest_schedule_forced`] (branch-and-price's branching decisions).
+/// [`cheapest_schedule_forced`] (branch-and-price's branching decisions). With `below`,
+/// only labels that can still end below it are kept (see [`cheapest_schedule_below`]:
+/// the beam's room goes to labels that can give a column), and only schedules costing
+/// less are returned.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn cheapest_schedules_beam(
     site: &Site,
@@ -233,34 +240,7 @@ pub fn cheapest_schedules_beam(
     beam: usize,
     k: usize,
     forced: &[bool],
-) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
-    let beam = Some((beam.max(1), k.max(1)));
-    search(
-        site,
-        e,
-        options,
-        cost,
-        label_limit,
-        Some(forced),
-        beam,
-        None,
-    )
-}
-
-/// [`cheapest_schedules_beam`] keeping only labels that can still end below `below` (see
-/// [`cheapest_schedule_below`]): the beam's room goes to labels that can give a column.
-/// Returns only schedules costing less than `below`.
-#[allow(clippy::type_complexity, clippy::too_many_arguments)]
-pub fn cheapest_schedules_beam_below(
-    site: &Site,
-    e: usize,
-    options: &[Vec<(usize, u32)>],
-    cost: &dyn Fn(usize, usize) -> f64,
-    label_limit: usize,
-    beam: usize,
-    k: usize,
-    forced: &[bool],
-    below: f64,
+    below: Option<f64>,
 ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
     let beam = Some((beam.max(1), k.max(1)));
     let mut all = search(
@@ -271,9 +251,11 @@ pub fn cheapest_schedules_beam_below(
         label_limit,
         Some(forced),
         beam,
-        Some(below),
+        below,
     )?;
-    all.retain(|a| a.1 < below);
+    if let Some(b) = below {
+        all.retain(|a| a.1 < b);
+    }
     Some(all)
 }
 
@@ -709,8 +691,42 @@ mod tests {
         SECTION_STAFF\nA,E=21|L=6|N=3,7200,4800,4,2,2,2\nB,E=21|L=21|N=0,8000,3000,3,3,3,1\n\n\
         SECTION_DAYS_OFF\nA,3,10\nB,0\n";
 
-    /// The DP's optimum equals HiGHS's on the rostering model restricted to one employee
-    /// (every family but cover), for random costs per day and template.
+    /// The test instance mapped to a site, with its requirements and candidates.
+    fn setup() -> (
+        crate::curtois::Instance,
+        Site,
+        crate::staffing::Requirements,
+        Vec<Candidate>,
+    ) {
+        let inst = crate::curtois::parse(TEXT, "test.txt", "test").unwrap();
+        let site = crate::curtois::to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        let cands = candidate_shifts(&site);
+        (inst, site, req, cands)
+    }
+
+    /// Costs per (day, template) drawn in [−100, 40).
+    fn random_costs(rng: &mut rand_chacha::ChaCha8Rng, days: usize) -> Vec<Vec<f64>> {
+        (0..days)
+            .map(|_| (0..3).map(|_| rng.gen_range(-100.0..40.0)).collect())
+            .collect()
+    }
+
+    /// Employee `e`'s candidates and their `(template, paid minutes)` options per day.
+    #[allow(clippy::type_complexity)]
+    fn options_of(
+        cands: &[Candidate],
+        e: usize,
+        days: usize,
+    ) -> (Vec<Candidate>, Vec<Vec<(usize, u32)>>) {
+        let mine: Vec<Candidate> = cands.iter().filter(|c| c.employee == e).cloned().collect();
+        let mut options = vec![Vec::new(); days];
+        for c in &mine {
+            options[c.day].push((c.template, c.paid_minutes));
+        }
+        (mine, options)
+    }
+
     /// `verify`'s violations for employee `id` working `schedule` (a template or none per
     /// day), their candidates being `mine`.
     fn violations_of(
@@ -737,25 +753,17 @@ mod tests {
             .collect()
     }
 
+    /// The DP's optimum equals HiGHS's on the rostering model restricted to one employee
+    /// (every family but cover), for random costs per day and template.
     #[test]
     fn dp_matches_the_milp_on_random_costs() {
-        let inst = crate::curtois::parse(TEXT, "test.txt", "test").unwrap();
-        let site = crate::curtois::to_site(&inst);
-        let req = crate::staffing::requirements(&site);
-        let cands = candidate_shifts(&site);
+        let (inst, site, req, cands) = setup();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         for round in 0..12 {
-            let costs: Vec<Vec<f64>> = (0..inst.days)
-                .map(|_| (0..3).map(|_| rng.gen_range(-100.0..40.0)).collect())
-                .collect();
+            let costs = random_costs(&mut rng, inst.days);
             for e in 0..inst.staff.len() {
                 assert!(applicable(&site, e, &cands));
-                let mine: Vec<Candidate> =
-                    cands.iter().filter(|c| c.employee == e).cloned().collect();
-                let mut options = vec![Vec::new(); inst.days];
-                for c in &mine {
-                    options[c.day].push((c.template, c.paid_minutes));
-                }
+                let (mine, options) = options_of(&cands, e, inst.days);
                 let (schedule, dp) =
                     cheapest_schedule(&site, e, &options, &|d, t| costs[d][t], 1_000_000)
                         .expect("within the label limit")
@@ -857,24 +865,14 @@ mod tests {
     /// schedules below the threshold, each keeping every rule.
     #[test]
     fn pruning_by_a_threshold_keeps_every_schedule_below_it() {
-        let inst = crate::curtois::parse(TEXT, "test.txt", "test").unwrap();
-        let site = crate::curtois::to_site(&inst);
-        let req = crate::staffing::requirements(&site);
-        let cands = candidate_shifts(&site);
+        let (inst, site, req, cands) = setup();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
         let mut pruned_found = 0;
         for _ in 0..25 {
-            let costs: Vec<Vec<f64>> = (0..inst.days)
-                .map(|_| (0..3).map(|_| rng.gen_range(-100.0..40.0)).collect())
-                .collect();
+            let costs = random_costs(&mut rng, inst.days);
             let cost = |d: usize, t: usize| costs[d][t];
             for e in 0..inst.staff.len() {
-                let mine: Vec<Candidate> =
-                    cands.iter().filter(|c| c.employee == e).cloned().collect();
-                let mut options = vec![Vec::new(); inst.days];
-                for c in &mine {
-                    options[c.day].push((c.template, c.paid_minutes));
-                }
+                let (mine, options) = options_of(&cands, e, inst.days);
                 // Fix everything outside a random window to the free optimum.
                 let (free_best, _) = cheapest_schedule(&site, e, &options, &cost, 1_000_000)
                     .unwrap()
@@ -922,7 +920,7 @@ mod tests {
                         None => assert!(!expect, "optimum {exact} ({row:?}) lost below {below}"),
                     }
                 }
-                let beam = cheapest_schedules_beam_below(
+                let beam = cheapest_schedules_beam(
                     &site,
                     e,
                     &opts,
@@ -931,7 +929,7 @@ mod tests {
                     2,
                     3,
                     &forced,
-                    exact + 30.0,
+                    Some(exact + 30.0),
                 )
                 .unwrap();
                 for (r, v) in &beam {
@@ -949,36 +947,26 @@ mod tests {
     /// an unbounded beam its best is the exact optimum.
     #[test]
     fn beam_schedules_keep_the_rules_and_an_unbounded_beam_is_exact() {
-        let inst = crate::curtois::parse(TEXT, "test.txt", "test").unwrap();
-        let site = crate::curtois::to_site(&inst);
-        let req = crate::staffing::requirements(&site);
-        let cands = candidate_shifts(&site);
+        let (inst, site, req, cands) = setup();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
         let mut cheaper_found = 0;
         for _ in 0..10 {
-            let costs: Vec<Vec<f64>> = (0..inst.days)
-                .map(|_| (0..3).map(|_| rng.gen_range(-100.0..40.0)).collect())
-                .collect();
+            let costs = random_costs(&mut rng, inst.days);
             for e in 0..inst.staff.len() {
-                let mine: Vec<Candidate> =
-                    cands.iter().filter(|c| c.employee == e).cloned().collect();
-                let mut options = vec![Vec::new(); inst.days];
-                for c in &mine {
-                    options[c.day].push((c.template, c.paid_minutes));
-                }
+                let (mine, options) = options_of(&cands, e, inst.days);
                 let cost = |d: usize, t: usize| costs[d][t];
                 let free = vec![false; inst.days];
                 let (_, exact) = cheapest_schedule(&site, e, &options, &cost, 1_000_000)
                     .unwrap()
                     .unwrap();
                 let wide = cheapest_schedules_beam(
-                    &site, e, &options, &cost, 1_000_000, 1_000_000, 1, &free,
+                    &site, e, &options, &cost, 1_000_000, 1_000_000, 1, &free, None,
                 )
                 .unwrap();
                 assert!((wide[0].1 - exact).abs() < 1e-6, "{} vs {exact}", wide[0].1);
                 for beam in [1, 2, 3] {
                     let got = cheapest_schedules_beam(
-                        &site, e, &options, &cost, 1_000_000, beam, 3, &free,
+                        &site, e, &options, &cost, 1_000_000, beam, 3, &free, None,
                     )
                     .unwrap();
                     assert!(got.len() <= 3);
