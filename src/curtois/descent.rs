@@ -277,30 +277,14 @@ impl<'a> Descent<'a> {
         // label that cannot end below the current one (far fewer labels near a local
         // optimum, so whole horizons pass the label limit more often).
         let below = if force { None } else { Some(current as f64) };
-        let got = match window {
-            None => {
-                let free = vec![false; self.inst.days];
-                match below {
-                    Some(b) => super::pricing::cheapest_schedule_below(
-                        self.site,
-                        e,
-                        &self.options[e],
-                        &cost,
-                        self.whole_labels,
-                        &free,
-                        b,
-                    ),
-                    None => super::pricing::cheapest_schedule(
-                        self.site,
-                        e,
-                        &self.options[e],
-                        &cost,
-                        self.whole_labels,
-                    ),
-                }
-            }
+        let days = self.inst.days;
+        let (options, forced, limit) = match window {
+            None => (
+                std::borrow::Cow::Borrowed(&self.options[e]),
+                vec![false; days],
+                self.whole_labels,
+            ),
             Some((d0, d1)) => {
-                let days = self.inst.days;
                 let forced: Vec<bool> = (0..days).map(|d| d < d0 || d >= d1).collect();
                 let options: Vec<Vec<(usize, u32)>> = (0..days)
                     .map(|d| {
@@ -315,26 +299,16 @@ impl<'a> Descent<'a> {
                             .collect()
                     })
                     .collect();
-                match below {
-                    Some(b) => super::pricing::cheapest_schedule_below(
-                        self.site,
-                        e,
-                        &options,
-                        &cost,
-                        LABEL_LIMIT,
-                        &forced,
-                        b,
-                    ),
-                    None => super::pricing::cheapest_schedule_forced(
-                        self.site,
-                        e,
-                        &options,
-                        &cost,
-                        LABEL_LIMIT,
-                        &forced,
-                    ),
-                }
+                (std::borrow::Cow::Owned(options), forced, LABEL_LIMIT)
             }
+        };
+        let got = match below {
+            Some(b) => super::pricing::cheapest_schedule_below(
+                self.site, e, &options, &cost, limit, &forced, b,
+            ),
+            None => super::pricing::cheapest_schedule_forced(
+                self.site, e, &options, &cost, limit, &forced,
+            ),
         };
         let mut change = None;
         match got {
