@@ -412,26 +412,15 @@ impl<'a> Master<'a> {
                 while self.use_dp[e] {
                     let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
                     let pruned = self.prune_only[e];
-                    let got = if pruned {
-                        super::pricing::cheapest_schedule_below(
-                            self.site,
-                            e,
-                            &self.options[e],
-                            &cost,
-                            LABEL_LIMIT,
-                            &self.forced[e],
-                            pi - self.on_weight[e],
-                        )
-                    } else {
-                        super::pricing::cheapest_schedule_forced(
-                            self.site,
-                            e,
-                            &self.options[e],
-                            &cost,
-                            LABEL_LIMIT,
-                            &self.forced[e],
-                        )
-                    };
+                    let got = super::pricing::cheapest_schedule_below(
+                        self.site,
+                        e,
+                        &self.options[e],
+                        &cost,
+                        LABEL_LIMIT,
+                        &self.forced[e],
+                        pruned.then_some(pi - self.on_weight[e]),
+                    );
                     match got {
                         // The cheapest schedule (pruned: below the threshold, so still it).
                         Some(Some((row, value))) => {

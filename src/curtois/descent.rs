@@ -302,14 +302,9 @@ impl<'a> Descent<'a> {
                 (std::borrow::Cow::Owned(options), forced, LABEL_LIMIT)
             }
         };
-        let got = match below {
-            Some(b) => super::pricing::cheapest_schedule_below(
-                self.site, e, &options, &cost, limit, &forced, b,
-            ),
-            None => super::pricing::cheapest_schedule_forced(
-                self.site, e, &options, &cost, limit, &forced,
-            ),
-        };
+        let got = super::pricing::cheapest_schedule_below(
+            self.site, e, &options, &cost, limit, &forced, below,
+        );
         let mut change = None;
         match got {
             Some(Some((row, _))) => {

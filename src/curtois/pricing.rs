@@ -87,32 +87,19 @@ pub fn cheapest_schedule_forced(
     label_limit: usize,
     forced: &[bool],
 ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-    cheapest(site, e, options, cost, label_limit, forced, None)
+    cheapest_schedule_below(site, e, options, cost, label_limit, forced, None)
 }
 
-/// [`cheapest_schedule_forced`] for schedules costing less than `below` only: `Some(None)`
-/// when none does (or none keeps the rules). Every label is pruned as soon as a lower
-/// bound on its cheapest completion ([`Completion`]) shows it cannot end below `below`, so
-/// where few schedules are cheap enough — pricing near convergence, a best response that
-/// must beat the current schedule — far fewer labels are kept, and an employee whose
-/// whole horizon passes the label limit unpruned can be priced exactly. Same answer as
-/// [`cheapest_schedule_forced`] whenever that one costs less than `below`.
+/// [`cheapest_schedule_forced`] for schedules costing less than `below` only (with
+/// `None`, the same as it): `Some(None)` when none does (or none keeps the rules). Every
+/// label is pruned as soon as a lower bound on its cheapest completion ([`Completion`])
+/// shows it cannot end below `below`, so where few schedules are cheap enough — pricing
+/// near convergence, a best response that must beat the current schedule — far fewer
+/// labels are kept, and an employee whose whole horizon passes the label limit unpruned
+/// can be priced exactly. Same answer as [`cheapest_schedule_forced`] whenever that one
+/// costs less than `below`.
 #[allow(clippy::type_complexity)]
 pub fn cheapest_schedule_below(
-    site: &Site,
-    e: usize,
-    options: &[Vec<(usize, u32)>],
-    cost: &dyn Fn(usize, usize) -> f64,
-    label_limit: usize,
-    forced: &[bool],
-    below: f64,
-) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-    cheapest(site, e, options, cost, label_limit, forced, Some(below))
-}
-
-/// The exact search's cheapest schedule, below `below` if given.
-#[allow(clippy::type_complexity)]
-fn cheapest(
     site: &Site,
     e: usize,
     options: &[Vec<(usize, u32)>],
@@ -902,9 +889,16 @@ mod tests {
                     (exact, false),
                     (exact - 3.0, false),
                 ] {
-                    let got =
-                        cheapest_schedule_below(&site, e, &opts, &cost, 1_000_000, &forced, below)
-                            .expect("within the label limit");
+                    let got = cheapest_schedule_below(
+                        &site,
+                        e,
+                        &opts,
+                        &cost,
+                        1_000_000,
+                        &forced,
+                        Some(below),
+                    )
+                    .expect("within the label limit");
                     match got {
                         Some((r, v)) => {
                             assert!(expect, "found {v} at or above {below}");
