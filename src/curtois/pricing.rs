@@ -152,8 +152,8 @@ impl Completion {
             .flatten()
             .fold(0u32, |g, &(_, m)| num_gcd(g, m))
             .max(1);
-        // At most about 4,000 units per day (a 364-day horizon at one-minute lengths
-        // would otherwise take 140 M entries).
+        // At most about 4,000 units in a day's row (a 364-day horizon at one-minute
+        // lengths would otherwise take 35 M entries).
         let unit = gcd.max(min_minutes.div_ceil(4000));
         Completion::with_unit(options, cost, must_work, min_minutes, unit)
     }
@@ -397,8 +397,8 @@ fn search(
         let mut next: HashMap<Bucket, Vec<Label>> = HashMap::new();
         // A day fixed to one choice gives each label at most one successor, and labels
         // that did not dominate each other before rarely do after: no dominance checks
-        // (quadratic in a bucket's size; on the fixed days after a window of a 364-day
-        // horizon they took nearly all the time). Extra labels cost nothing but room.
+        // there (they are quadratic in a bucket's size). Extra labels cost nothing but
+        // room.
         let settled = beam.is_none() && forced.is_some_and(|f| f[d]) && options[d].len() <= 1;
         let w = weekend_of[d];
         let new_weekend = w != usize::MAX && (d == 0 || weekend_of[d - 1] != w);
