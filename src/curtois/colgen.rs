@@ -142,7 +142,7 @@ pub struct Master<'a> {
     on_weight: Vec<f64>,
     use_dp: Vec<bool>,
     /// Employees whose unpruned exact DP passed the label limit: priced from then on by
-    /// [`super::pricing::cheapest_schedule_below`] (only schedules with a negative reduced
+    /// [`super::pricing::cheapest_schedule_forced`] with a threshold (only schedules with a negative reduced
     /// cost), which gives columns and the Lagrangian bound but no exact value when none is
     /// negative (so no [`ExactRound`] for the Lagrangian cuts).
     prune_only: Vec<bool>,
@@ -412,7 +412,7 @@ impl<'a> Master<'a> {
                 while self.use_dp[e] {
                     let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
                     let pruned = self.prune_only[e];
-                    let got = super::pricing::cheapest_schedule_below(
+                    let got = super::pricing::cheapest_schedule_forced(
                         self.site,
                         e,
                         &self.options[e],
@@ -720,6 +720,7 @@ impl<'a> Master<'a> {
                         &cost,
                         LABEL_LIMIT,
                         &forced,
+                        None,
                     );
                     let out_of_reach = match got {
                         None => false,
@@ -868,6 +869,7 @@ impl Master<'_> {
                     &cost,
                     LABEL_LIMIT,
                     &self.forced[e],
+                    None,
                 )?;
                 match got {
                     Some((row, _)) => {

@@ -302,7 +302,7 @@ impl<'a> Descent<'a> {
                 (std::borrow::Cow::Owned(options), forced, LABEL_LIMIT)
             }
         };
-        let got = super::pricing::cheapest_schedule_below(
+        let got = super::pricing::cheapest_schedule_forced(
             self.site, e, &options, &cost, limit, &forced, below,
         );
         let mut change = None;

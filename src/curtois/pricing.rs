@@ -70,36 +70,25 @@ pub fn cheapest_schedule(
     label_limit: usize,
 ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
     let free = vec![false; options.len()];
-    cheapest_schedule_forced(site, e, options, cost, label_limit, &free)
+    cheapest_schedule_forced(site, e, options, cost, label_limit, &free, None)
 }
 
-/// [`cheapest_schedule`] with some days fixed: on a day with `forced[d]`, the schedule
-/// works the only template in `options[d]`, or is off when `options[d]` is empty. With the
-/// days outside a window fixed to an employee's current schedule, this is their cheapest
-/// schedule changing that window only, with every horizon rule still checked over the whole
-/// horizon; it needs far fewer labels than the whole horizon.
+/// [`cheapest_schedule`] with some days fixed, and optionally only below a threshold.
+/// On a day with `forced[d]`, the schedule works the only template in `options[d]`, or is
+/// off when `options[d]` is empty. With the days outside a window fixed to an employee's
+/// current schedule, this is their cheapest schedule changing that window only, with every
+/// horizon rule still checked over the whole horizon; it needs far fewer labels than the
+/// whole horizon.
+///
+/// With `below`, only schedules costing less count: `Some(None)` when none does (or none
+/// keeps the rules). Every label is pruned as soon as a lower bound on its cheapest
+/// completion ([`Completion`]) shows it cannot end below `below`, so where few schedules
+/// are cheap enough — pricing near convergence, a best response that must beat the current
+/// schedule — far fewer labels are kept, and an employee whose whole horizon passes the
+/// label limit unpruned can be priced exactly. The answer is the unpruned one whenever
+/// that costs less than `below`.
 #[allow(clippy::type_complexity)]
 pub fn cheapest_schedule_forced(
-    site: &Site,
-    e: usize,
-    options: &[Vec<(usize, u32)>],
-    cost: &dyn Fn(usize, usize) -> f64,
-    label_limit: usize,
-    forced: &[bool],
-) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-    cheapest_schedule_below(site, e, options, cost, label_limit, forced, None)
-}
-
-/// [`cheapest_schedule_forced`] for schedules costing less than `below` only (with
-/// `None`, the same as it): `Some(None)` when none does (or none keeps the rules). Every
-/// label is pruned as soon as a lower bound on its cheapest completion ([`Completion`])
-/// shows it cannot end below `below`, so where few schedules are cheap enough — pricing
-/// near convergence, a best response that must beat the current schedule — far fewer
-/// labels are kept, and an employee whose whole horizon passes the label limit unpruned
-/// can be priced exactly. Same answer as [`cheapest_schedule_forced`] whenever that one
-/// costs less than `below`.
-#[allow(clippy::type_complexity)]
-pub fn cheapest_schedule_below(
     site: &Site,
     e: usize,
     options: &[Vec<(usize, u32)>],
@@ -214,7 +203,7 @@ fn num_gcd(a: u32, b: u32) -> u32 {
 /// means only that the beam found none. Column generation prices with it first and falls
 /// back to the exact search when it finds no improving column. `forced` days as in
 /// [`cheapest_schedule_forced`] (branch-and-price's branching decisions). With `below`,
-/// only labels that can still end below it are kept (see [`cheapest_schedule_below`]:
+/// only labels that can still end below it are kept (see [`cheapest_schedule_forced`]:
 /// the beam's room goes to labels that can give a column), and only schedules costing
 /// less are returned.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
@@ -845,7 +834,7 @@ mod tests {
         }
     }
 
-    /// Pruning by a threshold changes nothing below it: `cheapest_schedule_below` returns
+    /// Pruning by a threshold changes nothing below it: `cheapest_schedule_forced` with a threshold returns
     /// the exact cheapest schedule whenever it costs less than the threshold, and nothing
     /// otherwise — with random costs, random fixed days (a window's outside) and
     /// thresholds just above, at and below the optimum. The pruned beam returns only
@@ -880,7 +869,7 @@ mod tests {
                     })
                     .collect();
                 let (row, exact) =
-                    cheapest_schedule_forced(&site, e, &opts, &cost, 1_000_000, &forced)
+                    cheapest_schedule_forced(&site, e, &opts, &cost, 1_000_000, &forced, None)
                         .unwrap()
                         .unwrap();
                 for (below, expect) in [
@@ -889,7 +878,7 @@ mod tests {
                     (exact, false),
                     (exact - 3.0, false),
                 ] {
-                    let got = cheapest_schedule_below(
+                    let got = cheapest_schedule_forced(
                         &site,
                         e,
                         &opts,
