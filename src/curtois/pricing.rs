@@ -114,19 +114,27 @@ pub fn cheapest_schedule_forced(
     )
 }
 
-/// A lower bound on the cost of completing a schedule from day `d` on that still needs
-/// `need` paid minutes: the cheapest choice of at most one option (or, where allowed, no
-/// shift) per remaining day reaching those minutes, every other rule relaxed. Minutes are
+/// A lower bound on the cost of completing a schedule from day `d` on: the cheapest choice
+/// of at most one option (or, where allowed, no shift) per remaining day that keeps the
+/// paid minutes within the horizon's minimum and maximum, every other rule relaxed.
+///
+/// Two forms. *Two-sided* (when every length is a multiple of their greatest common
+/// divisor `unit`, and the maximum is at most 4,000 units): rows by the minutes paid so far,
+/// exact in minutes — the completion adds at least what the minimum still needs and at most
+/// what the maximum leaves, so where shifts are cheap (negative reduced costs in pricing)
+/// it cannot take every day. *Minimum only* (otherwise): rows by the minutes still needed,
 /// counted in units of `unit`: each shift credited `⌈m / unit⌉` and the need taken as
 /// `⌈need / unit⌉` (a whole number of units at least `need / unit`, which any completion
 /// reaching `need` also reaches) — exact when `unit` divides every length, a relaxation
 /// otherwise.
 struct Completion {
     unit: u32,
-    /// Units needed, at most.
+    /// The table's last column.
     top: usize,
-    /// `lb[d * (top + 1) + k]`: from day `d` with `k` units still needed.
+    /// Two-sided: `lb[d * (top + 1) + k]` from day `d` with `k` units paid so far; minimum
+    /// only: with `k` units still needed.
     lb: Vec<f64>,
+    two_sided: bool,
 }
 
 impl Completion {
@@ -135,18 +143,91 @@ impl Completion {
         cost: &dyn Fn(usize, usize) -> f64,
         must_work: &dyn Fn(usize) -> bool,
         min_minutes: u32,
+        max_minutes: u32,
     ) -> Completion {
         let gcd = options
             .iter()
             .flatten()
             .fold(0u32, |g, &(_, m)| num_gcd(g, m))
             .max(1);
+        if max_minutes != u32::MAX && max_minutes / gcd <= 4000 {
+            return Completion::two_sided(options, cost, must_work, min_minutes, max_minutes, gcd);
+        }
         // At most about 4,000 units in a day's row (a 364-day horizon at one-minute
         // lengths would otherwise take 35 M entries).
         let unit = gcd.max(min_minutes.div_ceil(4000));
         Completion::with_unit(options, cost, must_work, min_minutes, unit)
     }
 
+    /// The two-sided form; `unit` must divide every length.
+    fn two_sided(
+        options: &[Vec<(usize, u32)>],
+        cost: &dyn Fn(usize, usize) -> f64,
+        must_work: &dyn Fn(usize) -> bool,
+        min_minutes: u32,
+        max_minutes: u32,
+        unit: u32,
+    ) -> Completion {
+        let days = options.len();
+        let top = (max_minutes / unit) as usize;
+        let min_units = min_minutes.div_ceil(unit) as usize;
+        let width = top + 1;
+        // exact[x]: the cheapest way to add exactly x units from the current day on.
+        let mut exact = vec![f64::INFINITY; width];
+        exact[0] = 0.0;
+        let mut lb = vec![f64::INFINITY; (days + 1) * width];
+        let mut window = std::collections::VecDeque::new();
+        for d in (0..=days).rev() {
+            if d < days {
+                let mut here = if !must_work(d) || options[d].is_empty() {
+                    exact.clone()
+                } else {
+                    vec![f64::INFINITY; width]
+                };
+                for &(t, m) in &options[d] {
+                    let c = cost(d, t);
+                    let credit = (m / unit) as usize;
+                    for x in credit..width {
+                        let v = c + exact[x - credit];
+                        if v < here[x] {
+                            here[x] = v;
+                        }
+                    }
+                }
+                exact = here;
+            }
+            // With k units paid, the completion adds x in [min − k, top − k]: a window that
+            // slides right as k falls.
+            let row = &mut lb[d * width..(d + 1) * width];
+            window.clear();
+            let mut next_x = 0;
+            for k in (0..width).rev() {
+                let (lo, hi) = (min_units.saturating_sub(k), top - k);
+                while next_x <= hi {
+                    while window
+                        .back()
+                        .is_some_and(|&b: &usize| exact[b] >= exact[next_x])
+                    {
+                        window.pop_back();
+                    }
+                    window.push_back(next_x);
+                    next_x += 1;
+                }
+                while window.front().is_some_and(|&f| f < lo) {
+                    window.pop_front();
+                }
+                row[k] = window.front().map_or(f64::INFINITY, |&x| exact[x]);
+            }
+        }
+        Completion {
+            unit,
+            top,
+            lb,
+            two_sided: true,
+        }
+    }
+
+    /// The minimum-only form.
     fn with_unit(
         options: &[Vec<(usize, u32)>],
         cost: &dyn Fn(usize, usize) -> f64,
@@ -177,13 +258,25 @@ impl Completion {
                 }
             }
         }
-        Completion { unit, top, lb }
+        Completion {
+            unit,
+            top,
+            lb,
+            two_sided: false,
+        }
     }
 
     /// The bound from day `d` (`d` = the horizon's length: nothing left) with `minutes`
     /// paid so far of the `min_minutes` needed.
     fn from(&self, d: usize, minutes: u32, min_minutes: u32) -> f64 {
-        let k = (min_minutes.saturating_sub(minutes).div_ceil(self.unit) as usize).min(self.top);
+        let k = if self.two_sided {
+            match (minutes / self.unit) as usize {
+                k if k > self.top => return f64::INFINITY,
+                k => k,
+            }
+        } else {
+            (min_minutes.saturating_sub(minutes).div_ceil(self.unit) as usize).min(self.top)
+        };
         self.lb[d * (self.top + 1) + k]
     }
 }
@@ -358,7 +451,7 @@ fn search(
     // With `below`: labels whose every completion costs at least `below` are dropped.
     let completion = below.map(|_| {
         let must_work = |d: usize| forced.is_some_and(|f| f[d]);
-        Completion::new(options, cost, &must_work, min_minutes)
+        Completion::new(options, cost, &must_work, min_minutes, max_minutes)
     });
     let hopeless = |d: usize, l: &Label| match (&completion, below) {
         (Some(c), Some(b)) => l.cost + c.from(d, l.minutes, min_minutes) >= b,
@@ -832,6 +925,71 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The two-sided bound is exact: with rows by the minutes paid so far, it equals the
+    /// cheapest completion (brute force) that ends within the minimum and the maximum, also
+    /// where every option is cheap (negative) and the maximum is what stops the completion
+    /// from taking every day.
+    #[test]
+    fn two_sided_completion_is_the_cheapest_within_min_and_max() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(41);
+        let mut binding_max = 0;
+        for _ in 0..300 {
+            let days = rng.gen_range(1..7);
+            let options: Vec<Vec<(usize, u32)>> = (0..days)
+                .map(|_| {
+                    (0..rng.gen_range(0..3))
+                        .map(|t| (t, [240, 480, 600, 720][rng.gen_range(0..4)]))
+                        .collect()
+                })
+                .collect();
+            let costs: Vec<Vec<f64>> = (0..days)
+                .map(|_| (0..3).map(|_| rng.gen_range(-50.0..20.0)).collect())
+                .collect();
+            let must: Vec<bool> = (0..days).map(|_| rng.gen_bool(0.2)).collect();
+            let min_minutes = rng.gen_range(0..8) * 240;
+            let max_minutes = min_minutes + rng.gen_range(0..6) * 120;
+            let cost = |d: usize, t: usize| costs[d][t];
+            let c = Completion::new(&options, &cost, &|d| must[d], min_minutes, max_minutes);
+            if options.iter().all(Vec::is_empty) {
+                continue;
+            }
+            assert!(c.two_sided);
+            for start in 0..=days {
+                for paid in (0..=max_minutes).step_by(c.unit as usize) {
+                    let (mut best, mut best_min_only) = (f64::INFINITY, f64::INFINITY);
+                    let mut stack = vec![(start, 0u32, 0.0)];
+                    while let Some((d, m, v)) = stack.pop() {
+                        if d == days {
+                            if paid + m >= min_minutes {
+                                best_min_only = best_min_only.min(v);
+                                if paid + m <= max_minutes {
+                                    best = best.min(v);
+                                }
+                            }
+                            continue;
+                        }
+                        if !must[d] || options[d].is_empty() {
+                            stack.push((d + 1, m, v));
+                        }
+                        for &(t, len) in &options[d] {
+                            stack.push((d + 1, m + len, v + costs[d][t]));
+                        }
+                    }
+                    let lb = c.from(start, paid, min_minutes);
+                    assert!(
+                        lb == best || (lb - best).abs() < 1e-9,
+                        "bound {lb} against the cheapest completion {best}"
+                    );
+                    if best > best_min_only + 1e-9 {
+                        binding_max += 1;
+                    }
+                }
+            }
+        }
+        // The maximum made a difference often enough for the test to mean something.
+        assert!(binding_max > 100, "{binding_max}");
     }
 
     /// Pruning by a threshold changes nothing below it: `cheapest_schedule_forced` with a threshold returns
