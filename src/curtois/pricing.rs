@@ -874,6 +874,31 @@ mod tests {
     /// The completion bound never exceeds the cheapest completion, found by brute force
     /// over every choice of one option or none per day (random lengths that the unit does
     /// not divide, negative and positive costs, days that must be worked).
+    /// Brute force: every completion from day `start` on (each day off where allowed, or one
+    /// of its options), as (minutes added, cost).
+    fn every_completion(
+        options: &[Vec<(usize, u32)>],
+        costs: &[Vec<f64>],
+        must: &[bool],
+        start: usize,
+    ) -> Vec<(u32, f64)> {
+        let mut out = Vec::new();
+        let mut stack = vec![(start, 0u32, 0.0)];
+        while let Some((d, m, v)) = stack.pop() {
+            if d == options.len() {
+                out.push((m, v));
+                continue;
+            }
+            if !must[d] || options[d].is_empty() {
+                stack.push((d + 1, m, v));
+            }
+            for &(t, len) in &options[d] {
+                stack.push((d + 1, m + len, v + costs[d][t]));
+            }
+        }
+        out
+    }
+
     #[test]
     fn completion_bound_is_below_every_completion() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
@@ -894,25 +919,13 @@ mod tests {
             let unit = [1, 20, 60, 77, 200][rng.gen_range(0..5)];
             let cost = |d: usize, t: usize| costs[d][t];
             let c = Completion::with_unit(&options, &cost, &|d| must[d], min_minutes, unit);
-            // Brute force: every day off (where allowed) or one of its options.
             for start in 0..=days {
+                let all = every_completion(&options, &costs, &must, start);
                 for paid in [0, 300, 700, 1400] {
-                    let mut best = f64::INFINITY;
-                    let mut stack = vec![(start, 0u32, 0.0)];
-                    while let Some((d, m, v)) = stack.pop() {
-                        if d == days {
-                            if paid + m >= min_minutes {
-                                best = best.min(v);
-                            }
-                            continue;
-                        }
-                        if !must[d] || options[d].is_empty() {
-                            stack.push((d + 1, m, v));
-                        }
-                        for &(t, len) in &options[d] {
-                            stack.push((d + 1, m + len, v + costs[d][t]));
-                        }
-                    }
+                    let best = all
+                        .iter()
+                        .filter(|&&(m, _)| paid + m >= min_minutes)
+                        .fold(f64::INFINITY, |b, &(_, v)| b.min(v));
                     let lb = c.from(start, paid, min_minutes);
                     assert!(
                         lb <= best + 1e-9,
@@ -957,26 +970,14 @@ mod tests {
             }
             assert!(c.two_sided);
             for start in 0..=days {
+                let all = every_completion(&options, &costs, &must, start);
                 for paid in (0..=max_minutes).step_by(c.unit as usize) {
-                    let (mut best, mut best_min_only) = (f64::INFINITY, f64::INFINITY);
-                    let mut stack = vec![(start, 0u32, 0.0)];
-                    while let Some((d, m, v)) = stack.pop() {
-                        if d == days {
-                            if paid + m >= min_minutes {
-                                best_min_only = best_min_only.min(v);
-                                if paid + m <= max_minutes {
-                                    best = best.min(v);
-                                }
-                            }
-                            continue;
-                        }
-                        if !must[d] || options[d].is_empty() {
-                            stack.push((d + 1, m, v));
-                        }
-                        for &(t, len) in &options[d] {
-                            stack.push((d + 1, m + len, v + costs[d][t]));
-                        }
-                    }
+                    let cheapest = |max: u32| {
+                        all.iter()
+                            .filter(|&&(m, _)| paid + m >= min_minutes && paid + m <= max)
+                            .fold(f64::INFINITY, |b, &(_, v)| b.min(v))
+                    };
+                    let (best, best_min_only) = (cheapest(max_minutes), cheapest(u32::MAX));
                     let lb = c.from(start, paid, min_minutes);
                     assert!(
                         lb == best || (lb - best).abs() < 1e-9,
