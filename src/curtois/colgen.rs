@@ -367,8 +367,11 @@ impl<'a> Master<'a> {
             let mut timed_out = false;
             // Per employee, the cheapest schedule the heuristic pricing found.
             let mut beam_best = vec![f64::INFINITY; n];
-            let pricing_beam = self.beam;
-            for e in (0..n).filter(|_| pricing_beam > 0) {
+            // Per employee priced exactly in it, the cheapest schedule's value or a lower
+            // bound on it (the exact pass takes it from here).
+            let mut priced_exactly: Vec<Option<f64>> = vec![None; n];
+            let heuristic_pass = if self.beam > 0 { 0..n } else { 0..0 };
+            for e in heuristic_pass {
                 if Instant::now() > deadline {
                     timed_out = true;
                     break;
@@ -378,18 +381,21 @@ impl<'a> Master<'a> {
                 }
                 let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
                 // Only labels that can still give a negative reduced cost count.
-                let below = Some(duals[e] - self.on_weight[e] - 1e-6);
+                let below = duals[e] - self.on_weight[e] - 1e-6;
                 let found = if e % EXACT_STRIDE == self.iterations % EXACT_STRIDE {
-                    super::pricing::cheapest_schedule_forced(
+                    let got = super::pricing::cheapest_schedule_forced(
                         self.site,
                         e,
                         &self.options[e],
                         &cost,
                         LABEL_LIMIT,
                         &self.forced[e],
-                        below,
-                    )
-                    .map(|best| best.into_iter().collect())
+                        Some(below),
+                    );
+                    if let Some(best) = &got {
+                        priced_exactly[e] = Some(best.as_ref().map_or(below, |b| b.1));
+                    }
+                    got.map(|best| best.into_iter().collect())
                 } else {
                     super::pricing::cheapest_schedules_beam(
                         self.site,
@@ -400,7 +406,7 @@ impl<'a> Master<'a> {
                         self.beam,
                         PRICING_COLUMNS,
                         &self.forced[e],
-                        below,
+                        Some(below),
                     )
                 };
                 for (row, value) in found.unwrap_or_default() {
@@ -433,6 +439,11 @@ impl<'a> Master<'a> {
                 // looks only below it, or below the beam's best schedule at these duals
                 // when that is lower (the cheapest schedule is then at most that).
                 let threshold = pi - self.on_weight[e];
+                if let Some(value) = priced_exactly[e] {
+                    dp_values[e] = value;
+                    lagrange += (value - threshold).min(0.0);
+                    continue;
+                }
                 let below = threshold.min(beam_best[e] + 1e-6);
                 if self.use_dp[e] {
                     let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
