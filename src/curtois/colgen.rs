@@ -383,15 +383,7 @@ impl<'a> Master<'a> {
                 // Only labels that can still give a negative reduced cost count.
                 let below = duals[e] - self.on_weight[e] - 1e-6;
                 let found = if e % EXACT_STRIDE == self.iterations % EXACT_STRIDE {
-                    let got = super::pricing::cheapest_schedule_forced(
-                        self.site,
-                        e,
-                        &self.options[e],
-                        &cost,
-                        LABEL_LIMIT,
-                        &self.forced[e],
-                        Some(below),
-                    );
+                    let got = self.price_exactly(&mu, e, below);
                     if let Some(best) = &got {
                         priced_exactly[e] = Some(best.as_ref().map_or(below, |b| b.1));
                     }
@@ -446,16 +438,7 @@ impl<'a> Master<'a> {
                 }
                 let below = threshold.min(beam_best[e] + 1e-6);
                 if self.use_dp[e] {
-                    let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
-                    let got = super::pricing::cheapest_schedule_forced(
-                        self.site,
-                        e,
-                        &self.options[e],
-                        &cost,
-                        LABEL_LIMIT,
-                        &self.forced[e],
-                        Some(below),
-                    );
+                    let got = self.price_exactly(&mu, e, below);
                     // The cheapest schedule's value, or a lower bound on it: `threshold`
                     // when nothing lies below it (reduced cost ≥ 0: nothing for the bound).
                     let value = match got {
@@ -693,6 +676,28 @@ impl<'a> Master<'a> {
                 return Ok(None);
             }
         }
+    }
+
+    /// Employee `e`'s cheapest schedule at cover duals `mu` if it costs less than `below`
+    /// (the exact DP under the employee's branching decisions): `Some(None)` when none
+    /// does, `None` past the label limit.
+    #[allow(clippy::type_complexity)]
+    fn price_exactly(
+        &self,
+        mu: &HashMap<(usize, usize), f64>,
+        e: usize,
+        below: f64,
+    ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
+        let cost = |d: usize, t: usize| self.weight(mu, e, d, t);
+        super::pricing::cheapest_schedule_forced(
+            self.site,
+            e,
+            &self.options[e],
+            &cost,
+            LABEL_LIMIT,
+            &self.forced[e],
+            Some(below),
+        )
     }
 
     /// What employee `e` working template `t` on day `d` costs against cover duals `mu`:
