@@ -384,8 +384,12 @@ impl<'a> Master<'a> {
                 let below = duals[e] - self.on_weight[e] - 1e-6;
                 let found = if e % EXACT_STRIDE == self.iterations % EXACT_STRIDE {
                     let got = self.price_exactly(&mu, e, below);
-                    if let Some(best) = &got {
-                        priced_exactly[e] = Some(best.as_ref().map_or(below, |b| b.1));
+                    match &got {
+                        Some(best) => {
+                            priced_exactly[e] = Some(best.as_ref().map_or(below, |b| b.1))
+                        }
+                        // Past the label limit: the exact pass prices by the MILP.
+                        None => self.use_dp[e] = false,
                     }
                     got.map(|best| best.into_iter().collect())
                 } else {
@@ -417,7 +421,7 @@ impl<'a> Master<'a> {
             let exact_pass =
                 (!heuristic || stalled) && !timed_out && (self.exact_pricing || self.beam == 0);
             exact &= exact_pass;
-            'staff: for e in (0..n).filter(|_| exact_pass) {
+            for e in (0..n).filter(|_| exact_pass) {
                 if self.fixed[e].is_some() {
                     continue;
                 }
@@ -431,17 +435,13 @@ impl<'a> Master<'a> {
                 // looks only below it, or below the beam's best schedule at these duals
                 // when that is lower (the cheapest schedule is then at most that).
                 let threshold = pi - self.on_weight[e];
-                if let Some(value) = priced_exactly[e] {
-                    dp_values[e] = value;
-                    lagrange += (value - threshold).min(0.0);
-                    continue;
-                }
                 let below = threshold.min(beam_best[e] + 1e-6);
-                if self.use_dp[e] {
-                    let got = self.price_exactly(&mu, e, below);
-                    // The cheapest schedule's value, or a lower bound on it: `threshold`
-                    // when nothing lies below it (reduced cost ≥ 0: nothing for the bound).
-                    let value = match got {
+                // The cheapest schedule's value, or a lower bound on it: `threshold` when
+                // nothing lies below it (reduced cost ≥ 0: nothing for the bound). Taken from
+                // the heuristic pass when it priced this employee exactly.
+                let value = match priced_exactly[e] {
+                    Some(value) => Some(value),
+                    None if self.use_dp[e] => match self.price_exactly(&mu, e, below) {
                         Some(Some((row, value))) => {
                             if value - threshold < -1e-6 {
                                 self.add_column(e, row);
@@ -457,12 +457,13 @@ impl<'a> Master<'a> {
                             self.use_dp[e] = false;
                             None
                         }
-                    };
-                    if let Some(value) = value {
-                        dp_values[e] = value;
-                        lagrange += (value - threshold).min(0.0);
-                        continue 'staff;
-                    }
+                    },
+                    None => None,
+                };
+                if let Some(value) = value {
+                    dp_values[e] = value;
+                    lagrange += (value - threshold).min(0.0);
+                    continue;
                 }
                 // MILP pricing: the rostering model restricted to this employee.
                 let sub: Vec<Candidate> = self.by_emp[e]
@@ -594,12 +595,11 @@ impl<'a> Master<'a> {
         loop {
             // A quick dive re-converges the master (heuristically) once few are free.
             let free = self.fixed.iter().filter(|f| f.is_none()).count();
-            let rounds = if !self.fast_dive {
-                30
-            } else if free as f64 > DIVE_TAIL * n as f64 {
-                DIVE_ROUNDS
-            } else {
-                DIVE_TAIL_ROUNDS
+            let tail = self.fast_dive && free as f64 <= DIVE_TAIL * n as f64;
+            let rounds = match (self.fast_dive, tail) {
+                (false, _) => 30,
+                (true, false) => DIVE_ROUNDS,
+                (true, true) => DIVE_TAIL_ROUNDS,
             };
             let (value, _, _) = self.generate(deadline, rounds, false)?;
             if log {
@@ -648,7 +648,6 @@ impl<'a> Master<'a> {
             // the free employees, and at least the single largest.
             // In a quick dive's tail (the master re-converged at each step) every schedule
             // at 0.5 or above.
-            let tail = self.fast_dive && free as f64 <= DIVE_TAIL * n as f64;
             let room = if tail {
                 tops.len()
             } else if self.fast_dive {
