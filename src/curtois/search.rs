@@ -8,9 +8,10 @@
 //!    [`super::descent`] (each employee's exact best schedule over a window of days
 //!    against everybody else's, by the DP).
 //! 2. *Column generation* ([`super::colgen`]): the strong lower bound; then a *dive* in
-//!    the master LP and *price-and-branch* (the master as a MILP over all columns) for
-//!    rosters. Where it ends without a bound (Instance13), a quick dive instead, completed
-//!    by best responses if the deadline stops it, and no price-and-branch. Not on long
+//!    the master LP for a roster, and a first step of *branch-and-price* ([`super::branch`])
+//!    from it — or, where some employee is not priced by the DP, *price-and-branch* (the
+//!    master as a MILP over all columns). Where it ends without a bound (Instance13), a
+//!    quick dive instead, completed by best responses if the deadline stops it. Not on long
 //!    horizons, where the DP cannot price whole horizons.
 //! 3. *Full compact MILP* warm-started from the best roster (proves the small instances
 //!    optimal). Where column generation converged, the model carries its *strength*
@@ -446,6 +447,9 @@ fn complete_dive(
 /// Seconds of a branch-and-price slice between LNS sub-MILPs.
 const TREE_SLICE: f64 = 15.0;
 
+/// Share of the limit for the search tree's first step, right after the dive.
+const TREE_FIRST: f64 = 0.03;
+
 /// The descent on long horizons stops once it gains less than this share of the
 /// objective a second (see [`descend_in_slices`]).
 const DESCENT_RATE: f64 = 5e-4;
@@ -670,9 +674,29 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         }
         master.unfix_all();
     }
-    // Price-and-branch only over a converged master's columns (on Instance13, with
-    // heuristic columns only, 30 s gave 10,839–40,510 against the dive's 3,771).
-    if (best as f64) > rounded_up(bound) + 1e-6 && strong {
+    // Branch-and-price (see [`super::branch`]) right after the dive, from its roster: on
+    // Instances 5–7 the tree closes in 1–3 s, where price-and-branch first spent 4–30 s
+    // (and found nothing on Instances 7, 8 and 17). At most [`TREE_FIRST`] of the limit; if it
+    // stays open, slices of LNS's time later (below).
+    let mut tree =
+        (!proven && strong && master.dp_everywhere()).then(|| super::branch::Tree::new(bound));
+    if let Some(t) = tree.as_mut() {
+        let first = (left() * 0.1).min(total * TREE_FIRST);
+        let deadline = Instant::now() + std::time::Duration::from_secs_f64(first);
+        proven |= tree_step(
+            t,
+            inst,
+            &mut master,
+            deadline,
+            &mut best,
+            &mut current,
+            &mut bound,
+        )?;
+    }
+    // Price-and-branch only where there is no tree (some employee not priced by the DP),
+    // and only over a converged master's columns (on Instance13, with heuristic columns
+    // only, 30 s gave 10,839–40,510 against the dive's 3,771).
+    if !proven && tree.is_none() && (best as f64) > rounded_up(bound) + 1e-6 && strong {
         let cg_now = super::colgen::ColGen {
             columns: master.columns.clone(),
             values: master.values.clone(),
@@ -685,23 +709,6 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     }
     if (best as f64) <= rounded_up(bound) + 1e-6 {
         proven = true;
-    }
-    // Branch-and-price (see [`super::branch`]): a tenth of the time left now, from the
-    // dive's roster (Instances 5–7: the tree closes in 1–8 s); if it stays open, slices
-    // of LNS's time later (below).
-    let mut tree =
-        (!proven && strong && master.dp_everywhere()).then(|| super::branch::Tree::new(bound));
-    if let Some(t) = tree.as_mut() {
-        let deadline = Instant::now() + std::time::Duration::from_secs_f64(left() * 0.1);
-        proven |= tree_step(
-            t,
-            inst,
-            &mut master,
-            deadline,
-            &mut best,
-            &mut current,
-            &mut bound,
-        )?;
     }
     // Column generation's strength for the compact model (see [`Strength`]).
     // Cells are excluded only for a roster close to the bound: further away hardly any go
