@@ -18,8 +18,8 @@
 //!    ([`Strength`]): one Lagrangian cut per employee, which lifts the compact LP to the
 //!    column-generation bound, and reduced-cost fixing, which leaves out every cell no
 //!    roster cheaper than the incumbent can use; HiGHS then proves a roster close to the
-//!    bound optimal (a model without such a roster is infeasible). Short when the roster is
-//!    still far from the bound.
+//!    bound optimal (a model without such a roster is infeasible). Skipped when the roster
+//!    is still far from the bound, and after a dive without a bound (LNS gets the time).
 //! 4. *LNS* on the compact model: sub-MILPs over (a) every employee in a window of days,
 //!    (b) a few employees over the whole horizon, (c) half the employees in a wider
 //!    window, everything else fixed, warm-started; sizes adapt to how fast they solve.
@@ -51,7 +51,8 @@ pub struct CurtoisOutcome {
     pub assignment: Assignment,
     /// Its benchmark objective (recomputed from the instance).
     pub objective: u64,
-    /// Best dual bound found by HiGHS on the full model.
+    /// The best lower bound found: column generation's, the search tree's or HiGHS's on
+    /// the full model; 0 (every cost is a non-negative weight) when none of them gave one.
     pub bound: f64,
     /// `optimal` (proven), `feasible`, or `no solution`.
     pub status: &'static str,
@@ -740,18 +741,21 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     // its root heuristics turned 912,297 into 9,143; with 16 s the root LP did not finish.
     // A tenth of the time left.
     // A dive without a bound (Instance13): the full MILP then hardly moved the dive's
-    // roster (3,771 -> 3,768 in 84 s), LNS gets the time.
+    // roster (3,771 -> 3,768 in 84 s; 1,734 -> 1,734 in 17 s in session 10), LNS gets the
+    // time.
     // With column generation's strength it proves a roster close to the bound optimal
     // (Instances 5 and 6: 1.5 and 3 units above it, proven in 62 s each); further away LNS
-    // gets the time (Instance7: 1,155 against 1,054 — the full MILP reached 1,152 in 170 s,
-    // LNS then 1,057 in 90 s). Not again at the end: the strengthened full MILP from LNS's
-    // roster found nothing in the last 180 s on Instances 7, 8 and 17 (1,057, 1,306, 5,748
-    // with 436, 80 and 1,221 cells excluded), where LNS to the end proves Instance17.
+    // gets all the time (Instance7: 1,155 against 1,054 — the full MILP reached 1,152 in
+    // 170 s, LNS then 1,057 in 90 s; a 5 % share found nothing from the dive's 1,407 on
+    // Instance8 or its 5,847 on Instance17, three runs each). Not again at the end: the
+    // strengthened full MILP from LNS's roster found nothing in the last 180 s on
+    // Instances 7, 8 and 17 (1,057, 1,306, 5,748 with 436, 80 and 1,221 cells excluded),
+    // where LNS to the end proves Instance17.
     let close = close_to(best, bound);
     let share = match (strong, ctx.cands.len() < 20_000) {
         _ if long => 0.1,
-        _ if roundable && !strong => 0.05,
-        (true, _) if strength.is_some() && !close => 0.05,
+        _ if roundable && !strong => 0.0,
+        (true, _) if strength.is_some() && !close => 0.0,
         (true, _) if strength.is_some() => 0.6,
         (true, _) => 0.3,
         (false, true) => 0.5,
@@ -759,7 +763,7 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     };
     let mut limit = left() * share;
     let mut attempts = 0;
-    while !proven {
+    while !proven && share > 0.0 {
         attempts += 1;
         let Some(s) = ctx.solve_sub(&current, &everything, limit, None, true, strength.as_ref())?
         else {
@@ -975,7 +979,10 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     Ok(CurtoisOutcome {
         objective: best,
         assignment: current,
-        bound: if proven { best as f64 } else { bound },
+        // Every cost of the benchmark is a non-negative weight, so 0 bounds any instance
+        // (what is left without column generation's bound or a full MILP's root, e.g.
+        // Instance13).
+        bound: if proven { best as f64 } else { bound.max(0.0) },
         status: if proven { "optimal" } else { "feasible" },
         seconds: started.elapsed().as_secs_f64(),
         violations,
