@@ -12,8 +12,11 @@ say() { echo "setup: $*" >&2; }
 
 have_libclang() {
   local f
+  # bindgen loads libclang.so or libclang-N.so; libclang-cpp (the C++ library, which
+  # other packages pull in alone) is not it.
   for f in ${LIBCLANG_PATH:+"$LIBCLANG_PATH"/libclang*.so*} \
-           /usr/lib/llvm-*/lib/libclang.so* /usr/lib/*-linux-gnu/libclang*.so* /usr/lib64/libclang.so*; do
+           /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*-linux-gnu/libclang*.so* /usr/lib64/libclang*.so*; do
+    case "${f##*/}" in libclang-cpp*) continue ;; esac
     [ -e "$f" ] && return 0
   done
   return 1
