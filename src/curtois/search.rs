@@ -25,7 +25,10 @@
 //!    window, everything else fixed, warm-started; sizes adapt to how fast they solve.
 //!    On long horizons also (d) a few employees over the whole horizon, one of them able
 //!    to fill a cell short of cover ([`shortfall_neighbourhood`]), half of the
-//!    sub-MILPs, each at most 1 s. Stops when the roster meets the rounded-up bound.
+//!    sub-MILPs, each at most 1 s. Where column generation ran, also (e) a quarter of the
+//!    sub-MILPs over the cells where the roster disagrees with the master LP's solution,
+//!    in a window of days ([`guided_window`]). Stops when the roster meets the rounded-up
+//!    bound.
 //! 5. Without a column-generation bound, a final full MILP from the incumbent (not on long
 //!    horizons, where LNS gets that time).
 
@@ -421,6 +424,68 @@ fn shortfall_neighbourhood(
     Some(free)
 }
 
+/// The master LP's solution by cell ([`super::colgen::Master::cell_values`]): per employee
+/// and day the share working, and per (employee, day, template) the share working it.
+type CellValues = (Vec<Vec<f64>>, HashMap<(usize, usize, usize), f64>);
+
+/// A relaxation-guided neighbourhood (after RINS): the cells (employee, day) where the
+/// roster `a` disagrees with the master LP's solution `lp` — the LP gives the roster's
+/// choice (its shift, or a day off) less than half — within a window of days grown from a
+/// seeded disagreeing cell until about `budget` candidates are free. Cells the LP confirms
+/// stay as they are, so a window can span several times the days of an ordinary one at the
+/// same size. `None` when the roster agrees with the LP everywhere.
+fn guided_window(
+    by_emp_day: &[Vec<Vec<usize>>],
+    a: &Assignment,
+    lp: &CellValues,
+    rng: &mut ChaCha8Rng,
+    budget: f64,
+) -> Option<Vec<Vec<bool>>> {
+    let (work, shift) = lp;
+    let n = a.len();
+    let days = a.first().map_or(0, Vec::len);
+    let agrees = |e: usize, d: usize| match a[e][d] {
+        Some(t) => shift.get(&(e, d, t)).copied().unwrap_or(0.0) >= 0.5,
+        None => 1.0 - work[e][d] >= 0.5,
+    };
+    let open: Vec<Vec<bool>> = (0..n)
+        .map(|e| (0..days).map(|d| !agrees(e, d)).collect())
+        .collect();
+    let cells: Vec<(usize, usize)> = (0..n)
+        .flat_map(|e| (0..days).map(move |d| (e, d)))
+        .filter(|&(e, d)| open[e][d])
+        .collect();
+    let &(_, centre) = cells.choose(rng)?;
+    let size = |d: usize| -> usize {
+        (0..n)
+            .filter(|&e| open[e][d])
+            .map(|e| by_emp_day[e][d].len())
+            .sum()
+    };
+    let (mut lo, mut hi) = (centre, centre + 1);
+    let mut used = size(centre);
+    while (used as f64) < budget && (lo > 0 || hi < days) {
+        // Grow towards the side drawn (or the only side left).
+        if hi == days || (lo > 0 && rng.gen_bool(0.5)) {
+            lo -= 1;
+            used += size(lo);
+        } else {
+            used += size(hi);
+            hi += 1;
+        }
+    }
+    Some(
+        open.into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .enumerate()
+                    .map(|(d, o)| o && (lo..hi).contains(&d))
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
 /// Complete a dive the deadline stopped: the employees it fixed keep their schedules, the
 /// others get, one by one in a seeded order, their best response to the cover left (the
 /// pricing DP), then a best-response descent over everybody for up to `limit` seconds.
@@ -450,6 +515,11 @@ const TREE_SLICE: f64 = 15.0;
 
 /// Share of the limit for the search tree's first step, right after the dive.
 const TREE_FIRST: f64 = 0.03;
+
+/// Share of LNS's sub-MILPs (where column generation ran) in the relaxation-guided window
+/// ([`guided_window`]). Instance13 at 600 s, seed 0: 1,593 against 2,034 without (same
+/// start); see `docs/decisions.md`.
+const GUIDED_SHARE: f64 = 0.25;
 
 /// The descent on long horizons stops once it gains less than this share of the
 /// objective a second (see [`descend_in_slices`]).
@@ -629,6 +699,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         log_enabled(),
     )?;
     bound = bound.max(cg.bound);
+    // The master LP's solution, for LNS's relaxation-guided neighbourhood.
+    let lp_cells: Option<CellValues> = (cg.iterations > 0).then(|| master.cell_values());
     if log_enabled() {
         eprintln!(
             "curtois: column generation bound {:.2}, master {:.2} ({} iterations, converged {}) at {:.1} s",
@@ -865,6 +937,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         // [`shortfall_neighbourhood`]).
         let kind = if long && rng.gen_bool(0.5) {
             3
+        } else if lp_cells.is_some() && rng.gen_bool(GUIDED_SHARE) {
+            4
         } else {
             rng.gen_range(0..3)
         };
@@ -881,13 +955,18 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         } else {
             None
         };
-        let kind = if kind == 3 && around_shortfall.is_none() {
+        let guided = match (kind, &lp_cells) {
+            (4, Some(lp)) => guided_window(&ctx.by_emp_day, &current, lp, &mut rng, budget),
+            _ => None,
+        };
+        let kind = if (kind == 3 && around_shortfall.is_none()) || (kind == 4 && guided.is_none()) {
             0
         } else {
             kind
         };
         let free_set: Vec<Vec<bool>> = match kind {
             3 => around_shortfall.expect("drawn above"),
+            4 => guided.expect("drawn above"),
             0 => {
                 // every employee, a window of days
                 let w = ((budget / per_day_all).round() as usize).clamp(1, inst.days);
@@ -1012,6 +1091,68 @@ mod tests {
             text.push_str(&format!("{d},D,0,100,1\n{d},N,{n},100,1\n"));
         }
         crate::curtois::parse(&text, "short.txt", "short").unwrap()
+    }
+
+    /// The guided window frees only cells where the roster disagrees with the LP (its shift
+    /// or its day off taken less than half), all of them with room for everything, and a
+    /// single day's worth when the budget is one candidate; nothing where they agree.
+    #[test]
+    fn guided_window_frees_the_cells_the_lp_disagrees_with() {
+        let (n, days) = (3, 10);
+        let by_emp_day = vec![vec![vec![0usize, 1]; days]; n];
+        // e0 works shift 0 every day, e1 is off every day, e2 works shift 1 on even days.
+        let mut a: Assignment = vec![vec![None; days]; n];
+        a[0].fill(Some(0));
+        (0..days).step_by(2).for_each(|d| a[2][d] = Some(1));
+        // The LP: the roster exactly, except e0's day 3 (shift 0 at 0.2, shift 1 at 0.8),
+        // e1's day 7 (working 0.8), e2's day 5 (working 0.6, on shift 0); at exactly 0.5
+        // (e2's day 8: shift 1 at 0.5) the roster is confirmed.
+        let mut work = vec![vec![0.0; days]; n];
+        let mut shift = HashMap::new();
+        for (e, row) in a.iter().enumerate() {
+            for (d, t) in row.iter().enumerate() {
+                if let Some(t) = t {
+                    work[e][d] = 1.0;
+                    shift.insert((e, d, *t), 1.0);
+                }
+            }
+        }
+        shift.insert((0, 3, 0), 0.2);
+        shift.insert((0, 3, 1), 0.8);
+        work[1][7] = 0.8;
+        shift.insert((1, 7, 0), 0.8);
+        work[2][5] = 0.6;
+        shift.insert((2, 5, 0), 0.6);
+        shift.insert((2, 8, 1), 0.5);
+        work[2][8] = 0.5;
+        let lp: CellValues = (work, shift);
+        let disagree = [(0, 3), (1, 7), (2, 5)];
+        let free_cells = |free: &[Vec<bool>]| -> Vec<(usize, usize)> {
+            (0..n)
+                .flat_map(|e| (0..days).map(move |d| (e, d)))
+                .filter(|&(e, d)| free[e][d])
+                .collect()
+        };
+        for seed in 0..20 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let all = guided_window(&by_emp_day, &a, &lp, &mut rng, 1e9).unwrap();
+            let mut got = free_cells(&all);
+            got.sort_unstable();
+            let mut want = disagree.to_vec();
+            want.sort_unstable();
+            assert_eq!(got, want, "seed {seed}");
+            let one = guided_window(&by_emp_day, &a, &lp, &mut rng, 1.0).unwrap();
+            let got = free_cells(&one);
+            assert_eq!(got.len(), 1, "seed {seed}: {got:?}");
+            assert!(disagree.contains(&got[0]), "seed {seed}: {got:?}");
+        }
+        // The LP confirming the whole roster: no neighbourhood.
+        let (mut work, mut shift) = lp;
+        work[1][7] = 0.0;
+        work[2][5] = 0.0;
+        shift.insert((0, 3, 0), 0.9);
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        assert!(guided_window(&by_emp_day, &a, &(work, shift), &mut rng, 1e9).is_none());
     }
 
     /// The shortfalls are the cells short of cover; the neighbourhood around one always
