@@ -25,10 +25,10 @@
 //!    window, everything else fixed, warm-started; sizes adapt to how fast they solve.
 //!    On long horizons also (d) a few employees over the whole horizon, one of them able
 //!    to fill a cell short of cover ([`shortfall_neighbourhood`]), half of the
-//!    sub-MILPs, each at most 1 s. Where column generation ran, also (e) a quarter of the
-//!    sub-MILPs over the cells where the roster disagrees with the master LP's solution,
-//!    in a window of days ([`guided_window`]). Stops when the roster meets the rounded-up
-//!    bound.
+//!    sub-MILPs, each at most 1 s. Where column generation ran without a strong bound
+//!    (Instance13), also (e) a quarter of the sub-MILPs over the cells where the roster
+//!    disagrees with the master LP's solution, in a window of days ([`guided_window`]).
+//!    Stops when the roster meets the rounded-up bound.
 //! 5. Without a column-generation bound, a final full MILP from the incumbent (not on long
 //!    horizons, where LNS gets that time).
 
@@ -516,9 +516,9 @@ const TREE_SLICE: f64 = 15.0;
 /// Share of the limit for the search tree's first step, right after the dive.
 const TREE_FIRST: f64 = 0.03;
 
-/// Share of LNS's sub-MILPs (where column generation ran) in the relaxation-guided window
-/// ([`guided_window`]). Instance13 at 600 s, seed 0: 1,593 against 2,034 without (same
-/// start); see `docs/decisions.md`.
+/// Share of LNS's sub-MILPs in the relaxation-guided window ([`guided_window`]), where
+/// column generation ran without a strong bound. Instance13 at 600 s, seeds 0 / 1 / 3:
+/// 1,593 / 1,606 / 1,608 against 2,034 / 1,609 / 1,823 without; see `docs/decisions.md`.
 const GUIDED_SHARE: f64 = 0.25;
 
 /// The descent on long horizons stops once it gains less than this share of the
@@ -699,8 +699,6 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
         log_enabled(),
     )?;
     bound = bound.max(cg.bound);
-    // The master LP's solution, for LNS's relaxation-guided neighbourhood.
-    let lp_cells: Option<CellValues> = (cg.iterations > 0).then(|| master.cell_values());
     if log_enabled() {
         eprintln!(
             "curtois: column generation bound {:.2}, master {:.2} ({} iterations, converged {}) at {:.1} s",
@@ -729,6 +727,11 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     // gave 396 against a master of 1,506, and a dive re-converging the master at each
     // step then spent its whole share without finishing).
     let strong = cg.bound.is_finite() && cg.bound >= 0.0 && cg.bound >= 0.9 * cg.master;
+    // The master LP's solution, for LNS's relaxation-guided window — only where column
+    // generation gave no strong bound (Instance13): with one, the tree and the Lagrangian
+    // strength guide the search, and the window's share of LNS's draws slowed Instance17's
+    // proof (202.8 and 280.7 s against 142.7 s without, same machine).
+    let lp_cells: Option<CellValues> = (!strong && cg.iterations > 0).then(|| master.cell_values());
     // A master LP well below the roster is worth rounding even without a bound (priced
     // heuristically, or stopped by the time).
     let roundable = strong || cg.master < best as f64;
