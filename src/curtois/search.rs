@@ -737,10 +737,12 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     let roundable = strong || cg.master < best as f64;
     if (best as f64) > rounded_up(bound) + 1e-6 && roundable {
         // Without a bound the dive is the main source of rosters: more time, enough for
-        // Instance13's quick dive to finish (about 150 s): with 25 % of the limit it was
-        // mostly completed by best responses, and LNS ended at 1,671 and 1,699 (seeds 1
-        // and 2) where 35 % gave 1,377 and 1,574.
-        let share = if strong { 0.15 } else { 0.35 };
+        // Instance13's quick dive to finish (about 150 s on session 10's machine, 235 s on
+        // session 11's): with 25 % of the limit it was mostly completed by best responses,
+        // and LNS ended at 1,671 and 1,699 (seeds 1 and 2) where 35 % gave 1,377 and
+        // 1,574; on the slower machine 35 % never finished (LNS 1,593 / 1,606 / 1,608,
+        // seeds 0 / 1 / 3) and 45 % did (1,418 / 1,402 / 1,420).
+        let share = if strong { 0.15 } else { 0.45 };
         let deadline =
             Instant::now() + std::time::Duration::from_secs_f64((total * share).min(left()));
         master.fast_dive = !strong;
