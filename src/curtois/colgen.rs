@@ -118,6 +118,10 @@ fn schedule_cost(inst: &Instance, e: usize, row: &[Option<usize>]) -> f64 {
 /// from one exactly priced round.
 type ExactRound = (f64, HashMap<(usize, usize), f64>, Vec<f64>);
 
+/// The master LP's solution by cell ([`Master::cell_values`]): per employee and day the
+/// share working, and per (employee, day, template) the share working it.
+pub type CellValues = (Vec<Vec<f64>>, HashMap<(usize, usize, usize), f64>);
+
 /// The restricted master LP and its pricing.
 pub struct Master<'a> {
     inst: &'a Instance,
@@ -937,8 +941,7 @@ impl Master<'_> {
 
     /// The master's solution by cell: per employee and day, the share working, and per
     /// (employee, day, template) the share working that template.
-    #[allow(clippy::type_complexity)]
-    pub fn cell_values(&self) -> (Vec<Vec<f64>>, HashMap<(usize, usize, usize), f64>) {
+    pub fn cell_values(&self) -> CellValues {
         let n = self.inst.staff.len();
         let mut work = vec![vec![0.0; self.inst.days]; n];
         let mut shift: HashMap<(usize, usize, usize), f64> = HashMap::new();

@@ -39,6 +39,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::colgen::CellValues;
 use super::{objective, rounded_up, to_site, Assignment, Instance};
 use crate::model::{candidate_shifts, Builder, Candidate, Family};
 use crate::roster::Roster;
@@ -423,10 +424,6 @@ fn shortfall_neighbourhood(
     }
     Some(free)
 }
-
-/// The master LP's solution by cell ([`super::colgen::Master::cell_values`]): per employee
-/// and day the share working, and per (employee, day, template) the share working it.
-type CellValues = (Vec<Vec<f64>>, HashMap<(usize, usize, usize), f64>);
 
 /// A relaxation-guided neighbourhood (after RINS): the cells (employee, day) where the
 /// roster `a` disagrees with the master LP's solution `lp` — the LP gives the roster's
