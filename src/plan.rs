@@ -7,7 +7,7 @@ use crate::model::greedy::greedy_roster;
 use crate::model::search::{neighbourhood_search, SearchStats};
 use crate::model::{candidate_shifts, Builder, Candidate, CostFamily, Family};
 use crate::roster::{PlacedBreak, Roster, Shift};
-use crate::solve::{solve, solve_relaxation_to, SolveOptions, SolveStatus};
+use crate::solve::{solve, solve_relaxation_to, LpEffort, SolveOptions, SolveStatus};
 use crate::staffing::{requirements, Requirements};
 use crate::Error;
 
@@ -28,16 +28,27 @@ pub const BOUND_MARGIN: f64 = 0.5;
 /// its branch-and-cut finds better rosters than the search and raises the bound by its cuts,
 /// while on Tokyo-sized models it would only slow the search down.
 pub const DIRECT_AFTER_BOUND: f64 = 10.0;
-/// Relative primal–dual gap at which the bound's interior-point solve stops, given the
-/// seconds it may take. Its bound is computed from the duals, so it stays valid at any gap;
-/// the last iterations only polish digits. Tokyo with breaks, beside the search: 1e-3 takes
-/// 19–20 s instead of 22.7 s for a bound 0.01 % lower, 1e-2 16.9 s for 0.18 % lower — the
-/// only one that finishes within a 20-s plan's 19.4 s (see `docs/decisions.md`).
-pub fn relaxation_gap(seconds: f64) -> f64 {
+/// How hard the bound's interior-point solve works, given the seconds it may take. Its
+/// bound is computed from the duals, so it is valid at any precision, and the last
+/// iterations only polish digits: a relative gap of 1e-3 (Tokyo with breaks, beside the
+/// search: 19.7–22.2 s instead of 22.7 s, the bound 0.01 % lower). Under 25 s, without
+/// presolve and to 1e-2: the solve then cannot end without a bound — where the time limit
+/// stops it, its last iterate's duals still give one (a 20-s Tokyo plan: 4,299,315, 0.7 %
+/// under the LP; with presolve it finished in time in one run of four). See
+/// `docs/decisions.md`.
+pub fn relaxation_effort(seconds: f64) -> LpEffort {
     if seconds < 25.0 {
-        1e-2
+        LpEffort {
+            gap: Some(1e-2),
+            presolve: false,
+            iterations: None,
+        }
     } else {
-        1e-3
+        LpEffort {
+            gap: Some(1e-3),
+            presolve: true,
+            iterations: None,
+        }
     }
 }
 
@@ -254,8 +265,8 @@ fn plan_candidates(
         let proven_ref = &proven;
         let (relaxed, priced, direct) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || {
-                let gap = relaxation_gap(lp_opts.time_limit);
-                let r = solve_relaxation_to(lm, &lp_opts, Some(gap));
+                let effort = relaxation_effort(lp_opts.time_limit);
+                let r = solve_relaxation_to(lm, &lp_opts, effort);
                 // The search may be waiting for the candidates' values (none on failure).
                 let values = match &r {
                     Ok(o) if o.status == SolveStatus::Optimal => {
