@@ -445,7 +445,8 @@ impl LpData {
 /// with reduced costs `d = cost + Aᵀλ` (weak duality). Multipliers of the wrong sign are
 /// taken as 0. A column without an upper bound needs `dⱼ ≥ 0`; an imprecise solve can
 /// leave it slightly negative, so each such column is repaired by moving the multiplier
-/// of one of its rows (where that keeps its sign) — if one stays negative, −∞.
+/// of one of its rows (where that keeps its sign); a column still negative then takes the
+/// bound its rows imply ([`implied_bounds`]) — if it has none, −∞.
 fn lagrangian_bound(lp: &LpData, duals: &[f64]) -> f64 {
     let m = lp.rhs.len();
     if duals.len() != m {
@@ -516,11 +517,22 @@ fn lagrangian_bound(lp: &LpData, duals: &[f64]) -> f64 {
             break;
         }
     }
+    // Columns left with a reduced cost of the wrong sign for an infinite bound take the
+    // bound the rows imply instead (every feasible point keeps it).
+    let open = |j: usize| {
+        (lp.upper[j] == f64::INFINITY && d[j] < 0.0)
+            || (lp.lower[j] == f64::NEG_INFINITY && d[j] > 0.0)
+    };
+    let (lower, upper) = if (0..n).any(open) {
+        implied_bounds(lp)
+    } else {
+        (lp.lower.clone(), lp.upper.clone())
+    };
     let mut bound = lp.constant;
     for (l, r) in lambda.iter().zip(&lp.rhs) {
         bound -= l * r;
     }
-    for ((&dj, &lo), &hi) in d.iter().zip(&lp.lower).zip(&lp.upper) {
+    for ((&dj, &lo), &hi) in d.iter().zip(&lower).zip(&upper) {
         let term = if dj == 0.0 {
             0.0
         } else if dj > 0.0 {
@@ -535,6 +547,83 @@ fn lagrangian_bound(lp: &LpData, duals: &[f64]) -> f64 {
     }
     bound
 }
+
+/// Column bounds tightened by what the rows imply (activity-based bound propagation, a few
+/// passes): where every other term of a row is bounded, so is a column's. Every point
+/// that satisfies the rows and the original bounds satisfies these. A small relative margin
+/// covers rounding.
+fn implied_bounds(lp: &LpData) -> (Vec<f64>, Vec<f64>) {
+    let (mut lo, mut hi) = (lp.lower.clone(), lp.upper.clone());
+    let widen = |v: f64| 1e-9 * (1.0 + v.abs());
+    for _ in 0..PROPAGATION_PASSES {
+        let mut changed = false;
+        for i in 0..lp.rhs.len() {
+            // Least and greatest activity of the row: finite parts and infinite terms.
+            let (mut min_sum, mut min_inf, mut max_sum, mut max_inf) = (0.0, 0, 0.0, 0);
+            for (j, a) in lp.row(i) {
+                let (x, y) = (a * lo[j], a * hi[j]);
+                let (least, most) = if a > 0.0 { (x, y) } else { (y, x) };
+                if least == f64::NEG_INFINITY {
+                    min_inf += 1;
+                } else {
+                    min_sum += least;
+                }
+                if most == f64::INFINITY {
+                    max_inf += 1;
+                } else {
+                    max_sum += most;
+                }
+            }
+            let rhs = lp.rhs[i];
+            for (j, a) in lp.row(i) {
+                let (x, y) = (a * lo[j], a * hi[j]);
+                let (least, most) = if a > 0.0 { (x, y) } else { (y, x) };
+                // The others' least activity: a·xⱼ ≤ rhs − others.
+                let others_min = if least == f64::NEG_INFINITY {
+                    (min_inf == 1).then_some(min_sum)
+                } else {
+                    (min_inf == 0).then_some(min_sum - least)
+                };
+                if let Some(rest) = others_min {
+                    let limit = (rhs - rest) / a;
+                    if a > 0.0 && limit + widen(limit) < hi[j] {
+                        hi[j] = limit + widen(limit);
+                        changed = true;
+                    } else if a < 0.0 && limit - widen(limit) > lo[j] {
+                        lo[j] = limit - widen(limit);
+                        changed = true;
+                    }
+                }
+                // Equalities also bound from below: a·xⱼ ≥ rhs − others' greatest.
+                if !lp.equality[i] {
+                    continue;
+                }
+                let others_max = if most == f64::INFINITY {
+                    (max_inf == 1).then_some(max_sum)
+                } else {
+                    (max_inf == 0).then_some(max_sum - most)
+                };
+                if let Some(rest) = others_max {
+                    let limit = (rhs - rest) / a;
+                    if a < 0.0 && limit + widen(limit) < hi[j] {
+                        hi[j] = limit + widen(limit);
+                        changed = true;
+                    } else if a > 0.0 && limit - widen(limit) > lo[j] {
+                        lo[j] = limit - widen(limit);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (lo, hi)
+}
+
+/// Passes of [`implied_bounds`]: each carries bounds one row further along a chain of rows.
+const PROPAGATION_PASSES: usize = 20;
 
 fn run_highs(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, crate::Error> {
     let size = (model.count, model.integers, model.constraints.len());
@@ -818,5 +907,67 @@ mod tests {
         assert!(after(6, false).bound > stopped.bound - 1e-6);
         assert_eq!(after(3, true).status, SolveStatus::NoSolution);
         assert!(stopped.bound <= exact.objective + 1e-6);
+    }
+
+    /// Two people, each on shift (x ∈ [0, 1], cost 1) or not, each shift's one break
+    /// (a count per interval, unbounded above) in interval 1 or 2, a break taking half an
+    /// interval; 1.5 agents needed in each interval, a shortfall costing 10. By hand: both
+    /// work with their breaks in different intervals, cost 2; the LP cannot do better
+    /// (summing the intervals, 1.5·(x₁ + x₂) + shortfalls ≥ 3).
+    fn break_count_lp() -> LinearModel {
+        let mut m = LinearModel::new();
+        let x: Vec<Var> = (0..2).map(|_| m.continuous(0.0, 1.0)).collect();
+        let b: Vec<Vec<Var>> = (0..2)
+            .map(|_| (0..2).map(|_| m.continuous(0.0, f64::INFINITY)).collect())
+            .collect();
+        for (xp, bp) in x.iter().zip(&b) {
+            m.cost(*xp, 1.0);
+            m.constrain(constraint!(bp[0].var + bp[1].var == xp.var));
+        }
+        for (b0, b1) in b[0].iter().zip(&b[1]) {
+            let short = m.continuous(0.0, f64::INFINITY);
+            m.cost(short, 10.0);
+            m.constrain(constraint!(
+                x[0].var + x[1].var - 0.5 * b0.var - 0.5 * b1.var + short.var >= 1.5
+            ));
+        }
+        m
+    }
+
+    #[test]
+    fn rows_imply_bounds_on_unbounded_counts() {
+        let lp = LpData::new(&break_count_lp());
+        let (lo, hi) = implied_bounds(&lp);
+        // Columns: x₁, x₂, b₁₁, b₁₂, b₂₁, b₂₂, short₁, short₂.
+        for j in 2..6 {
+            assert!((hi[j] - 1.0).abs() < 1e-6, "break count {j}: {}", hi[j]);
+            assert!(lo[j].abs() < 1e-6);
+        }
+        assert_eq!(
+            hi[6],
+            f64::INFINITY,
+            "nothing bounds a shortfall from above"
+        );
+        assert_eq!(&hi[..2], &[1.0, 1.0]);
+    }
+
+    #[test]
+    fn break_count_bound_is_finite_and_valid_for_any_multipliers() {
+        use rand::{Rng, SeedableRng};
+        let out = solve_relaxation(break_count_lp(), &SolveOptions::default()).unwrap();
+        assert!((out.objective - 2.0).abs() < 1e-6, "{}", out.objective);
+        assert!((out.bound - 2.0).abs() < 1e-6, "{}", out.bound);
+        let lp = LpData::new(&break_count_lp());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..2000 {
+            let duals: Vec<f64> = (0..lp.rhs.len())
+                .map(|_| rng.gen_range(-12.0..12.0))
+                .collect();
+            let bound = lagrangian_bound(&lp, &duals);
+            assert!(
+                bound.is_finite() && bound <= 2.0 + 1e-9,
+                "{duals:?} gave {bound}"
+            );
+        }
     }
 }
