@@ -337,17 +337,7 @@ fn solve_lp(
         }
     }
     let mut highs = pb.optimise(highs::Sense::Minimise);
-    if !opts.verbose {
-        highs.make_quiet();
-    } else {
-        highs.set_option(&b"output_flag"[..], true);
-        highs.set_option(&b"log_to_console"[..], true);
-    }
-    highs.set_option(&b"time_limit"[..], opts.time_limit.max(0.01));
-    highs.set_option(&b"random_seed"[..], opts.seed.min(i32::MAX as u32) as i32);
-    if let Some(t) = opts.threads.and_then(NonZeroU32::new) {
-        highs.set_threads(t);
-    }
+    set_common_options(&mut highs, opts);
     // Interior point, which on Tokyo with breaks takes 13.9 s where dual simplex takes
     // 79 s. Crossover only when IPX's own result is imprecise ("choose"): always off, IPX
     // ended with status "unknown" on the 300-person site; always on, it costs Tokyo 1.5–3 s
@@ -625,6 +615,21 @@ fn implied_bounds(lp: &LpData) -> (Vec<f64>, Vec<f64>) {
 /// Passes of [`implied_bounds`]: each carries bounds one row further along a chain of rows.
 const PROPAGATION_PASSES: usize = 20;
 
+/// The options every HiGHS solve takes from `opts`: log, time limit, seed, threads.
+fn set_common_options(highs: &mut highs::Model, opts: &SolveOptions) {
+    if !opts.verbose {
+        highs.make_quiet();
+    } else {
+        highs.set_option(&b"output_flag"[..], true);
+        highs.set_option(&b"log_to_console"[..], true);
+    }
+    highs.set_option(&b"time_limit"[..], opts.time_limit.max(0.01));
+    highs.set_option(&b"random_seed"[..], opts.seed.min(i32::MAX as u32) as i32);
+    if let Some(t) = opts.threads.and_then(NonZeroU32::new) {
+        highs.set_threads(t);
+    }
+}
+
 fn run_highs(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, crate::Error> {
     let size = (model.count, model.integers, model.constraints.len());
     let start = (!model.start.is_empty()).then(|| {
@@ -644,20 +649,10 @@ fn run_highs(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, cr
     let mut highs = problem
         .try_into_inner()
         .map_err(|e| crate::Error::Solve(format!("cannot pass the model to HiGHS: {e}")))?;
-    if !opts.verbose {
-        highs.make_quiet();
-    } else {
-        highs.set_option(&b"output_flag"[..], true);
-        highs.set_option(&b"log_to_console"[..], true);
-    }
-    highs.set_option(&b"time_limit"[..], opts.time_limit.max(0.01));
+    set_common_options(&mut highs, opts);
     highs.set_option(&b"mip_rel_gap"[..], opts.gap.max(0.0));
-    highs.set_option(&b"random_seed"[..], opts.seed.min(i32::MAX as u32) as i32);
     if let Some(n) = opts.max_nodes {
         highs.set_option(&b"mip_max_nodes"[..], n.min(i32::MAX as u32) as i32);
-    }
-    if let Some(t) = opts.threads.and_then(NonZeroU32::new) {
-        highs.set_threads(t);
     }
     if let Some(cols) = &start {
         highs
