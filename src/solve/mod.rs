@@ -565,40 +565,34 @@ fn implied_bounds(lp: &LpData) -> (Vec<f64>, Vec<f64>) {
                 }
             }
             let rhs = lp.rhs[i];
+            // The others' sum of extreme activities, where finite (`term`: this column's).
+            let others = |term: f64, infinite: usize, sum: f64| {
+                if term.is_infinite() {
+                    (infinite == 1).then_some(sum)
+                } else {
+                    (infinite == 0).then_some(sum - term)
+                }
+            };
             for (j, a) in lp.row(i) {
                 let (x, y) = (a * lo[j], a * hi[j]);
                 let (least, most) = if a > 0.0 { (x, y) } else { (y, x) };
-                // The others' least activity: a·xⱼ ≤ rhs − others.
-                let others_min = if least == f64::NEG_INFINITY {
-                    (min_inf == 1).then_some(min_sum)
+                // a·xⱼ ≤ rhs − the others' least; on equalities also ≥ rhs − their greatest.
+                let greatest = if lp.equality[i] {
+                    others(most, max_inf, max_sum)
                 } else {
-                    (min_inf == 0).then_some(min_sum - least)
+                    None
                 };
-                if let Some(rest) = others_min {
+                for (rest, at_most) in [(others(least, min_inf, min_sum), true), (greatest, false)]
+                {
+                    let Some(rest) = rest else { continue };
                     let limit = (rhs - rest) / a;
-                    if a > 0.0 && limit + widen(limit) < hi[j] {
-                        hi[j] = limit + widen(limit);
-                        changed = true;
-                    } else if a < 0.0 && limit - widen(limit) > lo[j] {
-                        lo[j] = limit - widen(limit);
-                        changed = true;
-                    }
-                }
-                // Equalities also bound from below: a·xⱼ ≥ rhs − others' greatest.
-                if !lp.equality[i] {
-                    continue;
-                }
-                let others_max = if most == f64::INFINITY {
-                    (max_inf == 1).then_some(max_sum)
-                } else {
-                    (max_inf == 0).then_some(max_sum - most)
-                };
-                if let Some(rest) = others_max {
-                    let limit = (rhs - rest) / a;
-                    if a < 0.0 && limit + widen(limit) < hi[j] {
-                        hi[j] = limit + widen(limit);
-                        changed = true;
-                    } else if a > 0.0 && limit - widen(limit) > lo[j] {
+                    // Dividing by a negative coefficient turns "at most" into "at least".
+                    if (a > 0.0) == at_most {
+                        if limit + widen(limit) < hi[j] {
+                            hi[j] = limit + widen(limit);
+                            changed = true;
+                        }
+                    } else if limit - widen(limit) > lo[j] {
                         lo[j] = limit - widen(limit);
                         changed = true;
                     }
