@@ -28,16 +28,22 @@ pub const BOUND_MARGIN: f64 = 0.5;
 /// its branch-and-cut finds better rosters than the search and raises the bound by its cuts,
 /// while on Tokyo-sized models it would only slow the search down.
 pub const DIRECT_AFTER_BOUND: f64 = 10.0;
-/// How hard the bound's interior-point solve works, given the seconds it may take. Its
-/// bound is computed from the duals, so it is valid at any precision, and the last
-/// iterations only polish digits: a relative gap of 1e-3 (Tokyo with breaks, beside the
-/// search: 19.7–22.2 s instead of 22.7 s, the bound 0.01 % lower). Under 25 s, without
-/// presolve and to 1e-2: the solve then cannot end without a bound — where the time limit
-/// stops it, its last iterate's duals still give one (a 20-s Tokyo plan: 4,299,315, 0.7 %
-/// under the LP; with presolve it finished in time in one run of four). See
-/// `docs/decisions.md`.
-pub fn relaxation_effort(seconds: f64) -> LpEffort {
-    if seconds < 25.0 {
+/// Seconds of the bound's interior-point solve per nonzero of the model, beside the search
+/// on this 2-core machine, with presolve and a gap of 1e-3: Tokyo 2.8–3.5e-5 (697 k
+/// nonzeros, 19.4–24.2 s), Prime Day 3.2e-5 (1.01 M, 32.5 s), the generated 300-person site
+/// 4.0e-5 (2.06 M, 82.1 s).
+pub const LP_SECONDS_PER_NONZERO: f64 = 3.5e-5;
+
+/// How hard the bound's interior-point solve works, given the seconds it may take and the
+/// model's nonzeros. Its bound is computed from the duals, so it is valid at any precision,
+/// and the last iterations only polish digits: a relative gap of 1e-3 (Tokyo with breaks:
+/// 18.4 s alone instead of 23.0 s, the bound 0.01 % lower). Where the solve is expected to
+/// take longer than it may ([`LP_SECONDS_PER_NONZERO`]), to 1e-2 and without presolve: the
+/// solve then cannot end without a bound — where the time limit stops it, its last
+/// iterate's duals still give one (a 20-s Tokyo plan: 4,299,315, 0.7 % under the LP; with
+/// presolve it finished in time in one run of four). See `docs/decisions.md`.
+pub fn relaxation_effort(seconds: f64, nonzeros: usize) -> LpEffort {
+    if LP_SECONDS_PER_NONZERO * nonzeros as f64 > seconds {
         LpEffort {
             gap: Some(1e-2),
             presolve: false,
@@ -251,6 +257,7 @@ fn plan_candidates(
         // takes the relaxation's values as a guide); HiGHS then prices the roster exactly
         // with every shift fixed, while the relaxation may still run.
         let lm = std::mem::take(&mut full.lm);
+        let nonzeros = lm.num_nonzeros();
         let xs = full.x.clone();
         let (send_relaxed, relaxed) = std::sync::mpsc::channel();
         let elapsed = started.elapsed().as_secs_f64();
@@ -265,7 +272,7 @@ fn plan_candidates(
         let proven_ref = &proven;
         let (relaxed, priced, direct) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || {
-                let effort = relaxation_effort(lp_opts.time_limit);
+                let effort = relaxation_effort(lp_opts.time_limit, nonzeros);
                 let r = solve_relaxation_to(lm, &lp_opts, effort);
                 // The search may be waiting for the candidates' values (none on failure).
                 let values = match &r {
@@ -825,6 +832,24 @@ pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
         constraints: 0,
     };
     summarize(site, req, roster, coverage, &out, size, costs, None)
+}
+
+#[cfg(test)]
+mod relaxation_effort_tests {
+    use super::*;
+
+    #[test]
+    fn a_tight_budget_keeps_a_bound_and_an_ample_one_precision() {
+        // Tokyo with breaks: 696,844 nonzeros; its LP took 19.4-24.2 s beside the search.
+        let tight = relaxation_effort(19.4, 696_844);
+        assert!(!tight.presolve, "a stopped solve must still leave a bound");
+        assert_eq!(tight.gap, Some(1e-2));
+        let ample = relaxation_effort(59.4, 696_844);
+        assert!(ample.presolve);
+        assert_eq!(ample.gap, Some(1e-3));
+        // The same budget is tight for a model three times as large.
+        assert!(!relaxation_effort(59.4, 3 * 696_844).presolve);
+    }
 }
 
 #[cfg(test)]

@@ -165,6 +165,14 @@ impl LinearModel {
     pub fn num_constraints(&self) -> usize {
         self.constraints.len()
     }
+    /// Number of nonzero coefficients in the constraints.
+    pub fn num_nonzeros(&self) -> usize {
+        use good_lp::IntoAffineExpression;
+        self.constraints
+            .iter()
+            .map(|c| c.expression().linear_coefficients().count())
+            .sum()
+    }
 }
 
 /// A model variable: the good_lp handle plus its column.
