@@ -326,7 +326,7 @@ struct LpSolution {
     seconds: f64,
 }
 
-/// Solve `lp` with HiGHS's interior-point method (see [`solve_relaxation_to`] for `gap`).
+/// Solve `lp` with HiGHS's interior-point method (see [`solve_relaxation_to`]).
 fn solve_lp(
     lp: &LpData,
     opts: &SolveOptions,
@@ -346,10 +346,10 @@ fn solve_lp(
     }
     let mut highs = pb.optimise(highs::Sense::Minimise);
     set_common_options(&mut highs, opts);
-    // Interior point, which on Tokyo with breaks takes 13.9 s where dual simplex takes
-    // 79 s. Crossover only when IPX's own result is imprecise ("choose"): always off, IPX
-    // ended with status "unknown" on the 300-person site; always on, it costs Tokyo 1.5–3 s
-    // for the same objective.
+    // Interior point: on Tokyo with breaks it took 13.9 s where dual simplex took 79 s
+    // (fifth session). Crossover only when IPX's own result is imprecise ("choose"): always
+    // off, IPX ended with status "unknown" on the 300-person site before the bound was
+    // computed from the duals; always on, it cost Tokyo 1.5–3 s for the same objective.
     highs.set_option(&b"solver"[..], "ipm");
     highs.set_option(&b"run_crossover"[..], "choose");
     if !effort.presolve {
@@ -558,7 +558,8 @@ fn implied_bounds(lp: &LpData) -> (Vec<f64>, Vec<f64>) {
         for i in 0..lp.rhs.len() {
             // Least and greatest activity of the row: finite parts and infinite terms.
             let (mut min_sum, mut min_inf, mut max_sum, mut max_inf) = (0.0, 0, 0.0, 0);
-            for (j, a) in lp.row(i) {
+            // (Zero coefficients are left out: 0·∞ has no value.)
+            for (j, a) in lp.row(i).filter(|&(_, a)| a != 0.0) {
                 let (x, y) = (a * lo[j], a * hi[j]);
                 let (least, most) = if a > 0.0 { (x, y) } else { (y, x) };
                 if least == f64::NEG_INFINITY {
@@ -581,7 +582,7 @@ fn implied_bounds(lp: &LpData) -> (Vec<f64>, Vec<f64>) {
                     (infinite == 0).then_some(sum - term)
                 }
             };
-            for (j, a) in lp.row(i) {
+            for (j, a) in lp.row(i).filter(|&(_, a)| a != 0.0) {
                 let (x, y) = (a * lo[j], a * hi[j]);
                 let (least, most) = if a > 0.0 { (x, y) } else { (y, x) };
                 // a·xⱼ ≤ rhs − the others' least; on equalities also ≥ rhs − their greatest.
