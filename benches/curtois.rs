@@ -5,7 +5,8 @@
 //!
 //! `SHIFTWISE_CURTOIS_LIMIT` seconds per instance (default 600); `SHIFTWISE_CURTOIS_INSTANCES`
 //! a comma-separated subset (e.g. `Instance1,Instance4`); `SHIFTWISE_CURTOIS_THREADS` HiGHS
-//! threads (default 2); `SHIFTWISE_CURTOIS_DIR` another folder of instance files (every
+//! threads and LNS sub-MILPs side by side (default 2; 1 when two benchmark processes share
+//! the two cores); `SHIFTWISE_CURTOIS_DIR` another folder of instance files (every
 //! `*.txt` in it). Run: `cargo bench --bench curtois`.
 
 use std::collections::HashMap;

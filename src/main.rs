@@ -217,7 +217,8 @@ enum Command {
         /// Wall-clock limit in seconds.
         #[arg(long, default_value_t = 600.0)]
         time_limit: f64,
-        /// HiGHS threads (default: HiGHS's choice).
+        /// Threads: HiGHS's, and as many neighbourhood-search sub-MILPs side by side (at
+        /// most 4; default: HiGHS's choice, and one sub-MILP per core).
         #[arg(long)]
         threads: Option<u32>,
         /// Random seed of the neighbourhood search and HiGHS.

@@ -342,8 +342,8 @@ fn library_solution_passes_the_checker_and_matches_its_objective() {
 /// cover wanted than the max-weekends rule lets the staff give: the long-horizon pipeline
 /// (descent, then sub-MILPs, some around shortfalls) ends on a roster the checker accepts,
 /// with the objective it recomputes, never below what the weekend rule forces (80 weekend
-/// shifts wanted, at most 4 × 5 weekends × 2 days worked: 40 short at 100). Needs no
-/// benchmark files.
+/// shifts wanted, at most 4 × 5 weekends × 2 days worked: 40 short at 100) — with one LNS
+/// sub-MILP at a time and with two side by side. Needs no benchmark files.
 #[test]
 fn a_long_horizon_with_weekend_shortfalls_passes_the_checker() {
     let days = 70;
@@ -368,14 +368,20 @@ fn a_long_horizon_with_weekend_shortfalls_passes_the_checker() {
         threads: Some(1),
         ..Default::default()
     };
-    let out = shiftwise::curtois::solve(&inst, &opts).unwrap();
-    assert!(out.violations.is_empty(), "{:?}", out.violations);
-    let file = tmp("long.csv");
-    shiftwise::curtois::write_solution(&file, &inst, &out.assignment).unwrap();
-    let solution = std::fs::read_to_string(&file).unwrap();
-    let checked = check(&read_bench(&path), &solution).unwrap();
-    assert_eq!(checked, out.objective);
-    assert!(out.objective >= 4000, "{}", out.objective);
+    for workers in [1, 2] {
+        let out = shiftwise::curtois::solve_with_workers(&inst, &opts, workers).unwrap();
+        assert!(out.violations.is_empty(), "{:?}", out.violations);
+        let file = tmp(&format!("long-{workers}.csv"));
+        shiftwise::curtois::write_solution(&file, &inst, &out.assignment).unwrap();
+        let solution = std::fs::read_to_string(&file).unwrap();
+        let checked = check(&read_bench(&path), &solution).unwrap();
+        assert_eq!(checked, out.objective, "{workers} workers");
+        assert!(
+            out.objective >= 4000,
+            "{workers} workers: {}",
+            out.objective
+        );
+    }
 }
 
 #[test]

@@ -30,7 +30,7 @@ use crate::domain::{
 use crate::error::InputProblem;
 use crate::Error;
 
-pub use search::{solve, CurtoisOutcome};
+pub use search::{lns_workers, solve, solve_with_workers, CurtoisOutcome};
 
 /// A shift type.
 #[derive(Debug, Clone, PartialEq)]

@@ -507,6 +507,9 @@ fn complete_dive(
     Some(st.assignment)
 }
 
+/// At most this many LNS sub-MILPs at a time.
+const MAX_LNS_WORKERS: usize = 4;
+
 /// Seconds of a branch-and-price slice between LNS sub-MILPs.
 const TREE_SLICE: f64 = 15.0;
 
@@ -595,9 +598,112 @@ fn tree_step(
     Ok(got.complete)
 }
 
+/// LNS's next neighbourhood, drawn from `rng`: its kind and the cells it frees
+/// (`free[e][d]`), about `budget` candidates. Kinds: 0 every employee over a window of days;
+/// 1 a few employees over the whole horizon; 2 half the employees over a window twice as
+/// long; 3 (long horizons, half the draws) around a shortfall
+/// ([`shortfall_neighbourhood`]); 4 (with the master LP's cells, [`GUIDED_SHARE`] of the
+/// draws) where the roster disagrees with the LP ([`guided_window`]). Kinds 3 and 4 fall
+/// back to 0 when they find nothing to free.
+fn draw_neighbourhood(
+    ctx: &Ctx,
+    current: &Assignment,
+    lp_cells: Option<&CellValues>,
+    long: bool,
+    budget: f64,
+    rng: &mut ChaCha8Rng,
+) -> (usize, Vec<Vec<bool>>) {
+    let inst = ctx.inst;
+    let n_emp = inst.staff.len();
+    let per_emp = (ctx.cands.len() / n_emp.max(1)).max(1);
+    let per_day_all = ctx.cands.len() as f64 / inst.days as f64;
+    let kind = if long && rng.gen_bool(0.5) {
+        3
+    } else if lp_cells.is_some() && rng.gen_bool(GUIDED_SHARE) {
+        4
+    } else {
+        rng.gen_range(0..3)
+    };
+    let special = match (kind, lp_cells) {
+        (3, _) => shortfall_neighbourhood(
+            inst,
+            &ctx.by_emp_day,
+            &ctx.cands,
+            current,
+            rng,
+            inst.days,
+            budget,
+        ),
+        (4, Some(lp)) => guided_window(&ctx.by_emp_day, current, lp, rng, budget),
+        _ => None,
+    };
+    if let Some(free) = special {
+        return (kind, free);
+    }
+    let kind = if kind >= 3 { 0 } else { kind };
+    let free = match kind {
+        0 => {
+            // every employee, a window of days
+            let w = ((budget / per_day_all).round() as usize).clamp(1, inst.days);
+            let d0 = rng.gen_range(0..=inst.days - w);
+            (0..n_emp)
+                .map(|_| (0..inst.days).map(|d| d >= d0 && d < d0 + w).collect())
+                .collect()
+        }
+        1 => {
+            // a few employees, whole horizon
+            let k = ((budget / per_emp as f64).round() as usize).clamp(1, n_emp);
+            let mut es: Vec<usize> = (0..n_emp).collect();
+            es.shuffle(rng);
+            let pick: Vec<bool> = (0..n_emp).map(|e| es[..k].contains(&e)).collect();
+            (0..n_emp).map(|e| vec![pick[e]; inst.days]).collect()
+        }
+        _ => {
+            // half the employees, a window
+            let k = n_emp.div_ceil(2);
+            let w = ((2.0 * budget / per_day_all).round() as usize).clamp(1, inst.days);
+            let d0 = rng.gen_range(0..=inst.days - w);
+            let mut es: Vec<usize> = (0..n_emp).collect();
+            es.shuffle(rng);
+            let pick: Vec<bool> = (0..n_emp).map(|e| es[..k].contains(&e)).collect();
+            (0..n_emp)
+                .map(|e| {
+                    (0..inst.days)
+                        .map(|d| pick[e] && d >= d0 && d < d0 + w)
+                        .collect()
+                })
+                .collect()
+        }
+    };
+    (kind, free)
+}
+
 /// Solve `inst` within `opts.time_limit` seconds (threads, seed and verbosity from `opts`;
-/// `opts.gap` is the full MILP's gap).
+/// `opts.gap` is the full MILP's gap). Large-neighbourhood search runs one sub-MILP per
+/// thread the run may use ([`lns_workers`]).
 pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Error> {
+    solve_with_workers(inst, opts, lns_workers(opts))
+}
+
+/// How many LNS sub-MILPs [`solve`] runs side by side: one per thread `opts` allows (all
+/// cores when it leaves the choice to HiGHS), at most [`MAX_LNS_WORKERS`]. HiGHS's own
+/// threads hardly speed up these small MILPs, so a second core is worth more as a second
+/// neighbourhood.
+pub fn lns_workers(opts: &SolveOptions) -> usize {
+    opts.threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, MAX_LNS_WORKERS)
+}
+
+/// [`solve`] with `workers` LNS sub-MILPs side by side (each still with `opts.threads`
+/// HiGHS threads: HiGHS fixes its thread pool once per process).
+pub fn solve_with_workers(
+    inst: &Instance,
+    opts: &SolveOptions,
+    workers: usize,
+) -> Result<CurtoisOutcome, Error> {
+    let workers = workers.max(1);
     let started = Instant::now();
     let total = opts.time_limit;
     let left = || (total - started.elapsed().as_secs_f64()).max(0.0);
@@ -909,7 +1015,6 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
     // after 500–900 nodes while LNS's roster is what moves).
     let mut next_slice = total * 0.6;
     let mut budget = 1500.0_f64; // free candidates per sub-MILP
-    let per_day_all = ctx.cands.len() as f64 / inst.days as f64;
     let mut iterations = 0usize;
     while !proven
         && started.elapsed().as_secs_f64() < lns_end
@@ -934,116 +1039,80 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CurtoisOutcome, Err
             next_slice = started.elapsed().as_secs_f64() + TREE_SLICE;
             continue;
         }
-        iterations += 1;
-        // Long horizons: half the sub-MILPs around a shortfall (see
-        // [`shortfall_neighbourhood`]).
-        let kind = if long && rng.gen_bool(0.5) {
-            3
-        } else if lp_cells.is_some() && rng.gen_bool(GUIDED_SHARE) {
-            4
-        } else {
-            rng.gen_range(0..3)
-        };
-        let around_shortfall = if kind == 3 {
-            shortfall_neighbourhood(
-                inst,
-                &ctx.by_emp_day,
-                &ctx.cands,
-                &current,
-                &mut rng,
-                inst.days,
-                budget,
-            )
-        } else {
-            None
-        };
-        let guided = match (kind, &lp_cells) {
-            (4, Some(lp)) => guided_window(&ctx.by_emp_day, &current, lp, &mut rng, budget),
-            _ => None,
-        };
-        let kind = if (kind == 3 && around_shortfall.is_none()) || (kind == 4 && guided.is_none()) {
-            0
-        } else {
-            kind
-        };
-        let free_set: Vec<Vec<bool>> = match kind {
-            3 => around_shortfall.expect("drawn above"),
-            4 => guided.expect("drawn above"),
-            0 => {
-                // every employee, a window of days
-                let w = ((budget / per_day_all).round() as usize).clamp(1, inst.days);
-                let d0 = rng.gen_range(0..=inst.days - w);
-                (0..n_emp)
-                    .map(|_| (0..inst.days).map(|d| d >= d0 && d < d0 + w).collect())
-                    .collect()
-            }
-            1 => {
-                // a few employees, whole horizon
-                let k = ((budget / per_emp as f64).round() as usize).clamp(1, n_emp);
-                let mut es: Vec<usize> = (0..n_emp).collect();
-                es.shuffle(&mut rng);
-                let pick: Vec<bool> = (0..n_emp).map(|e| es[..k].contains(&e)).collect();
-                (0..n_emp).map(|e| vec![pick[e]; inst.days]).collect()
-            }
-            _ => {
-                // half the employees, a window
-                let k = n_emp.div_ceil(2);
-                let w = ((2.0 * budget / per_day_all).round() as usize).clamp(1, inst.days);
-                let d0 = rng.gen_range(0..=inst.days - w);
-                let mut es: Vec<usize> = (0..n_emp).collect();
-                es.shuffle(&mut rng);
-                let pick: Vec<bool> = (0..n_emp).map(|e| es[..k].contains(&e)).collect();
-                (0..n_emp)
-                    .map(|e| {
-                        (0..inst.days)
-                            .map(|d| pick[e] && d >= d0 && d < d0 + w)
-                            .collect()
-                    })
-                    .collect()
-            }
-        };
+        // One neighbourhood per worker, drawn in order from the seeded generator.
+        let draws: Vec<(usize, Vec<Vec<bool>>)> = (0..workers)
+            .map(|_| draw_neighbourhood(&ctx, &current, lp_cells.as_ref(), long, budget, &mut rng))
+            .collect();
+        iterations += draws.len();
         // Long horizons: nearly every sub-MILP improves, so many short ones (Instance21 at
         // 300 s: 215 sub-MILPs of at most 1 s gave 22,729, 167 of at most 2 s 23,378, 88 of
         // at most 4 s 23,598, 39 of at most 10 s 26,113). Not on Instance13 (600 s: 2 s and
         // the shortfall neighbourhood gave 2,118 against 1,629).
         let cap = if long { 1.0 } else { 10.0 };
         let limit = (lns_end - started.elapsed().as_secs_f64()).clamp(0.05, cap);
-        let t0 = Instant::now();
-        let got = ctx.solve_sub(
-            &current,
-            &|e, d| free_set[e][d],
-            limit,
-            None,
-            false,
-            strength.as_ref(),
-        )?;
-        let secs = t0.elapsed().as_secs_f64();
-        if let Some(s) = got {
-            // No assignment (infeasible): nothing under the roster's cost in this neighbourhood.
-            if let Some(a) = s.assignment {
-                let obj = objective(inst, &a);
-                if obj < best && log_enabled() {
-                    eprintln!(
-                        "curtois: lns kind {kind} budget {budget:.0}: {best} -> {obj} ({secs:.1} s, at {:.1} s)",
-                        started.elapsed().as_secs_f64()
-                    );
-                }
-                if obj <= best {
-                    // Better, or a sideways move.
-                    best = obj;
-                    current = a;
-                }
-            }
-            let solved = matches!(s.status, SolveStatus::Optimal | SolveStatus::Infeasible);
-            if solved && secs < 3.0 {
-                budget *= 1.15;
-            } else if !solved {
-                budget *= 0.85;
-            }
+        let solve = |free_set: &Vec<Vec<bool>>| {
+            let t0 = Instant::now();
+            let got = ctx.solve_sub(
+                &current,
+                &|e, d| free_set[e][d],
+                limit,
+                None,
+                false,
+                strength.as_ref(),
+            );
+            (got, t0.elapsed().as_secs_f64())
+        };
+        // With more than one worker the sub-MILPs run side by side, each from the same
+        // roster; the cheapest result is kept.
+        let results: Vec<(Result<Option<Sub>, Error>, f64)> = if draws.len() == 1 {
+            vec![solve(&draws[0].1)]
         } else {
-            budget *= 0.7;
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = draws
+                    .iter()
+                    .map(|(_, free_set)| scope.spawn(|| solve(free_set)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a sub-MILP worker panicked"))
+                    .collect()
+            })
+        };
+        let mut found: Option<(u64, Assignment, usize, f64)> = None;
+        for ((kind, _), (got, secs)) in draws.iter().zip(results) {
+            if let Some(s) = got? {
+                // No assignment (infeasible): nothing under the roster's cost in this
+                // neighbourhood.
+                if let Some(a) = s.assignment {
+                    let obj = objective(inst, &a);
+                    if found.as_ref().is_none_or(|f| obj < f.0) {
+                        found = Some((obj, a, *kind, secs));
+                    }
+                }
+                let solved = matches!(s.status, SolveStatus::Optimal | SolveStatus::Infeasible);
+                if solved && secs < 3.0 {
+                    budget *= 1.15;
+                } else if !solved {
+                    budget *= 0.85;
+                }
+            } else {
+                budget *= 0.7;
+            }
+            budget = budget.clamp(200.0, 20_000.0);
         }
-        budget = budget.clamp(200.0, 20_000.0);
+        if let Some((obj, a, kind, secs)) = found {
+            if obj < best && log_enabled() {
+                eprintln!(
+                    "curtois: lns kind {kind} budget {budget:.0}: {best} -> {obj} ({secs:.1} s, at {:.1} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            if obj <= best {
+                // Better, or a sideways move.
+                best = obj;
+                current = a;
+            }
+        }
     }
     if log_enabled() {
         eprintln!("curtois: {iterations} LNS sub-MILPs, best {best}");
@@ -1093,6 +1162,70 @@ mod tests {
             text.push_str(&format!("{d},D,0,100,1\n{d},N,{n},100,1\n"));
         }
         crate::curtois::parse(&text, "short.txt", "short").unwrap()
+    }
+
+    /// LNS's neighbourhoods have their shapes: a window of days for everybody (kind 0),
+    /// whole horizons for a few (1), a window for at most half the staff (2); each frees
+    /// something, a window about the budget (never shorter than a day). One worker per
+    /// thread allowed, at most [`MAX_LNS_WORKERS`].
+    #[test]
+    fn neighbourhoods_have_their_shapes() {
+        let p = crate::curtois::planted::planted(28, 12, 3, 1);
+        let inst = crate::curtois::parse(&p.text, "planted.txt", "planted").unwrap();
+        let site = to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        let ctx = Ctx::new(&site, &req, &inst, &SolveOptions::default());
+        let (n, days) = (inst.staff.len(), inst.days);
+        let per_day = ctx.cands.len() as f64 / days as f64;
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut seen = [0; 3];
+        for budget in [200.0, 600.0, 1500.0] {
+            for _ in 0..60 {
+                let (kind, free) =
+                    draw_neighbourhood(&ctx, &p.roster, None, false, budget, &mut rng);
+                seen[kind] += 1;
+                let cells = |e: usize| (0..days).filter(|&d| free[e][d]).count();
+                let freed: usize = (0..n).map(cells).sum();
+                assert!(freed > 0, "kind {kind} frees nothing");
+                let days_free: Vec<usize> =
+                    (0..days).filter(|&d| (0..n).any(|e| free[e][d])).collect();
+                match kind {
+                    0 => {
+                        assert!(
+                            (0..n).all(|e| free[e] == free[0]),
+                            "kind 0: one window for all"
+                        );
+                        let w = days_free.len();
+                        assert_eq!(
+                            days_free.last().unwrap() - days_free[0] + 1,
+                            w,
+                            "contiguous"
+                        );
+                        assert!(w as f64 <= (budget / per_day).round().max(1.0) + 1e-9);
+                    }
+                    1 => {
+                        assert!((0..n).all(|e| cells(e) == 0 || cells(e) == days));
+                    }
+                    _ => {
+                        let staff = (0..n).filter(|&e| cells(e) > 0).count();
+                        assert!(staff <= n.div_ceil(2), "{staff} of {n}");
+                        assert_eq!(
+                            days_free.last().unwrap() - days_free[0] + 1,
+                            days_free.len()
+                        );
+                    }
+                }
+            }
+        }
+        assert!(seen.iter().all(|&k| k > 10), "{seen:?}");
+        let with = |threads| SolveOptions {
+            threads,
+            ..SolveOptions::default()
+        };
+        assert_eq!(lns_workers(&with(Some(1))), 1);
+        assert_eq!(lns_workers(&with(Some(2))), 2);
+        assert_eq!(lns_workers(&with(Some(64))), MAX_LNS_WORKERS);
+        assert!((1..=MAX_LNS_WORKERS).contains(&lns_workers(&with(None))));
     }
 
     /// The guided window frees only cells where the roster disagrees with the LP (its shift
