@@ -678,6 +678,130 @@ fn draw_neighbourhood(
     (kind, free)
 }
 
+/// What an LNS batch ([`lns_batch`]) works on: the incumbent and its cost, the
+/// sub-MILPs' size, the generator, a count of sub-MILPs, and the first error met.
+struct LnsRun<'r> {
+    best: &'r mut u64,
+    current: &'r mut Assignment,
+    /// Free candidates per sub-MILP.
+    budget: &'r mut f64,
+    rng: &'r mut ChaCha8Rng,
+    iterations: &'r mut usize,
+    error: Option<Error>,
+}
+
+/// How an LNS batch runs.
+struct LnsPlan<'p> {
+    /// Sub-MILPs side by side.
+    workers: usize,
+    lp_cells: Option<&'p CellValues>,
+    long: bool,
+    strength: Option<&'p Strength>,
+    started: Instant,
+    /// Seconds from `started` after which no worker starts another sub-MILP (each
+    /// starts at least one).
+    until: f64,
+    /// Seconds from `started` at which LNS ends (no sub-MILP runs past it).
+    lns_end: f64,
+    /// The batch stops once the roster costs this (the rounded-up bound).
+    target: f64,
+}
+
+/// Large-neighbourhood search: each of `plan.workers` threads in turn draws a
+/// neighbourhood of the incumbent ([`draw_neighbourhood`], from the shared seeded
+/// generator), solves it by a HiGHS sub-MILP with everything else fixed, and keeps the
+/// result when it costs no more than the incumbent at that moment; the sub-MILPs' size
+/// adapts to how they end (larger after quick solves, smaller after time-outs). Workers do
+/// not wait for each other; with one, the sequence of sub-MILPs is the seed's.
+fn lns_batch(ctx: &Ctx, run: &mut LnsRun, plan: &LnsPlan) {
+    let inst = ctx.inst;
+    // Long horizons: nearly every sub-MILP improves, so many short ones (Instance21 at
+    // 300 s: 215 sub-MILPs of at most 1 s gave 22,729, 167 of at most 2 s 23,378, 88 of
+    // at most 4 s 23,598, 39 of at most 10 s 26,113). Not on Instance13 (600 s: 2 s and
+    // the shortfall neighbourhood gave 2,118 against 1,629).
+    let cap = if plan.long { 1.0 } else { 10.0 };
+    let shared = std::sync::Mutex::new(run);
+    let work = || {
+        let mut first = true;
+        loop {
+            let (kind, free, start, limit, budget) = {
+                let mut guard = shared.lock().expect("LNS state");
+                let run: &mut LnsRun = &mut guard;
+                let now = plan.started.elapsed().as_secs_f64();
+                if run.error.is_some()
+                    || (*run.best as f64) <= plan.target + 1e-6
+                    || now >= plan.lns_end
+                    || (!first && now >= plan.until)
+                {
+                    break;
+                }
+                first = false;
+                let budget = *run.budget;
+                let (kind, free) =
+                    draw_neighbourhood(ctx, run.current, plan.lp_cells, plan.long, budget, run.rng);
+                *run.iterations += 1;
+                let limit = (plan.lns_end - now).clamp(0.05, cap);
+                (kind, free, run.current.clone(), limit, budget)
+            };
+            let t0 = Instant::now();
+            let got = ctx.solve_sub(
+                &start,
+                &|e, d| free[e][d],
+                limit,
+                None,
+                false,
+                plan.strength,
+            );
+            let secs = t0.elapsed().as_secs_f64();
+            let mut guard = shared.lock().expect("LNS state");
+            let run: &mut LnsRun = &mut guard;
+            let mut size = *run.budget;
+            match got {
+                Err(e) => {
+                    run.error.get_or_insert(e);
+                    break;
+                }
+                Ok(Some(s)) => {
+                    // No assignment (infeasible): nothing under the roster's cost in this
+                    // neighbourhood.
+                    if let Some(a) = s.assignment {
+                        let obj = objective(inst, &a);
+                        if obj < *run.best && log_enabled() {
+                            eprintln!(
+                                "curtois: lns kind {kind} budget {budget:.0}: {} -> {obj} ({secs:.1} s, at {:.1} s)",
+                                run.best,
+                                plan.started.elapsed().as_secs_f64()
+                            );
+                        }
+                        if obj <= *run.best {
+                            // Better, or a sideways move.
+                            *run.best = obj;
+                            *run.current = a;
+                        }
+                    }
+                    let solved = matches!(s.status, SolveStatus::Optimal | SolveStatus::Infeasible);
+                    if solved && secs < 3.0 {
+                        size *= 1.15;
+                    } else if !solved {
+                        size *= 0.85;
+                    }
+                }
+                Ok(None) => size *= 0.7,
+            }
+            *run.budget = size.clamp(200.0, 20_000.0);
+        }
+    };
+    if plan.workers <= 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..plan.workers {
+                scope.spawn(work);
+            }
+        });
+    }
+}
+
 /// Solve `inst` within `opts.time_limit` seconds (threads, seed and verbosity from `opts`;
 /// `opts.gap` is the full MILP's gap). Large-neighbourhood search runs one sub-MILP per
 /// thread the run may use ([`lns_workers`]).
@@ -1039,79 +1163,36 @@ pub fn solve_with_workers(
             next_slice = started.elapsed().as_secs_f64() + TREE_SLICE;
             continue;
         }
-        // One neighbourhood per worker, drawn in order from the seeded generator.
-        let draws: Vec<(usize, Vec<Vec<bool>>)> = (0..workers)
-            .map(|_| draw_neighbourhood(&ctx, &current, lp_cells.as_ref(), long, budget, &mut rng))
-            .collect();
-        iterations += draws.len();
-        // Long horizons: nearly every sub-MILP improves, so many short ones (Instance21 at
-        // 300 s: 215 sub-MILPs of at most 1 s gave 22,729, 167 of at most 2 s 23,378, 88 of
-        // at most 4 s 23,598, 39 of at most 10 s 26,113). Not on Instance13 (600 s: 2 s and
-        // the shortfall neighbourhood gave 2,118 against 1,629).
-        let cap = if long { 1.0 } else { 10.0 };
-        let limit = (lns_end - started.elapsed().as_secs_f64()).clamp(0.05, cap);
-        let solve = |free_set: &Vec<Vec<bool>>| {
-            let t0 = Instant::now();
-            let got = ctx.solve_sub(
-                &current,
-                &|e, d| free_set[e][d],
-                limit,
-                None,
-                false,
-                strength.as_ref(),
-            );
-            (got, t0.elapsed().as_secs_f64())
+        // Sub-MILPs until the next look at the tree (while one is open) or LNS's end.
+        let until = match tree {
+            Some(_) if now < next_slice => next_slice,
+            Some(_) => now,
+            None => lns_end,
         };
-        // With more than one worker the sub-MILPs run side by side, each from the same
-        // roster; the cheapest result is kept.
-        let results: Vec<(Result<Option<Sub>, Error>, f64)> = if draws.len() == 1 {
-            vec![solve(&draws[0].1)]
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = draws
-                    .iter()
-                    .map(|(_, free_set)| scope.spawn(|| solve(free_set)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a sub-MILP worker panicked"))
-                    .collect()
-            })
+        let mut run = LnsRun {
+            best: &mut best,
+            current: &mut current,
+            budget: &mut budget,
+            rng: &mut rng,
+            iterations: &mut iterations,
+            error: None,
         };
-        let mut found: Option<(u64, Assignment, usize, f64)> = None;
-        for ((kind, _), (got, secs)) in draws.iter().zip(results) {
-            if let Some(s) = got? {
-                // No assignment (infeasible): nothing under the roster's cost in this
-                // neighbourhood.
-                if let Some(a) = s.assignment {
-                    let obj = objective(inst, &a);
-                    if found.as_ref().is_none_or(|f| obj < f.0) {
-                        found = Some((obj, a, *kind, secs));
-                    }
-                }
-                let solved = matches!(s.status, SolveStatus::Optimal | SolveStatus::Infeasible);
-                if solved && secs < 3.0 {
-                    budget *= 1.15;
-                } else if !solved {
-                    budget *= 0.85;
-                }
-            } else {
-                budget *= 0.7;
-            }
-            budget = budget.clamp(200.0, 20_000.0);
-        }
-        if let Some((obj, a, kind, secs)) = found {
-            if obj < best && log_enabled() {
-                eprintln!(
-                    "curtois: lns kind {kind} budget {budget:.0}: {best} -> {obj} ({secs:.1} s, at {:.1} s)",
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            if obj <= best {
-                // Better, or a sideways move.
-                best = obj;
-                current = a;
-            }
+        lns_batch(
+            &ctx,
+            &mut run,
+            &LnsPlan {
+                workers,
+                lp_cells: lp_cells.as_ref(),
+                long,
+                strength: strength.as_ref(),
+                started,
+                until,
+                lns_end,
+                target: rounded_up(bound),
+            },
+        );
+        if let Some(e) = run.error {
+            return Err(e);
         }
     }
     if log_enabled() {
@@ -1226,6 +1307,63 @@ mod tests {
         assert_eq!(lns_workers(&with(Some(2))), 2);
         assert_eq!(lns_workers(&with(Some(64))), MAX_LNS_WORKERS);
         assert!((1..=MAX_LNS_WORKERS).contains(&lns_workers(&with(None))));
+    }
+
+    /// An LNS batch: with the roster already at its target nothing runs; with no time past
+    /// the first sub-MILPs each worker runs exactly one; given a few seconds more run, and
+    /// the incumbent never gets dearer, its cost is its recomputed objective and it keeps
+    /// every hard rule.
+    #[test]
+    fn an_lns_batch_runs_every_worker_and_keeps_the_incumbent_honest() {
+        let p = crate::curtois::planted::planted(28, 12, 3, 1);
+        let inst = crate::curtois::parse(&p.text, "planted.txt", "planted").unwrap();
+        let site = to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        let opts = SolveOptions {
+            threads: Some(1),
+            ..SolveOptions::default()
+        };
+        let ctx = Ctx::new(&site, &req, &inst, &opts);
+        let mut current = p.roster.clone();
+        let planted_cost = objective(&inst, &current);
+        let mut best = planted_cost;
+        let (mut budget, mut iterations) = (1500.0, 0);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let started = Instant::now();
+        let mut batch = |until: f64, target: f64, best: &mut u64, current: &mut Assignment| {
+            let mut run = LnsRun {
+                best,
+                current,
+                budget: &mut budget,
+                rng: &mut rng,
+                iterations: &mut iterations,
+                error: None,
+            };
+            let plan = LnsPlan {
+                workers: 2,
+                lp_cells: None,
+                long: false,
+                strength: None,
+                started,
+                until,
+                lns_end: 60.0,
+                target,
+            };
+            lns_batch(&ctx, &mut run, &plan);
+            assert!(run.error.is_none());
+            iterations
+        };
+        assert_eq!(batch(0.0, planted_cost as f64, &mut best, &mut current), 0);
+        assert_eq!(batch(0.0, 0.0, &mut best, &mut current), 2);
+        let after_two = best;
+        assert!(after_two <= planted_cost);
+        let until = started.elapsed().as_secs_f64() + 3.0;
+        assert!(batch(until, 0.0, &mut best, &mut current) > 2);
+        assert!(best <= after_two);
+        assert_eq!(objective(&inst, &current), best);
+        let roster = ctx.roster(&current);
+        let violations = crate::verify::verify(&site, &roster, &req.agents).violations;
+        assert!(violations.is_empty(), "{violations:?}");
     }
 
     /// The guided window frees only cells where the roster disagrees with the LP (its shift
