@@ -1245,16 +1245,27 @@ mod tests {
         crate::curtois::parse(&text, "short.txt", "short").unwrap()
     }
 
+    /// A planted 28-day instance (12 staff, 3 shift types), its site and requirements.
+    fn planted_case() -> (
+        crate::curtois::planted::Planted,
+        Instance,
+        crate::Site,
+        Requirements,
+    ) {
+        let p = crate::curtois::planted::planted(28, 12, 3, 1);
+        let inst = crate::curtois::parse(&p.text, "planted.txt", "planted").unwrap();
+        let site = to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        (p, inst, site, req)
+    }
+
     /// LNS's neighbourhoods have their shapes: a window of days for everybody (kind 0),
     /// whole horizons for a few (1), a window for at most half the staff (2); each frees
     /// something, a window about the budget (never shorter than a day). One worker per
     /// thread allowed, at most [`MAX_LNS_WORKERS`].
     #[test]
     fn neighbourhoods_have_their_shapes() {
-        let p = crate::curtois::planted::planted(28, 12, 3, 1);
-        let inst = crate::curtois::parse(&p.text, "planted.txt", "planted").unwrap();
-        let site = to_site(&inst);
-        let req = crate::staffing::requirements(&site);
+        let (p, inst, site, req) = planted_case();
         let ctx = Ctx::new(&site, &req, &inst, &SolveOptions::default());
         let (n, days) = (inst.staff.len(), inst.days);
         let per_day = ctx.cands.len() as f64 / days as f64;
@@ -1315,10 +1326,7 @@ mod tests {
     /// every hard rule.
     #[test]
     fn an_lns_batch_runs_every_worker_and_keeps_the_incumbent_honest() {
-        let p = crate::curtois::planted::planted(28, 12, 3, 1);
-        let inst = crate::curtois::parse(&p.text, "planted.txt", "planted").unwrap();
-        let site = to_site(&inst);
-        let req = crate::staffing::requirements(&site);
+        let (p, inst, site, req) = planted_case();
         let opts = SolveOptions {
             threads: Some(1),
             ..SolveOptions::default()
