@@ -698,9 +698,10 @@ struct LnsPlan<'p> {
     long: bool,
     strength: Option<&'p Strength>,
     started: Instant,
-    /// Seconds from `started` after which no worker starts another sub-MILP (each
-    /// starts at least one).
-    until: f64,
+    /// With a branch-and-price tree open: from this second on (from `started`), the batch
+    /// ends — each worker having run at least one sub-MILP — as soon as the roster is close
+    /// to this bound ([`close_to`]), for the tree to take a slice.
+    tree_at: Option<(f64, f64)>,
     /// Seconds from `started` at which LNS ends (no sub-MILP runs past it).
     lns_end: f64,
     /// The batch stops once the roster costs this (the rounded-up bound).
@@ -728,10 +729,13 @@ fn lns_batch(ctx: &Ctx, run: &mut LnsRun, plan: &LnsPlan) {
                 let mut guard = shared.lock().expect("LNS state");
                 let run: &mut LnsRun = &mut guard;
                 let now = plan.started.elapsed().as_secs_f64();
+                let tree_due = plan
+                    .tree_at
+                    .is_some_and(|(at, bound)| now >= at && close_to(*run.best, bound));
                 if run.error.is_some()
                     || (*run.best as f64) <= plan.target + 1e-6
                     || now >= plan.lns_end
-                    || (!first && now >= plan.until)
+                    || (!first && tree_due)
                 {
                     break;
                 }
@@ -827,7 +831,6 @@ pub fn solve_with_workers(
     opts: &SolveOptions,
     workers: usize,
 ) -> Result<CurtoisOutcome, Error> {
-    let workers = workers.max(1);
     let started = Instant::now();
     let total = opts.time_limit;
     let left = || (total - started.elapsed().as_secs_f64()).max(0.0);
@@ -1163,12 +1166,6 @@ pub fn solve_with_workers(
             next_slice = started.elapsed().as_secs_f64() + TREE_SLICE;
             continue;
         }
-        // Sub-MILPs until the next look at the tree (while one is open) or LNS's end.
-        let until = match tree {
-            Some(_) if now < next_slice => next_slice,
-            Some(_) => now,
-            None => lns_end,
-        };
         let mut run = LnsRun {
             best: &mut best,
             current: &mut current,
@@ -1186,7 +1183,7 @@ pub fn solve_with_workers(
                 long,
                 strength: strength.as_ref(),
                 started,
-                until,
+                tree_at: tree.as_ref().map(|_| (next_slice, bound)),
                 lns_end,
                 target: rounded_up(bound),
             },
@@ -1320,8 +1317,8 @@ mod tests {
         assert!((1..=MAX_LNS_WORKERS).contains(&lns_workers(&with(None))));
     }
 
-    /// An LNS batch: with the roster already at its target nothing runs; with no time past
-    /// the first sub-MILPs each worker runs exactly one; given a few seconds more run, and
+    /// An LNS batch: with the roster already at its target nothing runs; with the tree due
+    /// each worker runs exactly one sub-MILP; without a tree, more run until LNS's end;
     /// the incumbent never gets dearer, its cost is its recomputed objective and it keeps
     /// every hard rule.
     #[test]
@@ -1338,7 +1335,11 @@ mod tests {
         let (mut budget, mut iterations) = (1500.0, 0);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let started = Instant::now();
-        let mut batch = |until: f64, target: f64, best: &mut u64, current: &mut Assignment| {
+        let mut batch = |tree_at: Option<(f64, f64)>,
+                         lns_end: f64,
+                         target: f64,
+                         best: &mut u64,
+                         current: &mut Assignment| {
             let mut run = LnsRun {
                 best,
                 current,
@@ -1353,20 +1354,26 @@ mod tests {
                 long: false,
                 strength: None,
                 started,
-                until,
-                lns_end: 60.0,
+                tree_at,
+                lns_end,
                 target,
             };
             lns_batch(&ctx, &mut run, &plan);
             assert!(run.error.is_none());
             iterations
         };
-        assert_eq!(batch(0.0, planted_cost as f64, &mut best, &mut current), 0);
-        assert_eq!(batch(0.0, 0.0, &mut best, &mut current), 2);
+        // A tree due at once, whatever the roster: the bound is the roster's cost.
+        let due = Some((0.0, planted_cost as f64));
+        assert_eq!(
+            batch(due, 60.0, planted_cost as f64, &mut best, &mut current),
+            0
+        );
+        assert_eq!(batch(due, 60.0, 0.0, &mut best, &mut current), 2);
         let after_two = best;
         assert!(after_two <= planted_cost);
-        let until = started.elapsed().as_secs_f64() + 3.0;
-        assert!(batch(until, 0.0, &mut best, &mut current) > 2);
+        // No tree: to LNS's end, 3 s from now.
+        let end = started.elapsed().as_secs_f64() + 3.0;
+        assert!(batch(None, end, 0.0, &mut best, &mut current) > 2);
         assert!(best <= after_two);
         assert_eq!(objective(&inst, &current), best);
         let roster = ctx.roster(&current);
