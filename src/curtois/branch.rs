@@ -234,7 +234,7 @@ impl Tree {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::curtois::colgen::tests::{instance, master};
     use crate::curtois::descent::tests::{all_rows, random_case};
@@ -347,6 +347,16 @@ mod tests {
     /// optimum is X+Y (b doubled, 5).
     #[test]
     fn branch_and_price_closes_an_odd_cycle() {
+        let inst = odd_cycle();
+        let rows: Vec<_> = (0..3).map(|s| all_rows(&inst, s)).collect();
+        let (root, opt, nodes) = check_tree(&inst, &rows);
+        assert_eq!(opt, 5);
+        assert!(root < 1.5 + 1e-6, "root bound {root}");
+        assert!(nodes > 1);
+    }
+
+    /// The odd cycle of [`branch_and_price_closes_an_odd_cycle`].
+    pub(crate) fn odd_cycle() -> Instance {
         let mut text = String::from(
             "SECTION_HORIZON\n5\n\nSECTION_SHIFTS\nE,480,\nL,480,\n\n\
              SECTION_STAFF\nX,E=5|L=0,4800,0,5,2,1,1\nY,E=5|L=0,4800,0,5,2,1,1\n\
@@ -358,12 +368,7 @@ mod tests {
             let want = u32::from((1..=3).contains(&d));
             text.push_str(&format!("{d},E,{want},100,5\n{d},L,0,100,3\n"));
         }
-        let inst = crate::curtois::parse(&text, "cycle.txt", "cycle").unwrap();
-        let rows: Vec<_> = (0..3).map(|s| all_rows(&inst, s)).collect();
-        let (root, opt, nodes) = check_tree(&inst, &rows);
-        assert_eq!(opt, 5);
-        assert!(root < 1.5 + 1e-6, "root bound {root}");
-        assert!(nodes > 1);
+        crate::curtois::parse(&text, "cycle.txt", "cycle").unwrap()
     }
 
     /// On random small instances (three staff, five or six days, rigid workloads), the same

@@ -50,6 +50,13 @@ const DIVE_TAIL: f64 = 0.3;
 /// Most column-generation rounds per step of a quick dive's tail.
 const DIVE_TAIL_ROUNDS: usize = 10;
 
+/// A cell dive's step decides at least this share of the undecided cells (and at least a
+/// horizon's worth), besides every cell the master holds at 0.99 or more.
+const CELL_DIVE_SHARE: f64 = 0.1;
+
+/// Column-generation rounds per step of a cell dive's tail (under 30 % of cells undecided).
+const CELL_DIVE_TAIL_ROUNDS: usize = 4;
+
 /// A dive step fixes, besides every (nearly) integral schedule, up to this share of the
 /// employees still free (at least 3) at their largest value when it is 0.5 or more.
 const DIVE_SHARE: f64 = 0.125;
@@ -961,6 +968,106 @@ impl Master<'_> {
         (work, shift)
     }
 
+    /// A dive on cells instead of whole schedules: each step puts in force, as branching
+    /// rules ([`Master::set_rules`]), the cells (employee, day: works template t / is off)
+    /// of each free employee's most chosen schedule that the master LP holds at 0.99 or
+    /// more — at least [`CELL_DIVE_SHARE`] of the undecided cells, largest first — and
+    /// re-generates columns under the rules, until the master is integral. Cells taken
+    /// from one schedule of each employee cannot contradict each other, and the rest of
+    /// that employee's horizon stays free to re-arrange around them (where fixing a whole
+    /// schedule decides all of it at once). Returns the roster, or `None` at the deadline
+    /// (the master then holds the rules reached: [`Master::rounded`] is a roster keeping
+    /// them). Leaves the rules in force; `set_rules(&[])` lifts them.
+    pub fn cell_dive(&mut self, deadline: Instant, log: bool) -> Result<Option<Assignment>, Error> {
+        let exact = self.exact_pricing;
+        self.exact_pricing = false;
+        self.set_simplex(SIMPLEX_DUAL);
+        let got = self.cell_dive_inner(deadline, log);
+        self.set_simplex(SIMPLEX_PRIMAL);
+        self.exact_pricing = exact;
+        got
+    }
+
+    fn cell_dive_inner(
+        &mut self,
+        deadline: Instant,
+        log: bool,
+    ) -> Result<Option<Assignment>, Error> {
+        let (n, days) = (self.inst.staff.len(), self.inst.days);
+        let mut rules: Vec<Rule> = self.rules.clone();
+        let mut decided = vec![vec![false; days]; n];
+        for r in &rules {
+            match *r {
+                Rule::Work(e, d, _) | Rule::Shift(e, d, _, _) => decided[e][d] = true,
+            }
+        }
+        loop {
+            let open = decided.iter().flatten().filter(|&&x| !x).count();
+            let rounds = if (open as f64) < DIVE_TAIL * (n * days) as f64 {
+                CELL_DIVE_TAIL_ROUNDS
+            } else {
+                DIVE_ROUNDS
+            };
+            let (value, _, _) = self.generate(deadline, rounds, false)?;
+            if log {
+                eprintln!(
+                    "colgen: cell dive at {value:.2}, {} of {} cells decided, {} master solves so far",
+                    n * days - open,
+                    n * days,
+                    self.iterations
+                );
+            }
+            let integral = self
+                .values
+                .iter()
+                .all(|vs| vs.iter().all(|&v| v <= 1e-6 || v >= 1.0 - 1e-6));
+            if integral {
+                return Ok(Some(self.rounded()));
+            }
+            if Instant::now() > deadline {
+                return Ok(None);
+            }
+            let (work, shift) = self.cell_values();
+            let top = self.rounded();
+            let mut cells: Vec<(f64, Rule)> = Vec::new();
+            for (e, row) in top.iter().enumerate() {
+                for (d, t) in row.iter().enumerate() {
+                    if decided[e][d] {
+                        continue;
+                    }
+                    cells.push(match *t {
+                        Some(t) => (
+                            shift.get(&(e, d, t)).copied().unwrap_or(0.0),
+                            Rule::Shift(e, d, t, true),
+                        ),
+                        None => (1.0 - work[e][d], Rule::Work(e, d, false)),
+                    });
+                }
+            }
+            if cells.is_empty() {
+                // Every cell decided yet fractional: cannot happen (each employee then has
+                // one schedule); end rather than loop.
+                return Ok(Some(top));
+            }
+            cells.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let least = ((cells.len() as f64 * CELL_DIVE_SHARE).ceil() as usize)
+                .max(days)
+                .min(cells.len());
+            let sure = cells.iter().take_while(|c| c.0 >= 0.99).count();
+            for &(_, r) in cells.iter().take(sure.max(least)) {
+                match r {
+                    Rule::Work(e, d, _) | Rule::Shift(e, d, _, _) => decided[e][d] = true,
+                }
+                rules.push(r);
+            }
+            match self.set_rules(&rules) {
+                Some(true) => {}
+                // Cannot happen with cells of one schedule per employee; stop the dive.
+                _ => return Ok(None),
+            }
+        }
+    }
+
     /// Each employee's most chosen schedule in the master's solution: a feasible roster.
     pub fn rounded(&self) -> Assignment {
         (0..self.inst.staff.len())
@@ -1128,7 +1235,7 @@ pub(crate) mod tests {
             site,
             req,
             cands,
-            &vec![vec![None; 14]; 4],
+            &vec![vec![None; inst.days]; inst.staff.len()],
             &SolveOptions::default(),
         );
         let start = m.own_schedules().expect("the DP applies");
@@ -1178,6 +1285,81 @@ pub(crate) mod tests {
         assert!(crate::verify::verify(&site, &roster, &req.agents)
             .violations
             .is_empty());
+    }
+
+    /// The roster's shifts as candidate shifts, for `verify`.
+    fn as_roster(cands: &[Candidate], a: &Assignment) -> crate::roster::Roster {
+        let mut shifts = Vec::new();
+        for (e, row) in a.iter().enumerate() {
+            for (d, t) in row.iter().enumerate() {
+                if let Some(t) = t {
+                    let c = cands
+                        .iter()
+                        .find(|c| c.employee == e && c.day == d && c.template == *t)
+                        .expect("a candidate");
+                    shifts.push(c.to_shift());
+                }
+            }
+        }
+        crate::roster::Roster { shifts }
+    }
+
+    /// A cell dive from a fractional master ends integral: every employee on one schedule
+    /// of value 1, the roster keeping every rule the dive put in force and every hard rule
+    /// (`verify`), never below the bound or the optimum. Stopped at once,
+    /// the master's rounding is still a roster `verify` accepts.
+    #[test]
+    fn a_cell_dive_ends_on_a_roster_keeping_its_rules() {
+        // The odd cycle's master is fractional at the root (halves), so the dive has cells
+        // to decide; its optimum is 5 (by hand and by brute force in `branch`).
+        let inst = crate::curtois::branch::tests::odd_cycle();
+        let site = crate::curtois::to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        let cands = candidate_shifts(&site);
+        let far = Instant::now() + std::time::Duration::from_secs(3600);
+        let mut m = master(&inst, &site, &req, &cands, PRICING_BEAM);
+        let (_, bound, _) = m.generate(far, usize::MAX, false).unwrap();
+        assert!(m
+            .values
+            .iter()
+            .flatten()
+            .any(|&v| v > 1e-6 && v < 1.0 - 1e-6));
+        let a = m.cell_dive(far, false).unwrap().expect("the dive ends");
+        for (e, row) in a.iter().enumerate() {
+            let used: Vec<usize> = (0..m.values[e].len())
+                .filter(|&k| m.values[e][k] > 1e-6)
+                .collect();
+            assert_eq!(used.len(), 1, "employee {e}: {:?}", m.values[e]);
+            assert_eq!(&m.columns[e][used[0]], row);
+        }
+        assert!(!m.rules.is_empty());
+        for r in &m.rules {
+            assert!(
+                r.keeps(&a[r.employee()]),
+                "{r:?} broken by {:?}",
+                a[r.employee()]
+            );
+        }
+        let obj = crate::curtois::objective(&inst, &a) as f64;
+        assert!(obj >= bound.expect("converged") - 1e-6);
+        assert!(obj >= 5.0);
+        assert!(
+            crate::verify::verify(&site, &as_roster(&cands, &a), &req.agents)
+                .violations
+                .is_empty()
+        );
+        // Lifted: the root again.
+        assert_eq!(m.set_rules(&[]), Some(true));
+        // Stopped at once: the master's rounding (or its roster, had it been integral
+        // already) is a roster `verify` accepts.
+        let mut late = master(&inst, &site, &req, &cands, PRICING_BEAM);
+        let stopped = late.cell_dive(Instant::now(), false).unwrap();
+        let rounded = stopped.unwrap_or_else(|| late.rounded());
+        assert!(
+            crate::verify::verify(&site, &as_roster(&cands, &rounded), &req.agents)
+                .violations
+                .is_empty()
+        );
     }
 
     /// A deadline already past: not reported as converged, and no bound.
