@@ -1269,22 +1269,11 @@ pub(crate) mod tests {
         let a = beam.dive(far, false).unwrap().expect("dive ends");
         let obj = crate::curtois::objective(&inst, &a) as f64;
         assert!(obj >= b1 - 1e-6);
-        let mut shifts = Vec::new();
-        for (e, row) in a.iter().enumerate() {
-            for (d, t) in row.iter().enumerate() {
-                if let Some(t) = t {
-                    let c = cands
-                        .iter()
-                        .find(|c| c.employee == e && c.day == d && c.template == *t)
-                        .expect("a candidate");
-                    shifts.push(c.to_shift());
-                }
-            }
-        }
-        let roster = crate::roster::Roster { shifts };
-        assert!(crate::verify::verify(&site, &roster, &req.agents)
-            .violations
-            .is_empty());
+        assert!(
+            crate::verify::verify(&site, &as_roster(&cands, &a), &req.agents)
+                .violations
+                .is_empty()
+        );
     }
 
     /// The roster's shifts as candidate shifts, for `verify`.
