@@ -1045,8 +1045,8 @@ impl Master<'_> {
                 }
             }
             if cells.is_empty() {
-                // Every cell decided yet fractional: cannot happen (each employee then has
-                // one schedule); end rather than loop.
+                // Every cell decided yet fractional: only where an employee is priced by the
+                // MILP, whose columns need not keep the rules. The rounding is a roster.
                 return Ok(Some(top));
             }
             cells.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -1062,7 +1062,8 @@ impl Master<'_> {
             }
             match self.set_rules(&rules) {
                 Some(true) => {}
-                // Cannot happen with cells of one schedule per employee; stop the dive.
+                // Cells of one schedule per employee never contradict each other; `None` is
+                // the DP giving up on an employee left without a column. Stop the dive.
                 _ => return Ok(None),
             }
         }
