@@ -857,8 +857,13 @@ pub enum Rule {
 
 impl Rule {
     fn employee(&self) -> usize {
+        self.cell().0
+    }
+
+    /// The (employee, day) the rule decides.
+    fn cell(&self) -> (usize, usize) {
         match *self {
-            Rule::Work(e, ..) | Rule::Shift(e, ..) => e,
+            Rule::Work(e, d, _) | Rule::Shift(e, d, _, _) => (e, d),
         }
     }
 
@@ -997,9 +1002,8 @@ impl Master<'_> {
         let mut rules: Vec<Rule> = self.rules.clone();
         let mut decided = vec![vec![false; days]; n];
         for r in &rules {
-            match *r {
-                Rule::Work(e, d, _) | Rule::Shift(e, d, _, _) => decided[e][d] = true,
-            }
+            let (e, d) = r.cell();
+            decided[e][d] = true;
         }
         loop {
             let open = decided.iter().flatten().filter(|&&x| !x).count();
@@ -1055,9 +1059,8 @@ impl Master<'_> {
                 .min(cells.len());
             let sure = cells.iter().take_while(|c| c.0 >= 0.99).count();
             for &(_, r) in cells.iter().take(sure.max(least)) {
-                match r {
-                    Rule::Work(e, d, _) | Rule::Shift(e, d, _, _) => decided[e][d] = true,
-                }
+                let (e, d) = r.cell();
+                decided[e][d] = true;
                 rules.push(r);
             }
             match self.set_rules(&rules) {
