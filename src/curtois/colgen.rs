@@ -185,6 +185,9 @@ pub struct Master<'a> {
     /// nobody fixed: the Lagrangian bound, the cover duals and each employee's cheapest
     /// DP value (what [`Master::lagrangian_cuts`] needs).
     last_exact: Option<ExactRound>,
+    /// Threads pricing the employees side by side (from the options' threads; all cores
+    /// when they leave the choice open). The master does not depend on it.
+    pub workers: usize,
 }
 
 impl<'a> Master<'a> {
@@ -272,6 +275,11 @@ impl<'a> Master<'a> {
             master_value: f64::INFINITY,
             fast_dive: false,
             last_exact: None,
+            workers: opts
+                .threads
+                .map(|t| t as usize)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+                .max(1),
         };
         for (e, row) in start.iter().enumerate() {
             m.add_column(e, row.clone());
@@ -381,40 +389,44 @@ impl<'a> Master<'a> {
             // Per employee priced exactly in it, the cheapest schedule's value or a lower
             // bound on it (the exact pass takes it from here).
             let mut priced_exactly: Vec<Option<f64>> = vec![None; n];
-            let heuristic_pass = if self.beam > 0 { 0..n } else { 0..0 };
-            for e in heuristic_pass {
-                if Instant::now() > deadline {
-                    timed_out = true;
-                    break;
+            // The employees are priced side by side by `self.workers` threads against a
+            // dense copy of each one's costs (the DP's inner loop then reads an array, not
+            // two hash maps); the columns go in afterwards in employee order, so the master
+            // does not depend on the thread count.
+            let costs: Vec<Vec<f64>> = (0..n).map(|e| self.dense_costs(&mu, e)).collect();
+            let round = self.iterations;
+            let pricing = self.pricing();
+            let priced = price_side_by_side(n, self.workers, deadline, |e| {
+                if pricing.beam == 0 || pricing.fixed[e].is_some() || !pricing.use_dp[e] {
+                    return Priced::Skipped;
                 }
-                if self.fixed[e].is_some() || !self.use_dp[e] {
-                    continue;
-                }
-                let cost = |d: usize, t: usize| self.weight(&mu, e, d, t);
                 // Only labels that can still give a negative reduced cost count.
-                let below = duals[e] - self.on_weight[e] - 1e-6;
-                let found = if e % EXACT_STRIDE == self.iterations % EXACT_STRIDE {
-                    let got = self.price_exactly(&mu, e, below);
-                    match &got {
-                        Some(best) => {
-                            priced_exactly[e] = Some(best.as_ref().map_or(below, |b| b.1))
-                        }
-                        // Past the label limit: the exact pass prices by the MILP.
-                        None => self.use_dp[e] = false,
-                    }
-                    got.map(|best| best.into_iter().collect())
+                let below = duals[e] - pricing.on_weight[e] - 1e-6;
+                if e % EXACT_STRIDE == round % EXACT_STRIDE {
+                    Priced::Exact(pricing.exact(e, &costs[e], below))
                 } else {
-                    super::pricing::cheapest_schedules_beam(
-                        self.site,
-                        e,
-                        &self.options[e],
-                        &cost,
-                        LABEL_LIMIT,
-                        self.beam,
-                        PRICING_COLUMNS,
-                        &self.forced[e],
-                        Some(below),
-                    )
+                    Priced::Beam(pricing.beam_columns(e, &costs[e], below))
+                }
+            });
+            for (e, got) in priced.into_iter().enumerate() {
+                let below = duals[e] - self.on_weight[e] - 1e-6;
+                let found = match got {
+                    Priced::Skipped => continue,
+                    Priced::TimedOut => {
+                        timed_out = true;
+                        continue;
+                    }
+                    Priced::Beam(found) => found,
+                    Priced::Exact(got) => {
+                        match &got {
+                            Some(best) => {
+                                priced_exactly[e] = Some(best.as_ref().map_or(below, |b| b.1))
+                            }
+                            // Past the label limit: the exact pass prices by the MILP.
+                            None => self.use_dp[e] = false,
+                        }
+                        got.map(|best| best.into_iter().collect())
+                    }
                 };
                 for (row, value) in found.unwrap_or_default() {
                     if value + self.on_weight[e] - duals[e] < -1e-6 {
@@ -432,27 +444,44 @@ impl<'a> Master<'a> {
             let exact_pass =
                 (!heuristic || stalled) && !timed_out && (self.exact_pricing || self.beam == 0);
             exact &= exact_pass;
+            // Schedules cheaper than `threshold` have a negative reduced cost; the DP looks
+            // only below it, or below the beam's best schedule at these duals when that is
+            // lower (the cheapest schedule is then at most that).
+            let thresholds: Vec<f64> = (0..n).map(|e| duals[e] - self.on_weight[e]).collect();
+            let below = |e: usize| thresholds[e].min(beam_best[e] + 1e-6);
+            let pricing = self.pricing();
+            let mut exactly = if exact_pass {
+                price_side_by_side(n, self.workers, deadline, |e| {
+                    if pricing.fixed[e].is_some()
+                        || priced_exactly[e].is_some()
+                        || !pricing.use_dp[e]
+                    {
+                        return Priced::Skipped;
+                    }
+                    Priced::Exact(pricing.exact(e, &costs[e], below(e)))
+                })
+            } else {
+                Vec::new()
+            };
             for e in (0..n).filter(|_| exact_pass) {
                 if self.fixed[e].is_some() {
                     continue;
                 }
-                if Instant::now() > deadline {
+                let dp = std::mem::replace(&mut exactly[e], Priced::Skipped);
+                let needs_milp = priced_exactly[e].is_none() && !self.use_dp[e];
+                if matches!(dp, Priced::TimedOut) || (needs_milp && Instant::now() > deadline) {
                     exact = false;
                     timed_out = true;
                     break;
                 }
                 let pi = duals[e];
-                // Schedules cheaper than `threshold` have a negative reduced cost; the DP
-                // looks only below it, or below the beam's best schedule at these duals
-                // when that is lower (the cheapest schedule is then at most that).
-                let threshold = pi - self.on_weight[e];
-                let below = threshold.min(beam_best[e] + 1e-6);
+                let threshold = thresholds[e];
                 // The cheapest schedule's value, or a lower bound on it: `threshold` when
                 // nothing lies below it (reduced cost ≥ 0: nothing for the bound). Taken from
                 // the heuristic pass when it priced this employee exactly.
-                let value = match priced_exactly[e] {
-                    Some(value) => Some(value),
-                    None if self.use_dp[e] => match self.price_exactly(&mu, e, below) {
+                let value = match (priced_exactly[e], dp) {
+                    (Some(value), _) => Some(value),
+                    (None, Priced::Exact(got)) => match got {
                         Some(Some((row, value))) => {
                             if value - threshold < -1e-6 {
                                 self.add_column(e, row);
@@ -469,7 +498,7 @@ impl<'a> Master<'a> {
                             None
                         }
                     },
-                    None => None,
+                    _ => None,
                 };
                 if let Some(value) = value {
                     dp_values[e] = value;
@@ -548,6 +577,7 @@ impl<'a> Master<'a> {
                 );
             }
             if exact && added == 0 {
+                self.master_value = master;
                 return Ok((master, Some(best_bound.unwrap_or(master).max(master)), true));
             }
             if added == 0 {
@@ -688,26 +718,29 @@ impl<'a> Master<'a> {
         }
     }
 
-    /// Employee `e`'s cheapest schedule at cover duals `mu` if it costs less than `below`
-    /// (the exact DP under the employee's branching decisions): `Some(None)` when none
-    /// does, `None` past the label limit.
-    #[allow(clippy::type_complexity)]
-    fn price_exactly(
-        &self,
-        mu: &HashMap<(usize, usize), f64>,
-        e: usize,
-        below: f64,
-    ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
-        let cost = |d: usize, t: usize| self.weight(mu, e, d, t);
-        super::pricing::cheapest_schedule_forced(
-            self.site,
-            e,
-            &self.options[e],
-            &cost,
-            LABEL_LIMIT,
-            &self.forced[e],
-            Some(below),
-        )
+    /// What the pricing needs from the master, to share between threads.
+    fn pricing(&self) -> Pricing<'_> {
+        Pricing {
+            site: self.site,
+            options: &self.options,
+            forced: &self.forced,
+            fixed: &self.fixed,
+            use_dp: &self.use_dp,
+            on_weight: &self.on_weight,
+            beam: self.beam,
+        }
+    }
+
+    /// [`Master::weight`] of every (day, template) of employee `e`, by `d · templates + t`.
+    fn dense_costs(&self, mu: &HashMap<(usize, usize), f64>, e: usize) -> Vec<f64> {
+        let nt = self.site.templates.len();
+        let mut v = vec![0.0; self.inst.days * nt];
+        for (d, opts) in self.options[e].iter().enumerate() {
+            for &(t, _) in opts {
+                v[d * nt + t] = self.weight(mu, e, d, t);
+            }
+        }
+        v
     }
 
     /// What employee `e` working template `t` on day `d` costs against cover duals `mu`:
@@ -842,6 +875,116 @@ impl<'a> Master<'a> {
             }
         }
     }
+}
+
+/// One employee's pricing in a round (see [`price_side_by_side`]).
+enum Priced {
+    /// Not priced (fixed, not priced by the DP, or not in this pass).
+    Skipped,
+    /// Not priced: the deadline had passed.
+    TimedOut,
+    /// The beam's cheapest schedules below the threshold (`None`: the DP gave up).
+    Beam(Option<Vec<(Vec<Option<usize>>, f64)>>),
+    /// The exact DP's cheapest schedule below the threshold (outer `None`: the DP gave up).
+    Exact(Option<Option<(Vec<Option<usize>>, f64)>>),
+}
+
+/// The master's data the pricing reads, borrowed apart from the HiGHS model so that
+/// threads may share it.
+struct Pricing<'m> {
+    site: &'m crate::Site,
+    options: &'m [Vec<Vec<(usize, u32)>>],
+    forced: &'m [Vec<bool>],
+    fixed: &'m [Option<usize>],
+    use_dp: &'m [bool],
+    on_weight: &'m [f64],
+    beam: usize,
+}
+
+impl Pricing<'_> {
+    /// Employee `e`'s cheapest schedule at `costs` ([`Master::dense_costs`]) if it costs
+    /// less than `below` (the exact DP under the employee's branching decisions):
+    /// `Some(None)` when none does, `None` past the label limit.
+    #[allow(clippy::type_complexity)]
+    fn exact(
+        &self,
+        e: usize,
+        costs: &[f64],
+        below: f64,
+    ) -> Option<Option<(Vec<Option<usize>>, f64)>> {
+        let nt = self.site.templates.len();
+        super::pricing::cheapest_schedule_forced(
+            self.site,
+            e,
+            &self.options[e],
+            &|d: usize, t: usize| costs[d * nt + t],
+            LABEL_LIMIT,
+            &self.forced[e],
+            Some(below),
+        )
+    }
+
+    /// The beam DP's cheapest schedules for employee `e` (up to [`PRICING_COLUMNS`]).
+    fn beam_columns(
+        &self,
+        e: usize,
+        costs: &[f64],
+        below: f64,
+    ) -> Option<Vec<(Vec<Option<usize>>, f64)>> {
+        let nt = self.site.templates.len();
+        super::pricing::cheapest_schedules_beam(
+            self.site,
+            e,
+            &self.options[e],
+            &|d: usize, t: usize| costs[d * nt + t],
+            LABEL_LIMIT,
+            self.beam,
+            PRICING_COLUMNS,
+            &self.forced[e],
+            Some(below),
+        )
+    }
+}
+
+/// `price(e)` for every employee `e < n`, by `workers` threads (employees dealt out in
+/// turn), in employee order; `TimedOut` for those reached after `deadline`.
+fn price_side_by_side<F>(n: usize, workers: usize, deadline: Instant, price: F) -> Vec<Priced>
+where
+    F: Fn(usize) -> Priced + Sync,
+{
+    let one = |e: usize| {
+        if Instant::now() > deadline {
+            Priced::TimedOut
+        } else {
+            price(e)
+        }
+    };
+    let workers = workers.clamp(1, n.max(1));
+    if workers == 1 {
+        return (0..n).map(one).collect();
+    }
+    let mut out: Vec<Option<Priced>> = (0..n).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let one = &one;
+                scope.spawn(move || {
+                    (w..n)
+                        .step_by(workers)
+                        .map(|e| (e, one(e)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (e, p) in h.join().expect("a pricing thread panicked") {
+                out[e] = Some(p);
+            }
+        }
+    });
+    out.into_iter()
+        .map(|p| p.expect("every employee priced"))
+        .collect()
 }
 
 /// A branching decision of branch-and-price, on one employee's day: whether they work it
@@ -1278,6 +1421,47 @@ pub(crate) mod tests {
                 .violations
                 .is_empty()
         );
+    }
+
+    /// Pricing side by side leaves the master as one thread leaves it: the same columns
+    /// in the same order, the same values, bound and number of rounds.
+    #[test]
+    fn pricing_threads_do_not_change_the_master() {
+        let inst = instance();
+        let site = crate::curtois::to_site(&inst);
+        let req = crate::staffing::requirements(&site);
+        let cands = candidate_shifts(&site);
+        let far = Instant::now() + std::time::Duration::from_secs(3600);
+        let run = |workers: usize| {
+            let mut m = master(&inst, &site, &req, &cands, PRICING_BEAM);
+            m.workers = workers;
+            let (value, bound, converged) = m.generate(far, usize::MAX, false).unwrap();
+            (value, bound, converged, m.iterations, m.columns, m.values)
+        };
+        let one = run(1);
+        assert!(one.3 > 1, "pricing should take several rounds");
+        assert_eq!(one, run(3));
+    }
+
+    /// Every employee's result comes back at their index, whichever thread priced them;
+    /// past the deadline nobody is priced.
+    #[test]
+    fn price_side_by_side_keeps_the_employee_order() {
+        let far = Instant::now() + std::time::Duration::from_secs(3600);
+        for workers in [1, 2, 5] {
+            let got = price_side_by_side(7, workers, far, |e| {
+                Priced::Beam(Some(vec![(vec![Some(e)], e as f64)]))
+            });
+            for (e, p) in got.iter().enumerate() {
+                match p {
+                    Priced::Beam(Some(v)) => assert_eq!(v[0].1, e as f64),
+                    _ => panic!("employee {e} not priced with {workers} workers"),
+                }
+            }
+        }
+        let past = Instant::now() - std::time::Duration::from_millis(1);
+        let got = price_side_by_side(4, 2, past, |_| Priced::Skipped);
+        assert!(got.iter().all(|p| matches!(p, Priced::TimedOut)));
     }
 
     /// The roster's shifts as candidate shifts, for `verify`.

@@ -912,12 +912,13 @@ pub fn solve_with_workers(
 
     // 2. Column generation: the strong bound; then a dive and price-and-branch for rosters.
     // Not on long horizons: the DP cannot price whole horizons there, and with MILP pricing
-    // (Instance21) not even one round finished in 120 s.
-    let cg_limit = if long {
-        0.0
-    } else {
-        total * if ctx.cands.len() < 20_000 { 0.3 } else { 0.2 }
-    };
+    // (Instance21) not even one round finished in 120 s. Up to 40 % of the limit: on
+    // Instance13 (121 staff, 19 shift types, 600 s, two threads) it converges in 200–233 s,
+    // to a bound of 1,348 — the optimum; with 20 % it stopped at a master of 1,411–1,511 and
+    // no bound, and the rosters made from that master ended 2.8–3.6 % above the optimum.
+    // Elsewhere it converges within seconds (Instances 1–8, 17).
+    let cg_limit = if long { 0.0 } else { total * 0.4 };
+    let cg_started = Instant::now();
     let (mut master, cg) = super::colgen::column_generation(
         inst,
         &site,
@@ -928,6 +929,7 @@ pub fn solve_with_workers(
         cg_limit,
         log_enabled(),
     )?;
+    let round_secs = cg_started.elapsed().as_secs_f64() / cg.iterations.max(1) as f64;
     bound = bound.max(cg.bound);
     if log_enabled() {
         eprintln!(
@@ -965,23 +967,30 @@ pub fn solve_with_workers(
     // A master LP well below the roster is worth rounding even without a bound (priced
     // heuristically, or stopped by the time).
     let roundable = strong || cg.master < best as f64;
+    // The dive on schedules fixes one employee a step, re-converging the master at each;
+    // where even one round an employee would not fit in its time (Instance13 once column
+    // generation converges: 121 staff at about 3 s a round against 90 s), the dive on
+    // cells, which decides a tenth of the cells a step — and no tree, whose nodes take as
+    // long (one node in 24–28 s on Instance13).
+    let cell_dive = !strong || n_emp as f64 * round_secs > total * 0.15;
     if (best as f64) > rounded_up(bound) + 1e-6 && roundable {
-        // Without a bound the dive is the main source of rosters: more time, enough for
-        // Instance13's quick dive to finish (about 150 s on session 10's machine, 235 s on
-        // session 11's): with 25 % of the limit it was mostly completed by best responses,
-        // and LNS ended at 1,671 and 1,699 (seeds 1 and 2) where 35 % gave 1,377 and
-        // 1,574; on the slower machine 35 % never finished (LNS 1,593 / 1,606 / 1,608,
-        // seeds 0 / 1 / 3) and 45 % did (1,418 / 1,402 / 1,420).
-        let share = if strong { 0.15 } else { 0.45 };
+        // The dive on cells is the main source of rosters there: more time, enough for it
+        // to finish (Instance13 from the converged master: 91 s; with 15 % of the limit it
+        // stopped at 2,973 of 3,360 cells, and the rounding and LNS ended at 1,763). Without
+        // a bound, the same (the quick dive on schedules then: with 25 % of the limit it was
+        // mostly completed by best responses, LNS at 1,671 / 1,699 where 35 % gave 1,377 /
+        // 1,574, and on a slower machine 45 % was needed).
+        let share = if cell_dive { 0.45 } else { 0.15 };
         let deadline =
             Instant::now() + std::time::Duration::from_secs_f64((total * share).min(left()));
         master.fast_dive = !strong;
-        // Without a bound, a dive on cells (see [`super::colgen::Master::cell_dive`]):
-        // on Instance13 it ended at 1,732 / 1,539 in 155 / 141 s, already at the optimum's
-        // eleven uncovered shifts after LNS's first minute, where the dive on whole
-        // schedules ended at 2,445 after 270 s (its tail: fixing the last fifth of the staff
-        // took the master from 1,433 to 2,676), LNS then at 1,503 against 1,388 / 1,397.
-        if !strong {
+        // The dive on cells (see [`super::colgen::Master::cell_dive`]): on Instance13 from
+        // the converged master it ended on a roster of 1,348, the optimum; from a master
+        // without a bound (column generation stopped at 20 % of the limit) at 1,732 / 1,539,
+        // where the dive on whole schedules ended at 2,445 after 270 s (its tail: fixing the
+        // last fifth of the staff took the master from 1,433 to 2,676). From the converged
+        // master the dive on schedules fixed 31 of 121 staff in its 90 s (one a step).
+        if cell_dive {
             match master.cell_dive(deadline, log_enabled())? {
                 Some(a) => improve(a, "cell dive", &mut best, &mut current),
                 None => {
@@ -1011,8 +1020,8 @@ pub fn solve_with_workers(
     // Instances 5–7 the tree closes in 1–3 s, where price-and-branch first spent 4–30 s
     // (and found nothing on Instances 7, 8 and 17). At most [`TREE_FIRST`] of the limit; if it
     // stays open, slices of LNS's time later (below).
-    let mut tree =
-        (!proven && strong && master.dp_everywhere()).then(|| super::branch::Tree::new(bound));
+    let mut tree = (!proven && strong && !cell_dive && master.dp_everywhere())
+        .then(|| super::branch::Tree::new(bound));
     if let Some(t) = tree.as_mut() {
         let first = (left() * 0.1).min(total * TREE_FIRST);
         let deadline = Instant::now() + std::time::Duration::from_secs_f64(first);
