@@ -376,7 +376,9 @@ impl<'a> Master<'a> {
                 *mu.entry(*key).or_default() += duals[n + k];
             }
             let mut lagrange = master;
-            let mut added = 0;
+            // Columns added this round: new ones only (`add_column` ignores a schedule already
+            // in, so a round repeating old columns ends the loop instead of cycling).
+            let cols_before = self.n_cols;
             let mut exact = self.fixed.iter().all(Option::is_none);
             let mut dp_values = vec![f64::NAN; n];
             // Heuristic pricing first (the DP with a beam: an order of magnitude faster, and
@@ -432,11 +434,10 @@ impl<'a> Master<'a> {
                     if value + self.on_weight[e] - duals[e] < -1e-6 {
                         beam_best[e] = beam_best[e].min(value);
                         self.add_column(e, row);
-                        added += 1;
                     }
                 }
             }
-            let heuristic = added > 0;
+            let heuristic = self.n_cols > cols_before;
             // The exact pass also runs when the beam's columns hardly move the master any
             // more: on Instance13 the beam went on adding columns worth 0.01 % a round for
             // 100 rounds at 1,548, and one exact pass took the master to 1,496.
@@ -485,7 +486,6 @@ impl<'a> Master<'a> {
                         Some(Some((row, value))) => {
                             if value - threshold < -1e-6 {
                                 self.add_column(e, row);
-                                added += 1;
                             }
                             Some(value)
                         }
@@ -556,9 +556,9 @@ impl<'a> Master<'a> {
                         }
                     }
                     self.add_column(e, row);
-                    added += 1;
                 }
             }
+            let added = self.n_cols - cols_before;
             // Every employee priced exactly against this round's duals (columns the beam
             // added from the same duals leave the Lagrangian bound valid).
             if exact {

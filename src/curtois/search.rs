@@ -912,12 +912,12 @@ pub fn solve_with_workers(
 
     // 2. Column generation: the strong bound; then a dive and price-and-branch for rosters.
     // Not on long horizons: the DP cannot price whole horizons there, and with MILP pricing
-    // (Instance21) not even one round finished in 120 s. Up to 40 % of the limit: on
-    // Instance13 (121 staff, 19 shift types, 600 s, two threads) it converges in 200–233 s,
-    // to a bound of 1,348 — the optimum; with 20 % it stopped at a master of 1,411–1,511 and
-    // no bound, and the rosters made from that master ended 2.8–3.6 % above the optimum.
-    // Elsewhere it converges within seconds (Instances 1–8, 17).
-    let cg_limit = if long { 0.0 } else { total * 0.4 };
+    // (Instance21) not even one round finished in 120 s. Up to half the limit: on
+    // Instance13 (121 staff, 19 shift types, 600 s) it converges in 200–233 s with two
+    // threads and in 242 s with one, to a bound of 1,348 — the optimum; with 20 % it stopped
+    // at a master of 1,411–1,511 and no bound, and the rosters made from that master ended
+    // 2.8–3.6 % above the optimum. Elsewhere it converges within seconds (Instances 1–8, 17).
+    let cg_limit = if long { 0.0 } else { total * 0.5 };
     let cg_started = Instant::now();
     let (mut master, cg) = super::colgen::column_generation(
         inst,
