@@ -1370,6 +1370,14 @@ pub(crate) mod tests {
         crate::curtois::parse(&text, "cg.txt", "cg").unwrap()
     }
 
+    /// The instance as a site, its requirements and its candidate shifts.
+    fn parts(inst: &Instance) -> (crate::Site, Requirements, Vec<Candidate>) {
+        let site = crate::curtois::to_site(inst);
+        let req = crate::staffing::requirements(&site);
+        let cands = candidate_shifts(&site);
+        (site, req, cands)
+    }
+
     pub(crate) fn master<'a>(
         inst: &'a Instance,
         site: &'a crate::Site,
@@ -1396,9 +1404,7 @@ pub(crate) mod tests {
     #[test]
     fn beam_pricing_converges_to_the_exact_lp_bound() {
         let inst = instance();
-        let site = crate::curtois::to_site(&inst);
-        let req = crate::staffing::requirements(&site);
-        let cands = candidate_shifts(&site);
+        let (site, req, cands) = parts(&inst);
         let far = Instant::now() + std::time::Duration::from_secs(3600);
         let mut exact = master(&inst, &site, &req, &cands, 0);
         let (v0, b0, c0) = exact.generate(far, usize::MAX, false).unwrap();
@@ -1428,9 +1434,7 @@ pub(crate) mod tests {
     #[test]
     fn pricing_threads_do_not_change_the_master() {
         let inst = instance();
-        let site = crate::curtois::to_site(&inst);
-        let req = crate::staffing::requirements(&site);
-        let cands = candidate_shifts(&site);
+        let (site, req, cands) = parts(&inst);
         let far = Instant::now() + std::time::Duration::from_secs(3600);
         let run = |workers: usize| {
             let mut m = master(&inst, &site, &req, &cands, PRICING_BEAM);
@@ -1490,9 +1494,7 @@ pub(crate) mod tests {
         // The odd cycle's master is fractional at the root (halves), so the dive has cells
         // to decide; its optimum is 5 (by hand and by brute force in `branch`).
         let inst = crate::curtois::branch::tests::odd_cycle();
-        let site = crate::curtois::to_site(&inst);
-        let req = crate::staffing::requirements(&site);
-        let cands = candidate_shifts(&site);
+        let (site, req, cands) = parts(&inst);
         let far = Instant::now() + std::time::Duration::from_secs(3600);
         let mut m = master(&inst, &site, &req, &cands, PRICING_BEAM);
         let (_, bound, _) = m.generate(far, usize::MAX, false).unwrap();
@@ -1543,9 +1545,7 @@ pub(crate) mod tests {
     #[test]
     fn a_deadline_is_not_convergence() {
         let inst = instance();
-        let site = crate::curtois::to_site(&inst);
-        let req = crate::staffing::requirements(&site);
-        let cands = candidate_shifts(&site);
+        let (site, req, cands) = parts(&inst);
         let mut m = master(&inst, &site, &req, &cands, PRICING_BEAM);
         let (_, bound, converged) = m.generate(Instant::now(), usize::MAX, false).unwrap();
         assert!(!converged);
