@@ -1422,11 +1422,7 @@ pub(crate) mod tests {
         let a = beam.dive(far, false).unwrap().expect("dive ends");
         let obj = crate::curtois::objective(&inst, &a) as f64;
         assert!(obj >= b1 - 1e-6);
-        assert!(
-            crate::verify::verify(&site, &as_roster(&cands, &a), &req.agents)
-                .violations
-                .is_empty()
-        );
+        assert_keeps_every_rule(&site, &req, &cands, &a);
     }
 
     /// Pricing side by side leaves the master as one thread leaves it: the same columns
@@ -1466,6 +1462,17 @@ pub(crate) mod tests {
         let past = Instant::now() - std::time::Duration::from_millis(1);
         let got = price_side_by_side(4, 2, past, |_| Priced::Skipped);
         assert!(got.iter().all(|p| matches!(p, Priced::TimedOut)));
+    }
+
+    /// `verify` finds no broken rule in roster `a`.
+    fn assert_keeps_every_rule(
+        site: &crate::Site,
+        req: &Requirements,
+        cands: &[Candidate],
+        a: &Assignment,
+    ) {
+        let violations = crate::verify::verify(site, &as_roster(cands, a), &req.agents).violations;
+        assert!(violations.is_empty(), "{violations:?}");
     }
 
     /// The roster's shifts as candidate shifts, for `verify`.
@@ -1522,11 +1529,7 @@ pub(crate) mod tests {
         let obj = crate::curtois::objective(&inst, &a) as f64;
         assert!(obj >= bound.expect("converged") - 1e-6);
         assert!(obj >= 5.0);
-        assert!(
-            crate::verify::verify(&site, &as_roster(&cands, &a), &req.agents)
-                .violations
-                .is_empty()
-        );
+        assert_keeps_every_rule(&site, &req, &cands, &a);
         // Lifted: the root again.
         assert_eq!(m.set_rules(&[]), Some(true));
         // Stopped at once: the master's rounding (or its roster, had it been integral
@@ -1534,11 +1537,7 @@ pub(crate) mod tests {
         let mut late = master(&inst, &site, &req, &cands, PRICING_BEAM);
         let stopped = late.cell_dive(Instant::now(), false).unwrap();
         let rounded = stopped.unwrap_or_else(|| late.rounded());
-        assert!(
-            crate::verify::verify(&site, &as_roster(&cands, &rounded), &req.agents)
-                .violations
-                .is_empty()
-        );
+        assert_keeps_every_rule(&site, &req, &cands, &rounded);
     }
 
     /// A deadline already past: not reported as converged, and no bound.
