@@ -267,3 +267,150 @@ fn the_full_milp_beside_the_search_proves_a_small_site_with_breaks() {
     );
     assert!(s.bound <= optimum.objective + 1e-6 * optimum.objective);
 }
+
+/// Two days, six agents, 9-hour shifts with a one-hour meal starting 06:00–15:00, a
+/// morning and an evening peak: enough freedom for a poor roster to be far from the best.
+fn two_day_peaks() -> Tiny {
+    let mut t = Tiny::new(2);
+    for k in 0..6 {
+        t = t.agent(
+            &format!("A{k}"),
+            "ft",
+            "onsite",
+            "phone",
+            100.0 + f64::from(k),
+        );
+    }
+    t.templates = "[[shift_templates]]\nid = \"day\"\nlength_hours = 9\nearliest_start = \"06:00\"\nlatest_start = \"15:00\"\nstart_step_minutes = 60\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\nmeal_minutes = 60\n\n[[break_rules]]\nmin_shift_hours = 7\nmeal_minutes = 60\nmeal_earliest_hours = 3\nmeal_latest_hours = 5\nedge_minutes = 60\n".into();
+    for day in 0..2 {
+        for slot in 14..46 {
+            let hh = format!("{:02}:{:02}", slot / 2, (slot % 2) * 30);
+            let peak = (18..22).contains(&slot) || (36..42).contains(&slot);
+            t = t.demand("phone", day, &hh, if peak { 60.0 } else { 25.0 }, 60.0);
+        }
+    }
+    t
+}
+
+/// The exact model (breaks placed) over `chosen` candidates, every one fixed on, solved.
+fn priced<'a>(
+    site: &'a shiftwise::Site,
+    req: &'a shiftwise::staffing::Requirements,
+    cands: &[shiftwise::model::Candidate],
+    chosen: &[usize],
+) -> shiftwise::model::days::Priced<'a> {
+    let sub: Vec<_> = chosen.iter().map(|&c| cands[c].clone()).collect();
+    let n = sub.len();
+    let mut b = Builder::restricted(site, req, sub, vec![true; n], false, true);
+    b.build_all();
+    let out = solve(std::mem::take(&mut b.lm), &exact()).unwrap();
+    assert_eq!(out.status, SolveStatus::Optimal);
+    shiftwise::model::days::Priced {
+        selected: chosen.to_vec(),
+        model: b,
+        outcome: out,
+    }
+}
+
+#[test]
+fn day_neighbourhoods_take_a_poor_roster_to_the_optimum() {
+    let site = two_day_peaks().site();
+    let req = requirements(&site);
+    let cands = shiftwise::model::candidate_shifts(&site);
+    // Everybody on the earliest shift of both days: the evening peak is left uncovered.
+    let earliest = |e: usize, d: usize| {
+        (0..cands.len())
+            .filter(|&c| cands[c].employee == e && cands[c].day == d)
+            .min_by_key(|&c| cands[c].start)
+            .unwrap()
+    };
+    let poor: Vec<usize> = (0..6)
+        .flat_map(|e| (0..2).map(move |d| (e, d)))
+        .map(|(e, d)| earliest(e, d))
+        .collect();
+    let start = priced(&site, &req, &cands, &poor);
+    let before = start.outcome.objective;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let (best, stats) = shiftwise::model::days::improve_by_days(
+        &site,
+        &req,
+        &cands,
+        shiftwise::model::Family::ALL,
+        start,
+        deadline,
+        &exact(),
+        false,
+    )
+    .unwrap();
+    // Oracle: the full model solved by HiGHS.
+    let mut full = Builder::new(&site, &req, cands.clone(), false);
+    full.build_all();
+    let optimum = solve(std::mem::take(&mut full.lm), &exact()).unwrap();
+    assert_eq!(optimum.status, SolveStatus::Optimal);
+    let got = best.outcome.objective;
+    assert!(
+        got < before - 1.0,
+        "{got} against the poor roster's {before}"
+    );
+    assert!(
+        (got - optimum.objective).abs() <= 1e-6 * optimum.objective,
+        "days {got} vs optimum {}",
+        optimum.objective
+    );
+    assert_eq!((stats.start, stats.end), (before, got));
+    assert!(stats.improvements >= 1 && stats.subproblems > stats.improvements);
+    // The result is a roster of the site's candidates, one shift per agent and day.
+    let mut cells: Vec<(usize, usize)> = best
+        .selected
+        .iter()
+        .map(|&c| (cands[c].employee, cands[c].day))
+        .collect();
+    cells.sort_unstable();
+    cells.dedup();
+    assert_eq!(cells.len(), best.selected.len());
+}
+
+#[test]
+fn a_start_keeps_its_break_counts_so_a_stopped_sub_milp_keeps_the_incumbent() {
+    let site = two_day_peaks().site();
+    let req = requirements(&site);
+    let cands = shiftwise::model::candidate_shifts(&site);
+    let mut full = Builder::new(&site, &req, cands.clone(), false);
+    full.build_all();
+    let best = solve(std::mem::take(&mut full.lm), &exact()).unwrap();
+    let counts = full.break_counts(&best);
+    assert!(counts.values().any(|&v| v >= 1.0), "some meal is placed");
+    // The same model again, started from that roster, stopped before any node: it keeps
+    // the start — only if the start carries the break counts.
+    let run = |with_breaks: bool| {
+        let mut b = Builder::new(&site, &req, cands.clone(), false);
+        b.build_all();
+        let mut start: Vec<_> = (0..cands.len())
+            .map(|c| (b.x[c], best.value(full.x[c]).round()))
+            .collect();
+        if with_breaks {
+            start.extend(b.break_start(&counts));
+        }
+        b.lm.set_start(start);
+        let opts = shiftwise::solve::SolveOptions {
+            max_nodes: Some(0),
+            ..exact()
+        };
+        solve(std::mem::take(&mut b.lm), &opts).unwrap()
+    };
+    let kept = run(true);
+    assert!(kept.status.has_solution());
+    assert!(
+        kept.objective <= best.objective + 1e-6 * best.objective,
+        "{} vs {}",
+        kept.objective,
+        best.objective
+    );
+    let lost = run(false);
+    assert!(
+        !lost.status.has_solution() || lost.objective > best.objective + 1e-6 * best.objective,
+        "without its break counts the start is rejected (got {:?} {})",
+        lost.status,
+        lost.objective
+    );
+}

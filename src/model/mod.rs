@@ -34,6 +34,7 @@
 //! | template-specific shift requests | soft | [`Builder::shift_requests`] |
 
 pub mod candidates;
+pub mod days;
 pub mod descent;
 pub mod greedy;
 pub mod rules;
@@ -159,9 +160,19 @@ impl Family {
 pub struct BreakGroup {
     /// Candidates (builder indices) in the group.
     pub members: Vec<usize>,
+    /// The shift type the group stands for (duty class, template, start, length in
+    /// minutes): the same in every model of the site, whatever its candidates.
+    pub key: ShiftTypeKey,
     /// For each break the shifts carry: the slot and its (start offset minutes, count) variables.
     pub slots: Vec<(crate::domain::BreakSlot, Vec<(u32, Var)>)>,
 }
+
+/// A shift type across models: duty class, template, start and length in minutes.
+pub type ShiftTypeKey = (usize, usize, chrono::DateTime<chrono::Utc>, i64);
+
+/// Break counts by position, across models: shift type, break (slot index) and start
+/// offset in minutes, see [`Builder::break_counts`].
+pub type BreakCounts = HashMap<(ShiftTypeKey, usize, u32), f64>;
 
 /// Cost families of the objective, for the summary's breakdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -739,8 +750,7 @@ impl<'a> Builder<'a> {
     /// then appears in one type row rather than in one row per covered interval, which more
     /// than halves the model's nonzeros (Tokyo: see `docs/decisions.md`).
     fn define_shift_types(&mut self) {
-        type Key = (usize, usize, chrono::DateTime<chrono::Utc>, i64);
-        let mut types: std::collections::BTreeMap<Key, Vec<usize>> =
+        let mut types: std::collections::BTreeMap<ShiftTypeKey, Vec<usize>> =
             std::collections::BTreeMap::new();
         for c in 0..self.cands.len() {
             if let Some(k) = self.duty_class(c) {
@@ -835,6 +845,7 @@ impl<'a> Builder<'a> {
             };
             let mut group = BreakGroup {
                 members,
+                key: (k, first.template, start, length),
                 slots: Vec::new(),
             };
             for slot in slots {
@@ -877,6 +888,36 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+    }
+
+    /// The break counts of a solved model by position ([`BreakCounts`]), to start another
+    /// model of the same site from the same placement ([`Builder::break_start`]).
+    pub fn break_counts(&self, out: &SolveOutcome) -> BreakCounts {
+        let mut counts = BreakCounts::new();
+        for g in &self.breaks {
+            for (j, (_, positions)) in g.slots.iter().enumerate() {
+                for &(offset, v) in positions {
+                    counts.insert((g.key, j, offset), out.value(v).round());
+                }
+            }
+        }
+        counts
+    }
+
+    /// Starting values of every break count of this model from `counts` (taken from
+    /// another model of the site, [`Builder::break_counts`]); 0 where `counts` has none —
+    /// a shift type nobody worked there. HiGHS fixes every integer value of a start and
+    /// completes only the continuous ones, so a start without its break counts is lost.
+    pub fn break_start(&self, counts: &BreakCounts) -> Vec<(Var, f64)> {
+        let mut start = Vec::new();
+        for g in &self.breaks {
+            for (j, (_, positions)) in g.slots.iter().enumerate() {
+                for &(offset, v) in positions {
+                    start.push((v, counts.get(&(g.key, j, offset)).copied().unwrap_or(0.0)));
+                }
+            }
+        }
+        start
     }
 
     /// Sum of the duty counts of classes `ks` in interval `i`.

@@ -53,6 +53,9 @@ pub struct SearchStats {
     pub stopped_by_time: bool,
     /// The best-response descent after construction, when it applies.
     pub descent: Option<super::descent::DescentStats>,
+    /// The day neighbourhoods with exact breaks after the search, when they ran
+    /// ([`super::days`]).
+    pub days: Option<super::days::DayStats>,
 }
 
 fn log_enabled() -> bool {

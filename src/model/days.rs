@@ -1,0 +1,173 @@
+//! Day neighbourhoods with exact break placement: the last improvement step on sites with
+//! break rules.
+//!
+//! The neighbourhood search ([`super::search`]) values every shift net of its *expected*
+//! breaks, which keeps its sub-MILPs small but cannot see where a break could fall in a lull.
+//! Here one day at a time is re-optimised with every employee free on that day, every other
+//! day's shifts fixed, and the breaks placed exactly (integer break counts): a sub-MILP whose
+//! objective is the roster's own. A better roster replaces the incumbent; the days are
+//! visited in turn until a whole round improves nothing or the time is up.
+//!
+//! Each sub-MILP starts from the incumbent, *including* its break placement
+//! ([`Builder::break_start`]): HiGHS fixes every integer value of a start, so a start
+//! without the break counts would be rejected and the sub-MILP could end worse than the
+//! roster it began from.
+
+use std::time::Instant;
+
+use super::{Builder, Candidate, Family};
+use crate::domain::Site;
+use crate::solve::{solve, SolveOptions, SolveOutcome};
+use crate::staffing::Requirements;
+use crate::Error;
+
+/// Node limit of one day's sub-MILP: its improvements come from HiGHS's heuristics at
+/// and near the root, and a node limit (unlike a time limit) keeps the result the same on
+/// every machine.
+pub const DAY_MAX_NODES: u32 = 1;
+/// Relative gap at which a day's sub-MILP stops.
+pub const DAY_GAP: f64 = 1e-4;
+
+/// What the day neighbourhoods did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct DayStats {
+    /// Day sub-MILPs solved.
+    pub subproblems: usize,
+    /// Of those, how many improved the roster.
+    pub improvements: usize,
+    /// Objective of the roster handed in.
+    pub start: f64,
+    /// Objective after the last improvement.
+    pub end: f64,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+/// A roster with its exact model and solution: the selected candidates (indices into the
+/// site's candidates), the model built over them and HiGHS's outcome on it.
+pub struct Priced<'a> {
+    /// Selected candidates.
+    pub selected: Vec<usize>,
+    /// The model the outcome belongs to.
+    pub model: Builder<'a>,
+    /// Its solution: objective, break placement.
+    pub outcome: SolveOutcome,
+}
+
+/// Improve `incumbent` by day neighbourhoods until `deadline` (see the module comment).
+/// `cands` are all candidates of the site; `incumbent.model` must be a model over candidates
+/// of `cands` with exact breaks, solved. Returns the best roster found (the incumbent if
+/// nothing improved) with its model and solution.
+#[allow(clippy::too_many_arguments)]
+pub fn improve_by_days<'a>(
+    site: &'a Site,
+    req: &'a Requirements,
+    cands: &[Candidate],
+    families: &[Family],
+    mut incumbent: Priced<'a>,
+    deadline: Instant,
+    opts: &SolveOptions,
+    log: bool,
+) -> Result<(Priced<'a>, DayStats), Error> {
+    let started = Instant::now();
+    let mut stats = DayStats {
+        start: incumbent.outcome.objective,
+        end: incumbent.outcome.objective,
+        ..DayStats::default()
+    };
+    let days = cands.iter().map(|c| c.day + 1).max().unwrap_or(0);
+    let mut unimproved = 0;
+    let mut day = 0;
+    while unimproved < days {
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        if left < 1.0 {
+            break;
+        }
+        let sub_opts = SolveOptions {
+            time_limit: left,
+            gap: DAY_GAP,
+            max_nodes: Some(DAY_MAX_NODES),
+            verbose: std::env::var("SHIFTWISE_LOG_SEARCH").is_ok_and(|v| v == "2"),
+            ..opts.clone()
+        };
+        let found = solve_day(site, req, cands, families, &incumbent, day, &sub_opts)?;
+        stats.subproblems += 1;
+        let before = incumbent.outcome.objective;
+        let better = found.filter(|p| p.outcome.objective < before - 1e-6 * before.abs().max(1.0));
+        if log {
+            eprintln!(
+                "days: day {day}: {} ({:.1} s)",
+                better
+                    .as_ref()
+                    .map_or("no better roster".to_string(), |p| format!(
+                        "{before:.0} -> {:.0}",
+                        p.outcome.objective
+                    )),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        match better {
+            Some(p) => {
+                incumbent = p;
+                stats.improvements += 1;
+                unimproved = 1;
+            }
+            None => unimproved += 1,
+        }
+        day = (day + 1) % days.max(1);
+    }
+    stats.end = incumbent.outcome.objective;
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok((incumbent, stats))
+}
+
+/// One day's sub-MILP: every candidate of `day` free, every other day as in the incumbent,
+/// started from the incumbent and its break placement. `None` if HiGHS found no roster.
+fn solve_day<'a>(
+    site: &'a Site,
+    req: &'a Requirements,
+    cands: &[Candidate],
+    families: &[Family],
+    incumbent: &Priced<'a>,
+    day: usize,
+    opts: &SolveOptions,
+) -> Result<Option<Priced<'a>>, Error> {
+    let mut index: Vec<usize> = incumbent
+        .selected
+        .iter()
+        .copied()
+        .filter(|&c| cands[c].day != day)
+        .collect();
+    let fixed_count = index.len();
+    index.extend((0..cands.len()).filter(|&c| cands[c].day == day));
+    let sub: Vec<Candidate> = index.iter().map(|&c| cands[c].clone()).collect();
+    let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
+    let mut b = Builder::restricted(site, req, sub, fixed, false, true);
+    b.build(families);
+    let chosen: std::collections::HashSet<usize> = incumbent.selected.iter().copied().collect();
+    let mut start: Vec<_> = index
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (b.x[k], if chosen.contains(c) { 1.0 } else { 0.0 }))
+        .collect();
+    start.extend(b.break_start(&incumbent.model.break_counts(&incumbent.outcome)));
+    b.lm.set_start(start);
+    let lm = std::mem::take(&mut b.lm);
+    let out = solve(lm, opts)?;
+    if !out.status.has_solution() {
+        return Ok(None);
+    }
+    let selected = index
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| out.value(b.x[k]) > 0.5)
+        .map(|(_, &c)| c)
+        .collect();
+    Ok(Some(Priced {
+        selected,
+        model: b,
+        outcome: out,
+    }))
+}
