@@ -324,11 +324,15 @@ fn plan_candidates(
                     // Placing the breaks is part of the roster: a placement stopped at the
                     // plan's own gap would give away up to that gap (Tokyo, 60 s: 4,471,142
                     // at 0.5 % against 4,450,542 placed to 0.01 %). So a tight gap within
-                    // the time left; should that find no placement at all, the plan's gap
-                    // with at least 10 s, as before.
+                    // the time left, at most the search's reserve (the day neighbourhoods
+                    // below place every break again; on Tokyo this placement took 8.6–31.5 s
+                    // to reach the tight gap); should that find no placement at all, the
+                    // plan's gap with at least 10 s, as before.
                     let tight = SolveOptions {
                         gap: opts.gap * PRICING_GAP_SHARE,
-                        ..opts.with_time_limit((remaining(1.0) - BOUND_MARGIN).max(1.0))
+                        ..opts.with_time_limit(
+                            (remaining(1.0) - BOUND_MARGIN).clamp(1.0, PRICING_RESERVE),
+                        )
                     };
                     let mut out = solve(lm, &tight)?;
                     if !out.status.has_solution() {
