@@ -205,24 +205,7 @@ fn stagger_rule_limits_how_many_are_on_break_at_once() {
 /// (the relaxation alone stays below the optimum: breaks must fall on whole intervals).
 #[test]
 fn the_full_milp_beside_the_search_proves_a_small_site_with_breaks() {
-    let mut t = Tiny::new(5);
-    for k in 0..12 {
-        t = t.agent(
-            &format!("A{k:02}"),
-            "ft",
-            "onsite",
-            "phone",
-            100.0 + f64::from(k),
-        );
-    }
-    t.templates = "[[shift_templates]]\nid = \"day\"\nlength_hours = 9\nearliest_start = \"06:00\"\nlatest_start = \"15:00\"\nstart_step_minutes = 30\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\nmeal_minutes = 60\n\n[[break_rules]]\nmin_shift_hours = 7\nmeal_minutes = 60\nmeal_earliest_hours = 3\nmeal_latest_hours = 5\nedge_minutes = 60\n".into();
-    for day in 0..5 {
-        for slot in 14..44 {
-            let hh = format!("{:02}:{:02}", slot / 2, (slot % 2) * 30);
-            let peak = (20..26).contains(&slot) || (34..38).contains(&slot);
-            t = t.demand("phone", day, &hh, if peak { 70.0 } else { 35.0 }, 60.0);
-        }
-    }
+    let t = meal_site(5, 12, 30, 14..44, [20..26, 34..38], (70.0, 35.0));
     let site = t.site();
     let n_cands = shiftwise::model::candidate_shifts(&site).len();
     assert!(
@@ -268,28 +251,48 @@ fn the_full_milp_beside_the_search_proves_a_small_site_with_breaks() {
     assert!(s.bound <= optimum.objective + 1e-6 * optimum.objective);
 }
 
-/// Two days, six agents, 9-hour shifts with a one-hour meal starting 06:00–15:00, a
-/// morning and an evening peak: enough freedom for a poor roster to be far from the best.
-fn two_day_peaks() -> Tiny {
-    let mut t = Tiny::new(2);
-    for k in 0..6 {
+/// `agents` agents on 9-hour shifts starting 06:00–15:00 every `step` minutes with a
+/// one-hour meal 3–5 h in, over `days` days; demand in `slots` (half-hours of the day) of
+/// `levels.0` contacts in the two `peaks`, `levels.1` elsewhere.
+fn meal_site(
+    days: usize,
+    agents: u32,
+    step: u32,
+    slots: std::ops::Range<u32>,
+    peaks: [std::ops::Range<u32>; 2],
+    levels: (f64, f64),
+) -> Tiny {
+    let mut t = Tiny::new(days);
+    for k in 0..agents {
         t = t.agent(
-            &format!("A{k}"),
+            &format!("A{k:02}"),
             "ft",
             "onsite",
             "phone",
             100.0 + f64::from(k),
         );
     }
-    t.templates = "[[shift_templates]]\nid = \"day\"\nlength_hours = 9\nearliest_start = \"06:00\"\nlatest_start = \"15:00\"\nstart_step_minutes = 60\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\nmeal_minutes = 60\n\n[[break_rules]]\nmin_shift_hours = 7\nmeal_minutes = 60\nmeal_earliest_hours = 3\nmeal_latest_hours = 5\nedge_minutes = 60\n".into();
-    for day in 0..2 {
-        for slot in 14..46 {
+    t.templates = format!("[[shift_templates]]\nid = \"day\"\nlength_hours = 9\nearliest_start = \"06:00\"\nlatest_start = \"15:00\"\nstart_step_minutes = {step}\nwork_mode = \"onsite\"\ncontracts = [\"ft\"]\nmeal_minutes = 60\n\n[[break_rules]]\nmin_shift_hours = 7\nmeal_minutes = 60\nmeal_earliest_hours = 3\nmeal_latest_hours = 5\nedge_minutes = 60\n");
+    for day in 0..days {
+        for slot in slots.clone() {
             let hh = format!("{:02}:{:02}", slot / 2, (slot % 2) * 30);
-            let peak = (18..22).contains(&slot) || (36..42).contains(&slot);
-            t = t.demand("phone", day, &hh, if peak { 60.0 } else { 25.0 }, 60.0);
+            let peak = peaks.iter().any(|p| p.contains(&slot));
+            t = t.demand(
+                "phone",
+                day,
+                &hh,
+                if peak { levels.0 } else { levels.1 },
+                60.0,
+            );
         }
     }
     t
+}
+
+/// Two days, six agents starting on the hour, a morning and an evening peak: enough
+/// freedom for a poor roster to be far from the best.
+fn two_day_peaks() -> Tiny {
+    meal_site(2, 6, 60, 14..46, [18..22, 36..42], (60.0, 25.0))
 }
 
 /// The exact model (breaks placed) over `chosen` candidates, every one fixed on, solved.

@@ -159,12 +159,7 @@ fn solve_day<'a>(
     if !out.status.has_solution() {
         return Ok(None);
     }
-    let selected = index
-        .iter()
-        .enumerate()
-        .filter(|&(k, _)| out.value(b.x[k]) > 0.5)
-        .map(|(_, &c)| c)
-        .collect();
+    let selected = b.worked(&out).map(|k| index[k]).collect();
     Ok(Some(Priced {
         selected,
         model: b,

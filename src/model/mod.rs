@@ -890,6 +890,11 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The candidates (builder indices) a solved model works.
+    pub fn worked<'o>(&'o self, out: &'o SolveOutcome) -> impl Iterator<Item = usize> + 'o {
+        (0..self.x.len()).filter(move |&k| out.value(self.x[k]) > 0.5)
+    }
+
     /// The break counts of a solved model by position ([`BreakCounts`]), to start another
     /// model of the same site from the same placement ([`Builder::break_start`]).
     pub fn break_counts(&self, out: &SolveOutcome) -> BreakCounts {

@@ -207,12 +207,7 @@ impl SubModels<'_> {
                 }
             }
         }
-        let chosen = index
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| out.value(b.x[k]) > 0.5)
-            .map(|(_, &c)| c)
-            .collect();
+        let chosen = b.worked(&out).map(|k| index[k]).collect();
         Ok(Some((chosen, out.objective)))
     }
 }
