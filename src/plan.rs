@@ -15,7 +15,7 @@ use crate::Error;
 /// plan's gap.
 pub const PRICING_GAP_SHARE: f64 = 0.1;
 /// Seconds the search must leave before the limit for the day neighbourhoods with exact
-/// breaks to run ([`crate::model::days`]; one day of Tokyo takes 50–90 s).
+/// breaks to run ([`crate::model::days`]; one day of Tokyo takes 30–70 s).
 pub const DAYS_MIN_SECONDS: f64 = 30.0;
 /// Above this many candidate shifts, [`plan`] runs the neighbourhood search first.
 pub const SEARCH_THRESHOLD: usize = 10_000;
@@ -377,6 +377,9 @@ fn plan_candidates(
                             opts,
                             std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some(),
                         )?;
+                        // Days stopped by the deadline: the run ended on time, not by
+                        // convergence (the summary's status).
+                        stats.stopped_by_time |= !days.converged;
                         stats.days = Some(days);
                         return Ok(Some((best.model, best.outcome, stats)));
                     }

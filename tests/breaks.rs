@@ -362,6 +362,10 @@ fn day_neighbourhoods_take_a_poor_roster_to_the_optimum() {
     );
     assert_eq!((stats.start, stats.end), (before, got));
     assert!(stats.improvements >= 1 && stats.subproblems > stats.improvements);
+    assert!(
+        stats.converged,
+        "two days, a minute: a whole round ends it, not the deadline"
+    );
     // The result is a roster of the site's candidates, one shift per agent and day.
     let mut cells: Vec<(usize, usize)> = best
         .selected

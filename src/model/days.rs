@@ -22,8 +22,8 @@ use crate::staffing::Requirements;
 use crate::Error;
 
 /// Node limit of one day's sub-MILP: its improvements come from HiGHS's heuristics at
-/// and near the root, and a node limit (unlike a time limit) keeps the result the same on
-/// every machine.
+/// the root, and a node limit (unlike a time limit) gives the same result on every machine
+/// wherever the deadline does not cut a day short.
 pub const DAY_MAX_NODES: u32 = 1;
 /// Relative gap at which a day's sub-MILP stops.
 pub const DAY_GAP: f64 = 1e-4;
@@ -41,6 +41,8 @@ pub struct DayStats {
     pub end: f64,
     /// Seconds spent.
     pub seconds: f64,
+    /// Whether a whole round of days improved nothing (rather than the deadline ending it).
+    pub converged: bool,
 }
 
 /// A roster with its exact model and solution: the selected candidates (indices into the
@@ -118,6 +120,7 @@ pub fn improve_by_days<'a>(
         }
         day = (day + 1) % days.max(1);
     }
+    stats.converged = unimproved >= days;
     stats.end = incumbent.outcome.objective;
     stats.seconds = started.elapsed().as_secs_f64();
     Ok((incumbent, stats))
