@@ -78,6 +78,8 @@ pub fn improve_by_days<'a>(
         ..DayStats::default()
     };
     let days = cands.iter().map(|c| c.day + 1).max().unwrap_or(0);
+    // The incumbent's break placement, the start of every day's sub-MILP until it changes.
+    let mut counts = incumbent.model.break_counts(&incumbent.outcome);
     let mut unimproved = 0;
     let mut day = 0;
     while unimproved < days {
@@ -94,7 +96,9 @@ pub fn improve_by_days<'a>(
             verbose: std::env::var("SHIFTWISE_LOG_SEARCH").is_ok_and(|v| v == "2"),
             ..opts.clone()
         };
-        let found = solve_day(site, req, cands, families, &incumbent, day, &sub_opts)?;
+        let found = solve_day(
+            site, req, cands, families, &incumbent, &counts, day, &sub_opts,
+        )?;
         stats.subproblems += 1;
         let before = incumbent.outcome.objective;
         let better = found.filter(|p| p.outcome.objective < before - 1e-6 * before.abs().max(1.0));
@@ -112,6 +116,7 @@ pub fn improve_by_days<'a>(
         }
         match better {
             Some(p) => {
+                counts = p.model.break_counts(&p.outcome);
                 incumbent = p;
                 stats.improvements += 1;
                 unimproved = 1;
@@ -127,13 +132,16 @@ pub fn improve_by_days<'a>(
 }
 
 /// One day's sub-MILP: every candidate of `day` free, every other day as in the incumbent,
-/// started from the incumbent and its break placement. `None` if HiGHS found no roster.
+/// started from the incumbent and its break placement `counts`. `None` if HiGHS found no
+/// roster.
+#[allow(clippy::too_many_arguments)]
 fn solve_day<'a>(
     site: &'a Site,
     req: &'a Requirements,
     cands: &[Candidate],
     families: &[Family],
     incumbent: &Priced<'a>,
+    counts: &super::BreakCounts,
     day: usize,
     opts: &SolveOptions,
 ) -> Result<Option<Priced<'a>>, Error> {
@@ -155,7 +163,7 @@ fn solve_day<'a>(
         .enumerate()
         .map(|(k, c)| (b.x[k], if chosen.contains(c) { 1.0 } else { 0.0 }))
         .collect();
-    start.extend(b.break_start(&incumbent.model.break_counts(&incumbent.outcome)));
+    start.extend(b.break_start(counts));
     b.lm.set_start(start);
     let lm = std::mem::take(&mut b.lm);
     let out = solve(lm, opts)?;
