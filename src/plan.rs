@@ -25,6 +25,13 @@ pub const SEARCH_THRESHOLD_WITH_BREAKS: usize = 1_000;
 /// Seconds kept back at the end of the neighbourhood search for pricing its roster exactly
 /// (placing its breaks): on Tokyo 6 s while the bound's LP still runs beside it.
 pub const PRICING_RESERVE: f64 = 7.0;
+/// On sites with break rules where the descent applies, the share of the time limit the
+/// neighbourhood search gets; the descent with every break placed exactly
+/// ([`crate::model::descent::descend_placed`]) then has the rest, less the pricing.
+pub const SEARCH_SHARE_BEFORE_PLACED: f64 = 0.15;
+/// Pricing time of a roster that comes with its break placement as a start (HiGHS keeps
+/// the start and may place the breaks better).
+pub const PLACED_PRICING_RESERVE: f64 = 3.0;
 /// Seconds before the time limit at which the LP relaxation (the bound, solved beside the
 /// search and the pricing) must have finished.
 pub const BOUND_MARGIN: f64 = 0.5;
@@ -267,7 +274,16 @@ fn plan_candidates(
         let xs = full.x.clone();
         let (send_relaxed, relaxed) = std::sync::mpsc::channel();
         let elapsed = started.elapsed().as_secs_f64();
-        let budget = (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0);
+        // Sites with break rules (and the descent's families): the search gets a share of
+        // the time, the descent with every break placed exactly the rest.
+        let placed = !site.break_rules.is_empty()
+            && site.max_on_break_share.is_none()
+            && crate::model::descent::applies(site, &req, families);
+        let budget = if placed {
+            (opts.time_limit * SEARCH_SHARE_BEFORE_PLACED - elapsed).max(1.0)
+        } else {
+            (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0)
+        };
         // The relaxation may run on while the searched roster is priced.
         let lp_opts = opts.with_time_limit((opts.time_limit - elapsed - BOUND_MARGIN).max(1.0));
         let build = &build;
@@ -315,11 +331,41 @@ fn plan_candidates(
                 &proven,
             )
             .and_then(|searched| match searched {
-                Some((selected, mut stats)) => {
+                Some((mut selected, mut stats)) => {
+                    // The descent with breaks placed exactly, from the searched roster with
+                    // its breaks where they cost least; the pricing starts from its placement.
+                    let mut placement = None;
+                    if placed {
+                        let start: Vec<crate::model::descent::PlacedShift> =
+                            selected.iter().map(|&c| (c, Vec::new())).collect();
+                        let how = crate::model::descent::DescentOptions {
+                            seed: opts.seed,
+                            budget: remaining(1.0) - PLACED_PRICING_RESERVE - BOUND_MARGIN,
+                            spread_first: false,
+                            perturb: true,
+                        };
+                        let (placed, d) = crate::model::descent::descend_placed(
+                            site, &req, &cands, &start, &how, &|| false,
+                        );
+                        if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                            eprintln!(
+                                "placed descent: {} sweeps, {} kicks, {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
+                                d.sweeps, d.kicks, d.moves, d.start, d.end, d.seconds
+                            );
+                        }
+                        stats.placed = Some(d);
+                        selected = placed.iter().map(|(c, _)| *c).collect();
+                        placement = Some(placed.into_iter().map(|(_, o)| o).collect::<Vec<_>>());
+                    }
                     let chosen: Vec<Candidate> =
                         selected.iter().map(|&c| cands[c].clone()).collect();
                     let k = chosen.len();
                     let mut fixed = build(chosen.clone(), Some(vec![true; k]));
+                    if let Some(offsets) = &placement {
+                        let mut values: Vec<_> = fixed.x.iter().map(|&x| (x, 1.0)).collect();
+                        values.extend(fixed.placement_start(offsets));
+                        fixed.lm.set_start(values);
+                    }
                     let lm = std::mem::take(&mut fixed.lm);
                     // Placing the breaks is part of the roster: a placement stopped at the
                     // plan's own gap would give away up to that gap (Tokyo, 60 s: 4,471,142
@@ -328,11 +374,14 @@ fn plan_candidates(
                     // below place every break again; on Tokyo this placement took 8.6–31.5 s
                     // to reach the tight gap); should that find no placement at all, the
                     // plan's gap with at least 10 s, as before.
+                    let reserve = if placement.is_some() {
+                        PLACED_PRICING_RESERVE
+                    } else {
+                        PRICING_RESERVE
+                    };
                     let tight = SolveOptions {
                         gap: opts.gap * PRICING_GAP_SHARE,
-                        ..opts.with_time_limit(
-                            (remaining(1.0) - BOUND_MARGIN).clamp(1.0, PRICING_RESERVE),
-                        )
+                        ..opts.with_time_limit((remaining(1.0) - BOUND_MARGIN).clamp(1.0, reserve))
                     };
                     let mut out = solve(lm, &tight)?;
                     if !out.status.has_solution() {

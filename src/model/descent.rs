@@ -224,8 +224,17 @@ struct Descent<'a> {
     by_day: Vec<Vec<Vec<usize>>>,
     /// Per candidate: labour plus its own soft-request penalties.
     base: Vec<f64>,
-    /// Per candidate: on-duty share per covered interval.
+    /// Per candidate: on-duty share per covered interval (net of the breaks' expected
+    /// share, or before any break when breaks are placed exactly).
     amounts: Vec<Vec<(usize, f64)>>,
+    /// Breaks placed exactly: per candidate, per break of its shift, the allowed starts
+    /// (offset minutes from the shift's start, and the share of each interval it takes).
+    /// Empty when breaks count at their expected share.
+    breaks: Vec<Vec<BreakStarts>>,
+    /// `placement[slot_base[c] + s]`: the start (index into `breaks[c][s]`) of break `s`
+    /// of candidate `c` when it is on; kept while it is off.
+    slot_base: Vec<usize>,
+    placement: Vec<u16>,
     /// Per candidate: counts as weekend / late shift (fairness).
     kinds: Vec<[bool; 2]>,
     duty_of: Vec<Duty>,
@@ -263,12 +272,15 @@ struct Descent<'a> {
 
 impl<'a> Descent<'a> {
     /// The descent's state for `cands`, nothing selected. With `spread_email`, email is
-    /// valued per interval instead (see [`descend`]).
+    /// valued per interval instead (see [`descend`]); with `exact_breaks`, every shift's
+    /// breaks are placed (see [`descend_placed`]) rather than counted at their expected
+    /// share.
     fn new(
         site: &'a Site,
         req: &Requirements,
         cands: &'a [Candidate],
         spread_email: bool,
+        exact_breaks: bool,
     ) -> Descent<'a> {
         let n_emp = site.employees.len();
         let days = site.grid.days;
@@ -359,6 +371,8 @@ impl<'a> Descent<'a> {
         let mut base = Vec::with_capacity(cands.len());
         let mut amounts = Vec::with_capacity(cands.len());
         let mut kinds = Vec::with_capacity(cands.len());
+        let mut breaks = Vec::with_capacity(if exact_breaks { cands.len() } else { 0 });
+        let mut slot_base = vec![0];
         for cand in cands {
             let emp = &site.employees[cand.employee];
             let onsite = if cand.mode == ShiftMode::Onsite {
@@ -367,13 +381,21 @@ impl<'a> Descent<'a> {
                 0.0
             };
             base.push(f64::from(cand.paid_minutes) / 60.0 * (emp.hourly_cost + onsite));
-            let away = super::candidates::expected_break_share(site, cand);
-            amounts.push(
-                cand.intervals
-                    .clone()
-                    .map(|i| (i, 1.0 - away.get(&i).copied().unwrap_or(0.0)))
-                    .collect(),
-            );
+            if exact_breaks {
+                let placed = break_starts(site, cand);
+                slot_base.push(slot_base.last().copied().unwrap_or(0) + placed.len());
+                breaks.push(placed);
+                amounts.push(cand.intervals.clone().map(|i| (i, 1.0)).collect());
+            } else {
+                let away = super::candidates::expected_break_share(site, cand);
+                amounts.push(
+                    cand.intervals
+                        .clone()
+                        .map(|i| (i, 1.0 - away.get(&i).copied().unwrap_or(0.0)))
+                        .collect(),
+                );
+                slot_base.push(0);
+            }
             let u = site.undesirable(cand.employee, cand.start, cand.end);
             kinds.push([u.weekend, u.late]);
         }
@@ -444,6 +466,9 @@ impl<'a> Descent<'a> {
             by_day,
             base,
             amounts,
+            placement: vec![0; slot_base.last().copied().unwrap_or(0)],
+            breaks,
+            slot_base,
             kinds,
             duty_of,
             soft,
@@ -636,41 +661,100 @@ impl<'a> Descent<'a> {
         (cost - self.cost[i], free)
     }
 
-    /// Coverage change of adding candidate `c` (per interval cached by class and share).
-    fn add_change(&mut self, c: usize) -> f64 {
-        let duty = self.duty_of[self.cands[c].employee];
+    /// Candidate `c`'s on-duty share per covered interval with its breaks at `placement`
+    /// (start indices per break; ignored when breaks count at their expected share).
+    fn on_duty(&self, c: usize, placement: &[u16]) -> Vec<(usize, f64)> {
+        let mut amounts = self.amounts[c].clone();
+        if let (Some(slots), Some(&(first, _))) = (self.breaks.get(c), amounts.first()) {
+            for (slot, &o) in slots.iter().zip(placement) {
+                for &(i, share) in &slot[usize::from(o)].1 {
+                    amounts[i - first].1 -= share;
+                }
+            }
+        }
+        amounts
+    }
+
+    /// The placement candidate `c` is on with (or was last on with).
+    fn placed(&self, c: usize) -> &[u16] {
+        match self.slot_base.get(c + 1) {
+            Some(&end) if !self.breaks.is_empty() => &self.placement[self.slot_base[c]..end],
+            _ => &[],
+        }
+    }
+
+    /// Change of interval `i`'s cost when `share` of an agent of class `duty` arrives,
+    /// remembered until the interval's staffing changes.
+    fn arrival(&mut self, i: usize, duty: Duty, share: f64) -> (f64, Vec<f64>) {
         let class = match duty {
             Duty::Lead => usize::MAX,
             Duty::Group(g) => g,
         };
+        let key = (class, (share * 10_000.0).round() as u32);
+        if let Some(v) = self.cache[i].get(&key) {
+            return v.clone();
+        }
+        let v = self.interval_change(i, duty, share);
+        self.cache[i].insert(key, v.clone());
+        v
+    }
+
+    /// Coverage change of adding candidate `c` (per interval cached by class and share),
+    /// and where its breaks go: with breaks placed exactly, each break in turn takes the
+    /// start where the agent's absence costs least given the others on duty.
+    fn add_change(&mut self, c: usize) -> (f64, Vec<u16>) {
+        let duty = self.duty_of[self.cands[c].employee];
+        let mut amounts = self.amounts[c].clone();
+        let mut placement = Vec::new();
+        if let (Some(slots), Some(&(first, _))) = (self.breaks.get(c), amounts.first()) {
+            for s in 0..slots.len() {
+                let mut best = (f64::INFINITY, 0);
+                for o in 0..self.breaks[c][s].len() {
+                    let mut cost = 0.0;
+                    for k in 0..self.breaks[c][s][o].1.len() {
+                        let (i, away) = self.breaks[c][s][o].1[k];
+                        let here = amounts[i - first].1;
+                        cost +=
+                            self.arrival(i, duty, here - away).0 - self.arrival(i, duty, here).0;
+                    }
+                    if cost < best.0 - 1e-9 {
+                        best = (cost, o);
+                    }
+                }
+                for &(i, away) in &self.breaks[c][s][best.1].1 {
+                    amounts[i - first].1 -= away;
+                }
+                placement.push(best.1 as u16);
+            }
+        }
         let mut total = 0.0;
         let mut changed = Vec::new();
-        for k in 0..self.amounts[c].len() {
-            let (i, share) = self.amounts[c][k];
-            let key = (class, (share * 10_000.0).round() as u32);
-            let (change, free) = match self.cache[i].get(&key) {
-                Some(v) => v.clone(),
-                None => {
-                    let v = self.interval_change(i, duty, share);
-                    self.cache[i].insert(key, v.clone());
-                    v
-                }
-            };
+        for (i, share) in amounts {
+            let (change, free) = self.arrival(i, duty, share);
             total += change;
             if free != self.capacity[i] {
                 changed.push((i, free));
             }
         }
-        total + self.email_change(&changed)
+        (total + self.email_change(&changed), placement)
     }
 
-    /// Put candidate `c` on (`sign` 1) or take it off (−1), updating coverage.
+    /// Put candidate `c` on with its breaks at `placement`.
+    fn put(&mut self, c: usize, placement: &[u16]) {
+        if !self.breaks.is_empty() {
+            let base = self.slot_base[c];
+            self.placement[base..base + placement.len()].copy_from_slice(placement);
+        }
+        self.apply(c, 1.0);
+    }
+
+    /// Put candidate `c` on (`sign` 1) or take it off (−1) with its breaks where it was
+    /// last placed, updating coverage.
     fn apply(&mut self, c: usize, sign: f64) {
         let cand = &self.cands[c];
         let e = cand.employee;
         let duty = self.duty_of[e];
-        for k in 0..self.amounts[c].len() {
-            let (i, share) = self.amounts[c][k];
+        for (i, share) in self.on_duty(c, self.placed(c)) {
             match duty {
                 Duty::Group(g) => self.duty[i][g] = (self.duty[i][g] + sign * share).max(0.0),
                 Duty::Lead => self.leads[i] = (self.leads[i] + sign * share).max(0.0),
@@ -679,6 +763,7 @@ impl<'a> Descent<'a> {
             self.cache[i].clear();
         }
         self.refresh_email();
+        let cand = &self.cands[c];
         if cand.mode == ShiftMode::Onsite {
             for i in cand.intervals.clone() {
                 self.onsite[i] = if sign > 0.0 {
@@ -698,6 +783,65 @@ impl<'a> Descent<'a> {
             }
         }
         self.chosen[e][cand.day] = if sign > 0.0 { Some(c) } else { None };
+    }
+
+    /// The best move of one of employee `e`'s breaks to another allowed start (breaks
+    /// placed exactly), applied if it improves. Returns the change (0 when nothing
+    /// improved).
+    fn rebreak(&mut self, e: usize) -> f64 {
+        if self.breaks.is_empty() {
+            return 0.0;
+        }
+        let duty = self.duty_of[e];
+        let mut best: Option<(f64, usize, Vec<u16>)> = None;
+        for d in 0..self.chosen[e].len() {
+            let Some(c) = self.chosen[e][d] else { continue };
+            let now = self.placed(c).to_vec();
+            let before = self.on_duty(c, &now);
+            for s in 0..self.breaks[c].len() {
+                for o in 0..self.breaks[c][s].len() {
+                    if o == usize::from(now[s]) {
+                        continue;
+                    }
+                    let mut moved = now.clone();
+                    moved[s] = o as u16;
+                    let after = self.on_duty(c, &moved);
+                    let delta: Vec<(usize, f64)> = before
+                        .iter()
+                        .zip(&after)
+                        .filter(|(a, b)| (a.1 - b.1).abs() > 1e-12)
+                        .map(|(a, b)| (a.0, b.1 - a.1))
+                        .collect();
+                    let change = self.change_of(duty, &delta);
+                    if change < -1e-6 && best.as_ref().is_none_or(|b| change < b.0) {
+                        best = Some((change, c, moved));
+                    }
+                }
+            }
+        }
+        match best {
+            Some((change, c, moved)) => {
+                self.apply(c, -1.0);
+                self.put(c, &moved);
+                change
+            }
+            None => 0.0,
+        }
+    }
+
+    /// Coverage change when an agent of class `duty` is on duty `share` more in each
+    /// interval of `delta` (sorted by interval, each once; negative: less).
+    fn change_of(&self, duty: Duty, delta: &[(usize, f64)]) -> f64 {
+        let mut total = 0.0;
+        let mut changed = Vec::new();
+        for &(i, share) in delta {
+            let (change, free) = self.interval_change(i, duty, share);
+            total += change;
+            if free != self.capacity[i] {
+                changed.push((i, free));
+            }
+        }
+        total + self.email_change(&changed)
     }
 
     fn seats_allow(&self, c: usize) -> bool {
@@ -824,7 +968,7 @@ impl<'a> Descent<'a> {
         let mine = self.chosen[e].clone();
         let breach_e = self.breach(e, &mine);
         let own_e = self.own_cost(e, &mine);
-        let mut best: Option<(f64, usize, usize)> = None;
+        let mut best: Option<(f64, usize, usize, Vec<u16>)> = None;
         for d in 0..days {
             let Some(c) = mine[d] else { continue };
             if self.cands[c].pinned {
@@ -855,21 +999,22 @@ impl<'a> Descent<'a> {
                     if self.breach(m, &week) > breach_m + 1e-9 {
                         continue;
                     }
+                    let (added, placement) = self.add_change(c2);
                     let ch = removed + own_change + self.own_cost(m, &week) - own_m
                         + self.fairness_of(&[(e, &after[..]), (m, &week[..])])
                         - self.fairness_of(&[(e, &mine[..]), (m, &theirs[..])])
-                        + self.add_change(c2);
-                    if ch < -1e-6 && best.is_none_or(|(b, _, _)| ch < b) {
-                        best = Some((ch, c, c2));
+                        + added;
+                    if ch < -1e-6 && best.as_ref().is_none_or(|b| ch < b.0) {
+                        best = Some((ch, c, c2, placement));
                     }
                 }
             }
             self.apply(c, 1.0);
         }
         match best {
-            Some((ch, c, c2)) => {
+            Some((ch, c, c2, placement)) => {
                 self.apply(c, -1.0);
-                self.apply(c2, 1.0);
+                self.put(c2, &placement);
                 ch
             }
             None => 0.0,
@@ -895,11 +1040,14 @@ impl<'a> Descent<'a> {
         let own_now = self.own_cost(e, &current);
         let fair_now = self.fairness_of(&[(e, &current[..])]);
         let frozen = |c: Option<usize>| c.is_some_and(|c| self.cands[c].pinned);
-        // Best: (breach, change, removed day, added candidate).
-        let mut best: Option<(f64, f64, Option<usize>, Option<usize>)> = None;
-        let better = |b: &Option<(f64, f64, Option<usize>, Option<usize>)>, br: f64, ch: f64| {
+        // Best: (breach, change, removed day, added candidate and its breaks).
+        type Best = Option<(f64, f64, Option<usize>, Option<(usize, Vec<u16>)>)>;
+        let mut best: Best = None;
+        let better = |b: &Best, br: f64, ch: f64| {
             let ok = br < breach_now - 1e-9 || (br <= breach_now + 1e-9 && ch < -1e-6);
-            ok && b.is_none_or(|(bb, bc, _, _)| br < bb - 1e-9 || (br <= bb + 1e-9 && ch < bc))
+            ok && b
+                .as_ref()
+                .is_none_or(|(bb, bc, _, _)| br < bb - 1e-9 || (br <= bb + 1e-9 && ch < *bc))
         };
         let removals: Vec<Option<usize>> = std::iter::once(None)
             .chain(
@@ -943,9 +1091,10 @@ impl<'a> Descent<'a> {
                     let own = self.own_cost(e, &week) - own_now;
                     let fair = self.fairness_of(&[(e, &week[..])]) - fair_now;
                     week[d] = None;
-                    let ch = base_change + own + fair + self.add_change(c);
+                    let (added, placement) = self.add_change(c);
+                    let ch = base_change + own + fair + added;
                     if better(&best, br, ch) {
-                        best = Some((br, ch, removed, Some(c)));
+                        best = Some((br, ch, removed, Some((c, placement))));
                     }
                 }
             }
@@ -958,8 +1107,8 @@ impl<'a> Descent<'a> {
                 if let Some(d) = removed {
                     self.apply(current[d].expect("a worked day"), -1.0);
                 }
-                if let Some(c) = added {
-                    self.apply(c, 1.0);
+                if let Some((c, placement)) = added {
+                    self.put(c, &placement);
                 }
                 change.min(-1e-9)
             }
@@ -974,13 +1123,20 @@ impl<'a> Descent<'a> {
             .sum()
     }
 
-    /// Make `target` (`[employee][day]`) the current roster.
-    fn restore(&mut self, target: &[Vec<Option<usize>>]) {
+    /// Make `target` (`[employee][day]`, and the placement of every candidate's breaks)
+    /// the current roster.
+    fn restore(&mut self, target: &[Vec<Option<usize>>], placement: &[u16]) {
         let differ: Vec<(usize, usize)> = target
             .iter()
             .enumerate()
             .flat_map(|(e, week)| (0..week.len()).map(move |day| (e, day)))
-            .filter(|&(e, day)| self.chosen[e][day] != target[e][day])
+            .filter(|&(e, day)| {
+                self.chosen[e][day] != target[e][day]
+                    || self.chosen[e][day].is_some_and(|c| {
+                        let (a, b) = (self.slot_base[c], self.slot_base[c + 1]);
+                        !self.breaks.is_empty() && self.placement[a..b] != placement[a..b]
+                    })
+            })
             .collect();
         for &(e, day) in &differ {
             if let Some(c) = self.chosen[e][day] {
@@ -989,7 +1145,12 @@ impl<'a> Descent<'a> {
         }
         for &(e, day) in &differ {
             if let Some(c) = target[e][day] {
-                self.apply(c, 1.0);
+                if self.breaks.is_empty() {
+                    self.apply(c, 1.0);
+                } else {
+                    let (a, b) = (self.slot_base[c], self.slot_base[c + 1]);
+                    self.put(c, &placement[a..b]);
+                }
             }
         }
     }
@@ -1025,7 +1186,8 @@ impl<'a> Descent<'a> {
                 continue;
             }
             self.apply(now, -1.0);
-            self.apply(c, 1.0);
+            let (_, placement) = self.add_change(c);
+            self.put(c, &placement);
             moved.push(e);
         }
         moved
@@ -1055,16 +1217,12 @@ impl<'a> Descent<'a> {
     fn remove_change(&self, c: usize) -> f64 {
         let duty = self.duty_of[self.cands[c].employee];
         // Shares of one shift never overlap, so the intervals are independent.
-        let mut total = 0.0;
-        let mut changed = Vec::new();
-        for &(i, share) in &self.amounts[c] {
-            let (change, free) = self.interval_change(i, duty, -share);
-            total += change;
-            if free != self.capacity[i] {
-                changed.push((i, free));
-            }
-        }
-        total + self.email_change(&changed)
+        let off: Vec<(usize, f64)> = self
+            .on_duty(c, self.placed(c))
+            .into_iter()
+            .map(|(i, share)| (i, -share))
+            .collect();
+        self.change_of(duty, &off)
     }
 }
 
@@ -1117,7 +1275,7 @@ pub fn descend_until(
     let started = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0x5eed_d35c);
     let load = |spread: bool, selected: &[usize]| {
-        let mut d = Descent::new(site, req, cands, spread);
+        let mut d = Descent::new(site, req, cands, spread, false);
         for &c in selected {
             if d.chosen[cands[c].employee][cands[c].day].is_none() {
                 d.apply(c, 1.0);
@@ -1134,10 +1292,118 @@ pub fn descend_until(
         // week-long email pass rarely settles, so every move would cost a whole pass.
         let mut quick = load(true, selected);
         sweep(&mut quick, &mut rng, &mut stats, out_of_time, false);
-        d.restore(&quick.chosen);
+        d.restore(&quick.chosen, &[]);
     }
-    let n_emp = site.employees.len();
-    sweep(&mut d, &mut rng, &mut stats, out_of_time, false);
+    local_search(&mut d, &mut rng, &mut stats, how, started, enough);
+    (d.selection(), stats)
+}
+
+/// The allowed starts of one break of a shift: offset minutes from the shift's start, and
+/// the share of each interval the break takes from the agent.
+type BreakStarts = Vec<(u32, Vec<(usize, f64)>)>;
+
+/// A shift with its breaks placed: the candidate, and each break's start in minutes from
+/// the shift's start (in the order of [`crate::domain::breaks::break_slots`]).
+pub type PlacedShift = (usize, Vec<u32>);
+
+/// [`descend_until`] with every shift's breaks placed exactly, so that moves are valued on
+/// the coverage the agents really give (a break where it actually falls, not spread over
+/// its window): the valuation of the full model with its integer break counts. Shifts
+/// start with the given breaks (any break not given, or at a start its rule does not
+/// allow, goes where it costs least); a move that puts a shift on places its breaks
+/// greedily, and moving one break to another start is a move of its own. Returns the
+/// roster with its placement.
+pub fn descend_placed(
+    site: &Site,
+    req: &Requirements,
+    cands: &[Candidate],
+    start: &[PlacedShift],
+    how: &DescentOptions,
+    enough: &dyn Fn() -> bool,
+) -> (Vec<PlacedShift>, DescentStats) {
+    let started = Instant::now();
+    let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0xb4ea_c5ed);
+    let mut d = Descent::new(site, req, cands, false, true);
+    for (c, offsets) in start {
+        let (c, cand) = (*c, &cands[*c]);
+        if d.chosen[cand.employee][cand.day].is_some() {
+            continue;
+        }
+        let given: Option<Vec<u16>> = (offsets.len() == d.breaks[c].len())
+            .then(|| {
+                d.breaks[c]
+                    .iter()
+                    .zip(offsets)
+                    .map(|(starts, &m)| starts.iter().position(|s| s.0 == m).map(|o| o as u16))
+                    .collect()
+            })
+            .flatten();
+        let placement = given.unwrap_or_else(|| d.add_change(c).1);
+        d.put(c, &placement);
+    }
+    let mut stats = DescentStats {
+        start: d.total(),
+        ..DescentStats::default()
+    };
+    local_search(&mut d, &mut rng, &mut stats, how, started, enough);
+    let placed = d
+        .selection()
+        .into_iter()
+        .map(|c| {
+            let offsets = d.breaks[c]
+                .iter()
+                .zip(d.placed(c))
+                .map(|(starts, &o)| starts[usize::from(o)].0)
+                .collect();
+            (c, offsets)
+        })
+        .collect();
+    (placed, stats)
+}
+
+/// Each allowed start of each break of `cand`'s shift: offset minutes, and the share of
+/// each interval the break takes.
+fn break_starts(site: &Site, cand: &Candidate) -> Vec<BreakStarts> {
+    let length = (cand.end - cand.start).num_minutes() as u32;
+    let Some(rule) = crate::domain::breaks::rule_for(&site.break_rules, length) else {
+        return Vec::new();
+    };
+    let Ok(slots) = crate::domain::breaks::break_slots(rule, length) else {
+        return Vec::new();
+    };
+    let grid = &site.grid;
+    slots
+        .iter()
+        .map(|slot| {
+            slot.starts(grid.interval_minutes)
+                .map(|offset| {
+                    let from = cand.start + Duration::minutes(i64::from(offset));
+                    let to = from + Duration::minutes(i64::from(slot.minutes));
+                    let away = grid
+                        .overlapping(from, to)
+                        .filter(|&i| cand.intervals.contains(&i))
+                        .map(|i| (i, grid.share_of(i, from, to)))
+                        .collect();
+                    (offset, away)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The descent from the state in `d`, then (with `how.perturb`) the iterated local search
+/// until `how.budget` seconds from `started` or `enough()`; `stats` completed.
+fn local_search(
+    d: &mut Descent,
+    rng: &mut ChaCha8Rng,
+    stats: &mut DescentStats,
+    how: &DescentOptions,
+    started: Instant,
+    enough: &dyn Fn() -> bool,
+) {
+    let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
+    let n_emp = d.site.employees.len();
+    sweep(d, rng, stats, out_of_time, false);
     if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
         eprintln!(
             "descent: local optimum {:.0} after {:.2} s, {} sweeps",
@@ -1150,20 +1416,20 @@ pub fn descend_until(
         // Iterated local search: kick a few employees off their shifts on one day, repair
         // by descent on them and their colleagues of the same skill group, keep the result
         // if it is better and keeps every hard rule, else go back.
-        let mut best = d.chosen.clone();
+        let mut best = (d.chosen.clone(), d.placement.clone());
         let mut best_total = d.total();
         let breach = d.total_breach();
         let mut failed = 0;
         while started.elapsed().as_secs_f64() < how.budget && failed < MAX_FAILED_KICKS && !enough()
         {
             stats.kicks += 1;
-            let moved = d.kick(&mut rng, KICK_EMPLOYEES);
+            let moved = d.kick(rng, KICK_EMPLOYEES);
             let mut mates: Vec<usize> = (0..n_emp)
                 .filter(|&e| {
                     !moved.contains(&e) && moved.iter().any(|&m| d.duty_of[m] == d.duty_of[e])
                 })
                 .collect();
-            mates.shuffle(&mut rng);
+            mates.shuffle(rng);
             mates.truncate(REPAIR_MATES);
             let touched: Vec<usize> = moved.iter().copied().chain(mates).collect();
             for _ in 0..REPAIR_ROUNDS {
@@ -1171,6 +1437,7 @@ pub fn descend_until(
                 for &e in &touched {
                     changed |= d.improve(e) < 0.0;
                     changed |= d.hand_over(e) < 0.0;
+                    changed |= d.rebreak(e) < 0.0;
                 }
                 if !changed {
                     break;
@@ -1181,17 +1448,16 @@ pub fn descend_until(
                 stats.moves += 1;
                 stats.change += total - best_total;
                 best_total = total;
-                best = d.chosen.clone();
+                best = (d.chosen.clone(), d.placement.clone());
                 failed = 0;
             } else {
-                d.restore(&best);
+                d.restore(&best.0, &best.1);
                 failed += 1;
             }
         }
     }
     stats.seconds = started.elapsed().as_secs_f64();
     stats.end = d.total();
-    (d.selection(), stats)
 }
 
 /// Sweep over the employees in a random order, each taking their best improving move and
@@ -1214,9 +1480,13 @@ fn sweep(
             if stop() {
                 break 'sweeps;
             }
-            for k in 0..2 {
+            for k in 0..3 {
                 let before = if check { d.total() } else { 0.0 };
-                let change = if k == 0 { d.improve(e) } else { d.hand_over(e) };
+                let change = match k {
+                    0 => d.improve(e),
+                    1 => d.hand_over(e),
+                    _ => d.rebreak(e),
+                };
                 if check && change < 0.0 {
                     let actual = d.total() - before;
                     assert!(
@@ -1240,7 +1510,7 @@ fn sweep(
 /// The descent's objective of `selected`: the sub-models' objective, with email as an upper
 /// bound (see the module notes).
 pub fn objective(site: &Site, req: &Requirements, cands: &[Candidate], selected: &[usize]) -> f64 {
-    let mut d = Descent::new(site, req, cands, false);
+    let mut d = Descent::new(site, req, cands, false, false);
     for &c in selected {
         d.apply(c, 1.0);
     }
@@ -1252,6 +1522,7 @@ mod tests {
     use super::*;
     use crate::model::{candidate_shifts, greedy::greedy_roster, Builder};
     use crate::solve::{solve, SolveOptions};
+    use good_lp::constraint;
 
     const QUICK: DescentOptions = DescentOptions {
         seed: 0,
@@ -1321,16 +1592,17 @@ mod tests {
     }
 
     /// Descend from the greedy roster with every move's value checked against the objective
-    /// recomputed from scratch.
-    fn checked_descent(site: &Site, req: &Requirements) -> usize {
+    /// recomputed from scratch (with `exact_breaks`, every break placed, greedily at first).
+    fn checked_descent(site: &Site, req: &Requirements, exact_breaks: bool) -> usize {
         let cands = candidate_shifts(site);
         let start = greedy_roster(site, req, &cands);
         let mut stats = DescentStats::default();
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         for spread in [true, false] {
-            let mut d = Descent::new(site, req, &cands, spread);
+            let mut d = Descent::new(site, req, &cands, spread, exact_breaks);
             for &c in &start {
-                d.apply(c, 1.0);
+                let (_, placement) = d.add_change(c);
+                d.put(c, &placement);
             }
             sweep(&mut d, &mut rng, &mut stats, || false, true);
         }
@@ -1348,7 +1620,87 @@ mod tests {
             let (site, _) = crate::load_site(&dir).expect("example site loads");
             assert!(site.fairness.weight > 0.0);
             let req = crate::staffing::requirements(&site);
-            assert!(checked_descent(&site, &req) > 0, "{name}: no move at all");
+            assert!(
+                checked_descent(&site, &req, false) > 0,
+                "{name}: no move at all"
+            );
+        }
+    }
+
+    #[test]
+    fn with_breaks_placed_every_move_is_valued_exactly() {
+        // Tokyo has meal and mindfulness breaks on a 30-minute grid (15-minute breaks take
+        // half an interval); the sweeps include moving single breaks.
+        let (site, req) = tokyo_without_email();
+        assert!(!site.break_rules.is_empty());
+        assert!(checked_descent(&site, &req, true) > 0, "no move at all");
+    }
+
+    /// The fixed-shift model of `selected` with exact breaks, its break counts pinned to
+    /// `placed` when given (else HiGHS places them), solved: objective and placement.
+    fn priced_with_breaks(
+        site: &Site,
+        req: &Requirements,
+        cands: &[Candidate],
+        selected: &[usize],
+        placed: Option<&[Vec<u32>]>,
+    ) -> (f64, Vec<Vec<u32>>) {
+        let chosen: Vec<Candidate> = selected.iter().map(|&c| cands[c].clone()).collect();
+        let k = chosen.len();
+        let mut b = Builder::restricted(site, req, chosen, vec![true; k], false, true);
+        b.build(Family::ALL);
+        if let Some(placed) = placed {
+            for (v, n) in b.placement_start(placed) {
+                b.lm.constrain(constraint!(v.var == n));
+            }
+        }
+        let lm = std::mem::take(&mut b.lm);
+        let out = solve(lm, &SolveOptions::default()).expect("HiGHS runs");
+        assert!(out.status.has_solution(), "{:?}", out.status);
+        (out.objective, b.placement(&out))
+    }
+
+    #[test]
+    fn with_breaks_placed_the_objective_is_the_models_and_the_descent_improves_it() {
+        let (site, req) = tokyo_without_email();
+        let cands = candidate_shifts(&site);
+        let greedy = greedy_roster(&site, &req, &cands);
+        // HiGHS's own placement of the greedy roster, handed to the descent with no time
+        // to move: its valuation is HiGHS's objective.
+        let (best_placed, placement) = priced_with_breaks(&site, &req, &cands, &greedy, None);
+        let mut start: Vec<PlacedShift> = greedy.iter().copied().zip(placement).collect();
+        start.sort_unstable();
+        let idle = DescentOptions {
+            budget: 0.0,
+            ..QUICK
+        };
+        let (same, s0) = descend_placed(&site, &req, &cands, &start, &idle, &|| false);
+        assert!(
+            (s0.start - best_placed).abs() <= 1e-6 * best_placed,
+            "descent {} vs HiGHS {best_placed}",
+            s0.start
+        );
+        assert_eq!(same, start, "no time, no move");
+        // After a descent, the model with the breaks pinned where the descent put them
+        // agrees with the descent's own count, and it beats the start.
+        let (descended, stats) = descend_placed(&site, &req, &cands, &start, &QUICK, &|| false);
+        assert!(stats.moves > 0);
+        let selected: Vec<usize> = descended.iter().map(|(c, _)| *c).collect();
+        let offsets: Vec<Vec<u32>> = descended.iter().map(|(_, o)| o.clone()).collect();
+        let (pinned, _) = priced_with_breaks(&site, &req, &cands, &selected, Some(&offsets));
+        assert!(
+            (pinned - stats.end).abs() <= 1e-6 * pinned,
+            "descent {} vs HiGHS with the same placement {pinned}",
+            stats.end
+        );
+        assert!(pinned < best_placed - 1.0, "{pinned} !< {best_placed}");
+        // Every break of every shift is at a start its rule allows.
+        for (c, offsets) in &descended {
+            let allowed = break_starts(&site, &cands[*c]);
+            assert_eq!(allowed.len(), offsets.len());
+            for (starts, o) in allowed.iter().zip(offsets) {
+                assert!(starts.iter().any(|s| s.0 == *o), "break at {o} not allowed");
+            }
         }
     }
 

@@ -909,6 +909,53 @@ impl<'a> Builder<'a> {
         counts
     }
 
+    /// Where a solved model puts each worked candidate's breaks: per candidate (builder
+    /// index), each break's start in minutes from the shift's start, in the order of
+    /// [`crate::domain::breaks::break_slots`] (empty for a candidate not worked or without
+    /// breaks). Identical shifts are interchangeable, so a shift type's counts are dealt
+    /// out to its worked members in order.
+    pub fn placement(&self, out: &SolveOutcome) -> Vec<Vec<u32>> {
+        let mut placed = vec![Vec::new(); self.x.len()];
+        for g in &self.breaks {
+            let worked: Vec<usize> = g
+                .members
+                .iter()
+                .copied()
+                .filter(|&m| out.value(self.x[m]) > 0.5)
+                .collect();
+            for (_, positions) in &g.slots {
+                let mut starts = positions.iter().flat_map(|&(offset, v)| {
+                    std::iter::repeat_n(offset, out.value(v).round().max(0.0) as usize)
+                });
+                for &m in &worked {
+                    // Counts always sum to the shifts worked; the first start is a
+                    // fallback for a solution that is not integral.
+                    placed[m].push(starts.next().unwrap_or(positions[0].0));
+                }
+            }
+        }
+        placed
+    }
+
+    /// Starting values of every break count of this model from a placement of each
+    /// candidate's breaks (as [`Builder::placement`] gives it, by builder index).
+    pub fn placement_start(&self, placed: &[Vec<u32>]) -> Vec<(Var, f64)> {
+        let mut start = Vec::new();
+        for g in &self.breaks {
+            for (j, (_, positions)) in g.slots.iter().enumerate() {
+                for &(offset, v) in positions {
+                    let n = g
+                        .members
+                        .iter()
+                        .filter(|&&m| placed.get(m).and_then(|p| p.get(j)) == Some(&offset))
+                        .count();
+                    start.push((v, n as f64));
+                }
+            }
+        }
+        start
+    }
+
     /// Starting values of every break count of this model from `counts` (taken from
     /// another model of the site, [`Builder::break_counts`]); 0 where `counts` has none —
     /// a shift type nobody worked there. HiGHS fixes every integer value of a start and

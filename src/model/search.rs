@@ -56,6 +56,9 @@ pub struct SearchStats {
     /// The day neighbourhoods with exact breaks after the search, when they ran
     /// ([`super::days`]).
     pub days: Option<super::days::DayStats>,
+    /// The descent with breaks placed exactly after the search, when it ran
+    /// ([`super::descent::descend_placed`]).
+    pub placed: Option<super::descent::DescentStats>,
 }
 
 fn log_enabled() -> bool {
