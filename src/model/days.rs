@@ -97,7 +97,7 @@ pub fn improve_by_days<'a>(
             ..opts.clone()
         };
         let found = solve_day(
-            site, req, cands, families, &incumbent, &counts, day, &sub_opts,
+            site, req, cands, families, &incumbent, &counts, day, &sub_opts, deadline,
         )?;
         stats.subproblems += 1;
         let before = incumbent.outcome.objective;
@@ -132,8 +132,8 @@ pub fn improve_by_days<'a>(
 }
 
 /// One day's sub-MILP: every candidate of `day` free, every other day as in the incumbent,
-/// started from the incumbent and its break placement `counts`. `None` if HiGHS found no
-/// roster.
+/// started from the incumbent and its break placement `counts`, solved until `deadline` at
+/// the latest. `None` if HiGHS found no roster.
 #[allow(clippy::too_many_arguments)]
 fn solve_day<'a>(
     site: &'a Site,
@@ -144,6 +144,7 @@ fn solve_day<'a>(
     counts: &super::BreakCounts,
     day: usize,
     opts: &SolveOptions,
+    deadline: Instant,
 ) -> Result<Option<Priced<'a>>, Error> {
     let mut index: Vec<usize> = incumbent
         .selected
@@ -166,7 +167,14 @@ fn solve_day<'a>(
     start.extend(b.break_start(counts));
     b.lm.set_start(start);
     let lm = std::mem::take(&mut b.lm);
-    let out = solve(lm, opts)?;
+    // Building the model takes seconds on Tokyo: HiGHS gets what is left of the time.
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
+    if left < 1.0 {
+        return Ok(None);
+    }
+    let out = solve(lm, &opts.with_time_limit(left))?;
     if !out.status.has_solution() {
         return Ok(None);
     }
