@@ -223,7 +223,9 @@ impl SubModels<'_> {
 /// if the relaxation failed): after the descent the search waits for it (within its budget)
 /// and re-solves the relaxation-guided neighbourhood ([`SubModels::guided`]), so the result does
 /// not depend on when the relaxation finished. Once `stop` is set (the plan's full MILP has
-/// proven its roster optimal) the search ends after the sub-MILP under way.
+/// proven its roster optimal) the search ends after the sub-MILP under way. Without
+/// `rounds` it ends after the relaxation-guided step (the caller goes on with the descent
+/// with breaks placed exactly).
 #[allow(clippy::too_many_arguments)]
 pub fn neighbourhood_search(
     site: &Site,
@@ -234,6 +236,7 @@ pub fn neighbourhood_search(
     budget: f64,
     relaxed: Option<std::sync::mpsc::Receiver<Vec<f64>>>,
     stop: &std::sync::atomic::AtomicBool,
+    rounds: bool,
 ) -> Result<Option<(Vec<usize>, SearchStats)>, Error> {
     // The relaxation's values once they have arrived (read without waiting).
     let arrived: std::cell::RefCell<Option<Vec<f64>>> = std::cell::RefCell::new(None);
@@ -395,7 +398,7 @@ pub fn neighbourhood_search(
 
     // Improvement.
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
-    for _ in 0..MAX_ROUNDS {
+    for _ in 0..if rounds { MAX_ROUNDS } else { 0 } {
         if left() <= 0.0 {
             break;
         }
@@ -453,10 +456,19 @@ mod tests {
             ..Default::default()
         };
         let flag = std::sync::atomic::AtomicBool::new(true);
-        let (_, stopped) =
-            neighbourhood_search(&site, &req, &cands, Family::ALL, &opts, 600.0, None, &flag)
-                .unwrap()
-                .unwrap();
+        let (_, stopped) = neighbourhood_search(
+            &site,
+            &req,
+            &cands,
+            Family::ALL,
+            &opts,
+            600.0,
+            None,
+            &flag,
+            true,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(stopped.rounds, 0);
         assert!(stopped.descent.is_none(), "no descent once stopped");
         assert_eq!(stopped.objective, stopped.constructed_objective);
