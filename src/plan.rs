@@ -677,28 +677,17 @@ pub(crate) fn decode(
     out: &crate::solve::SolveOutcome,
 ) -> (Roster, Vec<Vec<CoverageCell>>) {
     let n = site.grid.len();
-    // Breaks: hand each group's counts per start to its worked shifts, in order.
+    // Breaks: each group's counts per start dealt out to its worked shifts.
     let mut placed: std::collections::HashMap<usize, Vec<PlacedBreak>> =
         std::collections::HashMap::new();
-    for group in &b.breaks {
-        let worked: Vec<usize> = group
-            .members
-            .iter()
-            .copied()
-            .filter(|&c| out.value(b.x[c]) > 0.5)
-            .collect();
-        for (slot, positions) in &group.slots {
-            let offsets = positions.iter().flat_map(|&(offset, v)| {
-                std::iter::repeat_n(offset, out.value(v).round().max(0.0) as usize)
+    for (c, breaks) in b.placement(out).into_iter().enumerate() {
+        for (slot, offset) in breaks {
+            let start = b.cands[c].start + chrono::Duration::minutes(i64::from(offset));
+            placed.entry(c).or_default().push(PlacedBreak {
+                kind: slot.kind,
+                start,
+                end: start + chrono::Duration::minutes(i64::from(slot.minutes)),
             });
-            for (&c, offset) in worked.iter().zip(offsets) {
-                let start = b.cands[c].start + chrono::Duration::minutes(i64::from(offset));
-                placed.entry(c).or_default().push(PlacedBreak {
-                    kind: slot.kind,
-                    start,
-                    end: start + chrono::Duration::minutes(i64::from(slot.minutes)),
-                });
-            }
         }
     }
     placed.values_mut().for_each(|v| v.sort_by_key(|p| p.start));

@@ -1675,7 +1675,12 @@ mod tests {
         let lm = std::mem::take(&mut b.lm);
         let out = solve(lm, &SolveOptions::default()).expect("HiGHS runs");
         assert!(out.status.has_solution(), "{:?}", out.status);
-        (out.objective, b.placement(&out))
+        let offsets = b
+            .placement(&out)
+            .into_iter()
+            .map(|p| p.into_iter().map(|(_, o)| o).collect())
+            .collect();
+        (out.objective, offsets)
     }
 
     #[test]

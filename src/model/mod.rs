@@ -910,11 +910,11 @@ impl<'a> Builder<'a> {
     }
 
     /// Where a solved model puts each worked candidate's breaks: per candidate (builder
-    /// index), each break's start in minutes from the shift's start, in the order of
-    /// [`crate::domain::breaks::break_slots`] (empty for a candidate not worked or without
-    /// breaks). Identical shifts are interchangeable, so a shift type's counts are dealt
-    /// out to its worked members in order.
-    pub fn placement(&self, out: &SolveOutcome) -> Vec<Vec<u32>> {
+    /// index), each break's slot and start in minutes from the shift's start, in the order
+    /// of [`crate::domain::breaks::break_slots`] (empty for a candidate not worked or
+    /// without breaks). Identical shifts are interchangeable, so a shift type's counts are
+    /// dealt out to its worked members in order.
+    pub fn placement(&self, out: &SolveOutcome) -> Vec<Vec<(crate::domain::BreakSlot, u32)>> {
         let mut placed = vec![Vec::new(); self.x.len()];
         for g in &self.breaks {
             let worked: Vec<usize> = g
@@ -923,14 +923,14 @@ impl<'a> Builder<'a> {
                 .copied()
                 .filter(|&m| out.value(self.x[m]) > 0.5)
                 .collect();
-            for (_, positions) in &g.slots {
+            for (slot, positions) in &g.slots {
                 let mut starts = positions.iter().flat_map(|&(offset, v)| {
                     std::iter::repeat_n(offset, out.value(v).round().max(0.0) as usize)
                 });
                 for &m in &worked {
                     // Counts always sum to the shifts worked; the first start is a
                     // fallback for a solution that is not integral.
-                    placed[m].push(starts.next().unwrap_or(positions[0].0));
+                    placed[m].push((*slot, starts.next().unwrap_or(positions[0].0)));
                 }
             }
         }
