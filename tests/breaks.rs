@@ -213,7 +213,11 @@ fn the_full_milp_beside_the_search_proves_a_small_site_with_breaks() {
         "{n_cands} candidates: the search must run"
     );
     let plan = solve_all(&site);
-    let search = plan.summary.search.as_ref().expect("planned by the search path");
+    let search = plan
+        .summary
+        .search
+        .as_ref()
+        .expect("planned by the search path");
     // The searched roster went through the descent with every break placed.
     let placed = search.placed.expect("the descent with breaks placed ran");
     assert!(placed.end <= placed.start + 1e-6 * placed.start.abs());
