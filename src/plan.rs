@@ -346,6 +346,9 @@ fn plan_candidates(
                 }
                 let direct = (left >= DIRECT_AFTER_BOUND * lp_seconds.max(0.1)).then(|| {
                     let full = build(cands_ref.clone(), None);
+                    // HiGHS gets what is left once the model is built.
+                    let left =
+                        (opts.time_limit - started.elapsed().as_secs_f64() - BOUND_MARGIN).max(1.0);
                     let found =
                         direct_milp(site, req_ref, cands_ref, full, &opts.with_time_limit(left));
                     if matches!(&found, Ok((_, d)) if d.status == SolveStatus::Optimal) {
@@ -390,6 +393,9 @@ fn plan_candidates(
                                 d.sweeps, d.kicks, d.moves, d.start, d.end, d.seconds
                             );
                         }
+                        // Kicks still improving when the time ran out: the run ended on
+                        // time, not by convergence (the summary's status).
+                        stats.stopped_by_time |= d.stopped_by_time;
                         stats.placed = Some(d);
                         selected = placed.iter().map(|(c, _)| *c).collect();
                         placement = Some(placed.into_iter().map(|(_, o)| o).collect::<Vec<_>>());

@@ -84,6 +84,9 @@ pub struct DescentStats {
     pub start: f64,
     /// The descent's objective of the roster it returned.
     pub end: f64,
+    /// Whether the time budget ended it (rather than a local optimum, or with the iterated
+    /// search its run of kicks without improvement).
+    pub stopped_by_time: bool,
 }
 
 /// The queues an interval's allocation can serve: `(gain per agent, agents)` segments,
@@ -1415,6 +1418,7 @@ fn local_search(
     let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
     let n_emp = d.site.employees.len();
     sweep(d, rng, stats, out_of_time, false);
+    let mut kicks_ran_out = false;
     if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
         eprintln!(
             "descent: local optimum {:.0} after {:.2} s, {} sweeps",
@@ -1473,8 +1477,10 @@ fn local_search(
                 failed += 1;
             }
         }
+        kicks_ran_out = failed >= MAX_FAILED_KICKS;
     }
     stats.seconds = started.elapsed().as_secs_f64();
+    stats.stopped_by_time = out_of_time() && !kicks_ran_out;
     stats.end = d.total();
 }
 
@@ -1704,10 +1710,15 @@ mod tests {
             s0.start
         );
         assert_eq!(same, start, "no time, no move");
+        assert!(s0.stopped_by_time);
         // After a descent, the model with the breaks pinned where the descent put them
         // agrees with the descent's own count, and it beats the start.
         let (descended, stats) = descend_placed(&site, &req, &cands, &start, &QUICK, &|| false);
         assert!(stats.moves > 0);
+        assert!(
+            !stats.stopped_by_time,
+            "a local optimum, not the clock, ended it"
+        );
         let selected: Vec<usize> = descended.iter().map(|(c, _)| *c).collect();
         let offsets: Vec<Vec<u32>> = descended.iter().map(|(_, o)| o.clone()).collect();
         let (pinned, _) = priced_with_breaks(&site, &req, &cands, &selected, Some(&offsets));

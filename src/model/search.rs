@@ -328,6 +328,7 @@ pub fn neighbourhood_search(
         total.change += d.change;
         total.seconds += d.seconds;
         total.kicks += d.kicks;
+        total.stopped_by_time = d.stopped_by_time;
         if d.moves == 0 {
             return Ok(());
         }
