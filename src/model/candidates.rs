@@ -181,28 +181,53 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
     out
 }
 
+/// The allowed starts of one break of a shift: offset minutes from the shift's start, and
+/// the share of each interval the break takes from the agent.
+pub type BreakStarts = Vec<(u32, Vec<(usize, f64)>)>;
+
+/// Each break `cand`'s shift carries under the site's break rules (in the order of
+/// [`crate::domain::breaks::break_slots`]), with every start its window allows on the grid
+/// and the share of each interval a break there takes. Empty without a rule (or without
+/// room for the breaks, which validation reports).
+pub fn break_starts(site: &Site, cand: &Candidate) -> Vec<BreakStarts> {
+    let length = (cand.end - cand.start).num_minutes() as u32;
+    let Some(rule) = crate::domain::breaks::rule_for(&site.break_rules, length) else {
+        return Vec::new();
+    };
+    let Ok(slots) = crate::domain::breaks::break_slots(rule, length) else {
+        return Vec::new();
+    };
+    let grid = &site.grid;
+    slots
+        .iter()
+        .map(|slot| {
+            slot.starts(grid.interval_minutes)
+                .map(|offset| {
+                    let from = cand.start + Duration::minutes(i64::from(offset));
+                    let to = from + Duration::minutes(i64::from(slot.minutes));
+                    let away = grid
+                        .overlapping(from, to)
+                        .map(|i| (i, grid.share_of(i, from, to)))
+                        .collect();
+                    (offset, away)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Share of each grid interval that `cand` is expected to spend on break under the site's
 /// break rules, with every break spread evenly over the starts its window allows.
 pub fn expected_break_share(
     site: &Site,
     cand: &Candidate,
 ) -> std::collections::HashMap<usize, f64> {
-    let length = (cand.end - cand.start).num_minutes() as u32;
     let mut away = std::collections::HashMap::new();
-    let Some(rule) = crate::domain::breaks::rule_for(&site.break_rules, length) else {
-        return away;
-    };
-    let Ok(slots) = crate::domain::breaks::break_slots(rule, length) else {
-        return away;
-    };
-    for slot in slots {
-        let offsets: Vec<u32> = slot.starts(site.grid.interval_minutes).collect();
-        let weight = 1.0 / offsets.len().max(1) as f64;
-        for offset in offsets {
-            let from = cand.start + Duration::minutes(i64::from(offset));
-            let to = from + Duration::minutes(i64::from(slot.minutes));
-            for i in site.grid.overlapping(from, to) {
-                *away.entry(i).or_insert(0.0) += weight * site.grid.share_of(i, from, to);
+    for starts in break_starts(site, cand) {
+        let weight = 1.0 / starts.len().max(1) as f64;
+        for (_, shares) in starts {
+            for (i, share) in shares {
+                *away.entry(i).or_insert(0.0) += weight * share;
             }
         }
     }

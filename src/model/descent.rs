@@ -233,7 +233,7 @@ struct Descent<'a> {
     /// Breaks placed exactly: per candidate, per break of its shift, the allowed starts
     /// (offset minutes from the shift's start, and the share of each interval it takes).
     /// Empty when breaks count at their expected share.
-    breaks: Vec<Vec<BreakStarts>>,
+    breaks: Vec<Vec<super::candidates::BreakStarts>>,
     /// `placement[slot_base[c] + s]`: the start (index into `breaks[c][s]`) of break `s`
     /// of candidate `c` when it is on; kept while it is off.
     slot_base: Vec<usize>,
@@ -385,7 +385,12 @@ impl<'a> Descent<'a> {
             };
             base.push(f64::from(cand.paid_minutes) / 60.0 * (emp.hourly_cost + onsite));
             if exact_breaks {
-                let placed = break_starts(site, cand);
+                let mut placed = super::candidates::break_starts(site, cand);
+                // A break lies inside its shift; kept to the shift's intervals all the same,
+                // as `on_duty` indexes by them.
+                for (_, away) in placed.iter_mut().flatten() {
+                    away.retain(|(i, _)| cand.intervals.contains(i));
+                }
                 slot_base.push(slot_base.last().copied().unwrap_or(0) + placed.len());
                 breaks.push(placed);
                 amounts.push(cand.intervals.clone().map(|i| (i, 1.0)).collect());
@@ -1155,12 +1160,8 @@ impl<'a> Descent<'a> {
         }
         for &(e, day) in &differ {
             if let Some(c) = target[e][day] {
-                if self.breaks.is_empty() {
-                    self.apply(c, 1.0);
-                } else {
-                    let (a, b) = (self.slot_base[c], self.slot_base[c + 1]);
-                    self.put(c, &placement[a..b]);
-                }
+                let (a, b) = (self.slot_base[c], self.slot_base[c + 1]);
+                self.put(c, placement.get(a..b).unwrap_or_default());
             }
         }
     }
@@ -1312,10 +1313,6 @@ pub fn descend_until(
     (d.selection(), stats)
 }
 
-/// The allowed starts of one break of a shift: offset minutes from the shift's start, and
-/// the share of each interval the break takes from the agent.
-type BreakStarts = Vec<(u32, Vec<(usize, f64)>)>;
-
 /// A shift with its breaks placed: the candidate, and each break's start in minutes from
 /// the shift's start (in the order of [`crate::domain::breaks::break_slots`]).
 pub type PlacedShift = (usize, Vec<u32>);
@@ -1373,36 +1370,6 @@ pub fn descend_placed(
         })
         .collect();
     (placed, stats)
-}
-
-/// Each allowed start of each break of `cand`'s shift: offset minutes, and the share of
-/// each interval the break takes.
-fn break_starts(site: &Site, cand: &Candidate) -> Vec<BreakStarts> {
-    let length = (cand.end - cand.start).num_minutes() as u32;
-    let Some(rule) = crate::domain::breaks::rule_for(&site.break_rules, length) else {
-        return Vec::new();
-    };
-    let Ok(slots) = crate::domain::breaks::break_slots(rule, length) else {
-        return Vec::new();
-    };
-    let grid = &site.grid;
-    slots
-        .iter()
-        .map(|slot| {
-            slot.starts(grid.interval_minutes)
-                .map(|offset| {
-                    let from = cand.start + Duration::minutes(i64::from(offset));
-                    let to = from + Duration::minutes(i64::from(slot.minutes));
-                    let away = grid
-                        .overlapping(from, to)
-                        .filter(|&i| cand.intervals.contains(&i))
-                        .map(|i| (i, grid.share_of(i, from, to)))
-                        .collect();
-                    (offset, away)
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// The descent from the state in `d`, then (with `how.perturb`) the iterated local search
@@ -1730,7 +1697,7 @@ mod tests {
         assert!(pinned < best_placed - 1.0, "{pinned} !< {best_placed}");
         // Every break of every shift is at a start its rule allows.
         for (c, offsets) in &descended {
-            let allowed = break_starts(&site, &cands[*c]);
+            let allowed = crate::model::candidates::break_starts(&site, &cands[*c]);
             assert_eq!(allowed.len(), offsets.len());
             for (starts, o) in allowed.iter().zip(offsets) {
                 assert!(starts.iter().any(|s| s.0 == *o), "break at {o} not allowed");
