@@ -477,6 +477,39 @@ mod tests {
     }
 
     #[test]
+    fn without_rounds_the_search_ends_after_its_descent() {
+        let (site, req, cands) = seattle();
+        let opts = SolveOptions {
+            threads: Some(1),
+            ..Default::default()
+        };
+        let flag = std::sync::atomic::AtomicBool::new(false);
+        let run = |rounds: bool| {
+            neighbourhood_search(
+                &site,
+                &req,
+                &cands,
+                Family::ALL,
+                &opts,
+                10.0,
+                None,
+                &flag,
+                rounds,
+            )
+            .unwrap()
+            .unwrap()
+            .1
+        };
+        let short = run(false);
+        assert_eq!(short.rounds, 0, "no block re-optimised");
+        assert_eq!(short.subproblems, 0);
+        assert!(short.descent.is_some());
+        assert!(!short.stopped_by_time, "it ended before its budget");
+        let full = run(true);
+        assert!(full.rounds >= 1 && full.subproblems > 0);
+    }
+
+    #[test]
     fn guided_neighbourhood_reaches_the_roster_the_relaxation_points_to() {
         // The "relaxation" is a better roster (the descent's, as 0/1 values); from the greedy
         // incumbent, the guided sub-MILP — solved exactly here — must find a roster at least
