@@ -718,7 +718,13 @@ impl<'a> Descent<'a> {
     /// start where the agent's absence costs least given the others on duty.
     fn add_change(&mut self, c: usize) -> (f64, Vec<u16>) {
         let duty = self.duty_of[self.cands[c].employee];
-        let mut amounts = self.amounts[c].clone();
+        // Expected breaks: the candidate's own shares, lent rather than copied (hot path).
+        let lent = self.breaks.is_empty();
+        let mut amounts = if lent {
+            std::mem::take(&mut self.amounts[c])
+        } else {
+            self.amounts[c].clone()
+        };
         let mut placement = Vec::new();
         if let (Some(slots), Some(&(first, _))) = (self.breaks.get(c), amounts.first()) {
             for s in 0..slots.len() {
@@ -743,13 +749,16 @@ impl<'a> Descent<'a> {
         }
         let mut total = 0.0;
         let mut changed = Vec::new();
-        for (i, share) in amounts {
+        for &(i, share) in &amounts {
             let key = self.arrival(i, duty, share);
             let (change, free) = &self.cache[i][&key];
             total += change;
             if *free != self.capacity[i] {
                 changed.push((i, free.clone()));
             }
+        }
+        if lent {
+            self.amounts[c] = amounts;
         }
         (total + self.email_change(&changed), placement)
     }
