@@ -327,6 +327,10 @@ fn plan_candidates(
         // Set when the full MILP proves its roster optimal: the search then ends early.
         let proven = std::sync::atomic::AtomicBool::new(false);
         let proven_ref = &proven;
+        // Set when the relaxation's thread is done (the relaxation in, and the full MILP
+        // finished or not run): the placed descent may run a second chain on its core.
+        let core_free = std::sync::atomic::AtomicBool::new(false);
+        let core_free_ref = &core_free;
         let (relaxed, priced, direct) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || {
                 let effort = relaxation_effort(lp_opts.time_limit, nonzeros);
@@ -356,6 +360,7 @@ fn plan_candidates(
                     }
                     found
                 });
+                core_free_ref.store(true, std::sync::atomic::Ordering::Release);
                 (r, direct)
             });
             let priced = neighbourhood_search(
@@ -385,12 +390,21 @@ fn plan_candidates(
                             perturb: true,
                         };
                         let (placed, d) = crate::model::descent::descend_placed(
-                            site, &req, &cands, &start, &how, &|| false,
+                            site,
+                            &req,
+                            &cands,
+                            &start,
+                            &how,
+                            &|| false,
+                            &|| {
+                                core_free.load(std::sync::atomic::Ordering::Acquire)
+                                    && std::env::var_os("SHIFTWISE_ONE_CHAIN").is_none()
+                            },
                         );
                         if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
                             eprintln!(
-                                "placed descent: {} sweeps, {} kicks, {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
-                                d.sweeps, d.kicks, d.moves, d.start, d.end, d.seconds
+                                "placed descent: {} chain(s), {} sweeps, {} kicks, {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
+                                d.chains, d.sweeps, d.kicks, d.moves, d.start, d.end, d.seconds
                             );
                         }
                         // Kicks still improving when the time ran out: the run ended on

@@ -36,6 +36,8 @@
 //! [`applies`] is false and the search goes straight to its sub-MILPs.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use chrono::Duration;
@@ -84,6 +86,8 @@ pub struct DescentStats {
     pub start: f64,
     /// The descent's objective of the roster it returned.
     pub end: f64,
+    /// Chains of the iterated local search side by side (2 when a second core joined).
+    pub chains: usize,
     /// Whether the time budget ended it (rather than a local optimum, or with the iterated
     /// search its run of kicks without improvement).
     pub stopped_by_time: bool,
@@ -1356,7 +1360,7 @@ pub fn descend_until(
         sweep(&mut quick, &mut rng, &mut stats, out_of_time, false);
         d.restore(&quick.chosen, &[]);
     }
-    local_search(&mut d, &mut rng, &mut stats, how, started, enough);
+    local_search(&mut d, &mut rng, &mut stats, how, started, enough, None);
     (d.selection(), stats)
 }
 
@@ -1371,24 +1375,126 @@ pub type PlacedShift = (usize, Vec<u32>);
 /// allow, goes where it costs least); a move that puts a shift on places its breaks
 /// greedily, and moving one break to another start is a move of its own. Returns the
 /// roster with its placement.
+///
+/// `second_core` says whether a second core is free: once it does (polled until the first
+/// chain ends), a second chain of the iterated local search starts on it, from the best
+/// roster found so far, with kicks of its own; each chain adopts the other's best when it
+/// is better than its own. With a second chain the roster depends on when it started (like
+/// any run stopped by time); without, it depends on the inputs and the seed only.
 pub fn descend_placed(
     site: &Site,
     req: &Requirements,
     cands: &[Candidate],
     start: &[PlacedShift],
     how: &DescentOptions,
-    enough: &dyn Fn() -> bool,
+    enough: &(dyn Fn() -> bool + Sync),
+    second_core: &(dyn Fn() -> bool + Sync),
 ) -> (Vec<PlacedShift>, DescentStats) {
     let started = Instant::now();
-    let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0xb4ea_c5ed);
-    let mut d = Descent::new(site, req, cands, false, true);
-    d.put_placed(start);
-    let mut stats = DescentStats {
-        start: d.total(),
-        ..DescentStats::default()
-    };
-    local_search(&mut d, &mut rng, &mut stats, how, started, enough);
+    let incumbent = Incumbent::default();
+    let first_done = AtomicBool::new(false);
+    let (mut d, mut stats, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| {
+            // Wait for the core (or for the first chain's end, or the time's).
+            loop {
+                if first_done.load(Ordering::Acquire)
+                    || started.elapsed().as_secs_f64() >= how.budget
+                {
+                    return None;
+                }
+                if second_core() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0x5ec0_9d2c);
+            let mut d = Descent::new(site, req, cands, false, true);
+            match incumbent.best() {
+                Some((_, chosen, placement)) => d.restore(&chosen, &placement),
+                None => d.put_placed(start),
+            }
+            let mut stats = DescentStats {
+                start: d.total(),
+                ..DescentStats::default()
+            };
+            local_search(
+                &mut d,
+                &mut rng,
+                &mut stats,
+                how,
+                started,
+                enough,
+                Some(&incumbent),
+            );
+            Some((d.total(), stats))
+        });
+        let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0xb4ea_c5ed);
+        let mut d = Descent::new(site, req, cands, false, true);
+        d.put_placed(start);
+        let mut stats = DescentStats {
+            start: d.total(),
+            ..DescentStats::default()
+        };
+        local_search(
+            &mut d,
+            &mut rng,
+            &mut stats,
+            how,
+            started,
+            enough,
+            Some(&incumbent),
+        );
+        first_done.store(true, Ordering::Release);
+        let second = second.join().expect("the second chain does not panic");
+        (d, stats, second)
+    });
+    if let Some((_, other)) = second {
+        stats.chains = 2;
+        stats.kicks += other.kicks;
+        stats.moves += other.moves;
+        stats.stopped_by_time |= other.stopped_by_time;
+        // The better of the two chains' ends (each ended on its own best).
+        if let Some((total, chosen, placement)) = incumbent.best() {
+            if total < d.total() - 1e-6 {
+                d.restore(&chosen, &placement);
+            }
+        }
+        stats.end = d.total();
+        stats.change = stats.end - stats.start;
+        stats.seconds = started.elapsed().as_secs_f64();
+    }
     (d.placed_roster(), stats)
+}
+
+/// The best roster the chains of [`descend_placed`] have found: its objective, shifts
+/// (per employee and day) and break placement. `version` counts the offers taken, so a
+/// chain takes the lock only when something changed.
+#[derive(Default)]
+struct Incumbent {
+    version: AtomicU64,
+    best: Mutex<Option<Offered>>,
+}
+
+/// A chain's roster as [`Incumbent`] keeps it: objective, shifts per employee and day,
+/// break placement.
+type Offered = (f64, Vec<Vec<Option<usize>>>, Vec<u16>);
+
+impl Incumbent {
+    /// Offer a chain's best: taken when better than the incumbent.
+    fn offer(&self, d: &Descent, total: f64) {
+        let mut best = self.best.lock().expect("no chain panics holding it");
+        if best.as_ref().is_none_or(|b| total < b.0 - 1e-6) {
+            *best = Some((total, d.chosen.clone(), d.placement.clone()));
+            self.version.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    fn best(&self) -> Option<Offered> {
+        self.best
+            .lock()
+            .expect("no chain panics holding it")
+            .clone()
+    }
 }
 
 /// The descent from the state in `d`, then (with `how.perturb`) the iterated local search
@@ -1400,6 +1506,7 @@ fn local_search(
     how: &DescentOptions,
     started: Instant,
     enough: &dyn Fn() -> bool,
+    shared: Option<&Incumbent>,
 ) {
     let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
     let n_emp = d.site.employees.len();
@@ -1429,8 +1536,27 @@ fn local_search(
         let mut best_total = d.total();
         let breach = d.total_breach();
         let mut failed = 0;
+        let mut seen = 0;
+        if let Some(shared) = shared {
+            shared.offer(d, best_total);
+        }
         while started.elapsed().as_secs_f64() < how.budget && failed < MAX_FAILED_KICKS && !enough()
         {
+            // Another chain's better roster is taken up (both keep every hard rule).
+            if let Some(shared) = shared {
+                let version = shared.version.load(Ordering::Acquire);
+                if version != seen {
+                    seen = version;
+                    if let Some((total, chosen, placement)) = shared.best() {
+                        if total < best_total - 1e-6 {
+                            d.restore(&chosen, &placement);
+                            best = (chosen, placement);
+                            best_total = d.total();
+                            failed = 0;
+                        }
+                    }
+                }
+            }
             stats.kicks += 1;
             let moved = d.kick(
                 rng,
@@ -1466,6 +1592,9 @@ fn local_search(
                 best_total = total;
                 best = (d.chosen.clone(), d.placement.clone());
                 failed = 0;
+                if let Some(shared) = shared {
+                    shared.offer(d, total);
+                }
             } else {
                 d.restore(&best.0, &best.1);
                 failed += 1;
@@ -1476,6 +1605,7 @@ fn local_search(
     stats.seconds = started.elapsed().as_secs_f64();
     stats.stopped_by_time = out_of_time() && !kicks_ran_out;
     stats.end = d.total();
+    stats.chains = 1;
 }
 
 /// With breaks placed exactly: move single breaks only, over every employee in turn, until
@@ -1742,6 +1872,87 @@ mod tests {
     }
 
     #[test]
+    fn a_chain_takes_up_a_better_roster_another_chain_offers() {
+        let (site, req) = tokyo_without_email();
+        let cands = candidate_shifts(&site);
+        let greedy = greedy_roster(&site, &req, &cands);
+        let start: Vec<PlacedShift> = greedy.iter().map(|&c| (c, Vec::new())).collect();
+        let long = DescentOptions {
+            budget: 8.0,
+            perturb: true,
+            ..QUICK
+        };
+        let (better, found) =
+            descend_placed(&site, &req, &cands, &start, &long, &|| false, &|| false);
+        assert_eq!(found.chains, 1);
+        // The other chain's roster, offered.
+        let mut other = Descent::new(&site, &req, &cands, false, true);
+        other.put_placed(&better);
+        assert!((other.total() - found.end).abs() <= 1e-6 * found.end);
+        let shared = Incumbent::default();
+        shared.offer(&other, other.total());
+        // A worse offer leaves it.
+        let mut worse = Descent::new(&site, &req, &cands, false, true);
+        worse.put_placed(&start);
+        shared.offer(&worse, worse.total());
+        assert_eq!(shared.version.load(Ordering::Acquire), 1);
+        // A chain from the greedy roster allowed one kick: its descent alone ends well above
+        // the offered roster, which it takes up.
+        let mut d = Descent::new(&site, &req, &cands, false, true);
+        d.put_placed(&start);
+        let mut stats = DescentStats::default();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let once = std::cell::Cell::new(false);
+        let enough = || once.replace(true);
+        let how = DescentOptions {
+            budget: 1e9,
+            perturb: true,
+            ..QUICK
+        };
+        local_search(
+            &mut d,
+            &mut rng,
+            &mut stats,
+            &how,
+            Instant::now(),
+            &enough,
+            Some(&shared),
+        );
+        assert_eq!(stats.kicks, 1);
+        assert!(
+            d.total() <= found.end + 1e-6 * found.end,
+            "{} above the offered {}",
+            d.total(),
+            found.end
+        );
+    }
+
+    #[test]
+    fn with_a_second_core_two_chains_end_on_a_roster_valued_as_the_model_values_it() {
+        let (site, req) = tokyo_without_email();
+        let cands = candidate_shifts(&site);
+        let greedy = greedy_roster(&site, &req, &cands);
+        let start: Vec<PlacedShift> = greedy.iter().map(|&c| (c, Vec::new())).collect();
+        let how = DescentOptions {
+            budget: 6.0,
+            perturb: true,
+            ..QUICK
+        };
+        let (placed, stats) =
+            descend_placed(&site, &req, &cands, &start, &how, &|| false, &|| true);
+        assert_eq!(stats.chains, 2);
+        assert!(stats.kicks > 0 && stats.end < stats.start);
+        assert!((stats.change - (stats.end - stats.start)).abs() <= 1e-6 * stats.start);
+        let (selected, offsets): (Vec<usize>, Vec<Vec<u32>>) = placed.into_iter().unzip();
+        let (pinned, _) = priced_with_breaks(&site, &req, &cands, &selected, Some(&offsets));
+        assert!(
+            (pinned - stats.end).abs() <= 1e-6 * pinned,
+            "two chains {} vs HiGHS with the same placement {pinned}",
+            stats.end
+        );
+    }
+
+    #[test]
     fn with_breaks_placed_the_objective_is_the_models_and_the_descent_improves_it() {
         let (site, req) = tokyo_without_email();
         let cands = candidate_shifts(&site);
@@ -1755,7 +1966,7 @@ mod tests {
             budget: 0.0,
             ..QUICK
         };
-        let (same, s0) = descend_placed(&site, &req, &cands, &start, &idle, &|| false);
+        let (same, s0) = descend_placed(&site, &req, &cands, &start, &idle, &|| false, &|| false);
         assert!(
             (s0.start - best_placed).abs() <= 1e-6 * best_placed,
             "descent {} vs HiGHS {best_placed}",
@@ -1765,7 +1976,8 @@ mod tests {
         assert!(s0.stopped_by_time);
         // After a descent, the model with the breaks pinned where the descent put them
         // agrees with the descent's own count, and it beats the start.
-        let (descended, stats) = descend_placed(&site, &req, &cands, &start, &QUICK, &|| false);
+        let (descended, stats) =
+            descend_placed(&site, &req, &cands, &start, &QUICK, &|| false, &|| false);
         assert!(stats.moves > 0);
         assert!(
             !stats.stopped_by_time,
