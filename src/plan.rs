@@ -30,12 +30,10 @@ pub const PRICING_RESERVE: f64 = 7.0;
 /// ([`crate::model::descent::descend_placed`]) then has the rest, less the pricing.
 pub const SEARCH_SHARE_BEFORE_PLACED: f64 = 0.15;
 /// On those sites, when the relaxation is expected (`LP_SECONDS_PER_NONZERO`) early enough
-/// to leave its guided sub-MILP `GUIDED_MIN_SECONDS` within this share of the time limit,
+/// to leave its guided sub-MILP [`crate::model::search::GUIDED_MIN_SECONDS`] within this share of the time limit,
 /// the search runs until that step is done (at most this share), and the descent with
 /// breaks placed has the rest.
 pub const SEARCH_SHARE_WITH_GUIDED: f64 = 0.75;
-/// See [`SEARCH_SHARE_WITH_GUIDED`].
-pub const GUIDED_MIN_SECONDS: f64 = 15.0;
 /// The descent with breaks placed runs only with at least this many seconds: stopped in
 /// its first sweeps, its roster can be worse than the search's (prime-day, 2.4 s: 7.88 M
 /// against 7.65 M).
@@ -295,20 +293,27 @@ fn plan_candidates(
             && site.max_on_break_share.is_none()
             && crate::model::descent::applies(site, &req, families)
             && std::env::var_os("SHIFTWISE_NO_PLACED").is_none();
-        let guided_done = elapsed + LP_SECONDS_PER_NONZERO * nonzeros as f64 + GUIDED_MIN_SECONDS;
+        let guided_done = elapsed
+            + LP_SECONDS_PER_NONZERO * nonzeros as f64
+            + crate::model::search::GUIDED_MIN_SECONDS;
         let whole = (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0);
-        let (placed, budget) = if !placed_applies {
-            (false, whole)
+        use crate::model::search::SearchScope;
+        let (reach, budget) = if !placed_applies {
+            (SearchScope::Full, whole)
         } else if guided_done <= opts.time_limit * SEARCH_SHARE_WITH_GUIDED {
-            (true, opts.time_limit * SEARCH_SHARE_WITH_GUIDED - elapsed)
+            (
+                SearchScope::UntilGuided,
+                opts.time_limit * SEARCH_SHARE_WITH_GUIDED - elapsed,
+            )
         } else if guided_done <= opts.time_limit - PRICING_RESERVE {
-            (false, whole)
+            (SearchScope::Full, whole)
         } else {
             (
-                true,
+                SearchScope::UntilGuided,
                 (opts.time_limit * SEARCH_SHARE_BEFORE_PLACED - elapsed).max(1.0),
             )
         };
+        let placed = reach != SearchScope::Full;
         if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
             eprintln!(
                 "search: {budget:.1} s{}; the guided step expected done at {guided_done:.1} s",
@@ -372,7 +377,7 @@ fn plan_candidates(
                 budget,
                 Some(relaxed),
                 &proven,
-                !placed,
+                reach,
             )
             .and_then(|searched| match searched {
                 Some((mut selected, mut stats)) => {

@@ -215,17 +215,34 @@ impl SubModels<'_> {
     }
 }
 
+/// How far [`neighbourhood_search`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchScope {
+    /// The descent and its iterated local search, the relaxation-guided step, then rounds of
+    /// blocks until the budget or a round that improves nothing.
+    Full,
+    /// As `Full` without the rounds of blocks, and with the relaxation-guided step only if
+    /// the relaxation arrives while the step can still have [`GUIDED_MIN_SECONDS`]: the
+    /// caller goes on with the descent with breaks placed exactly, which has better use for
+    /// the time than a guided sub-MILP cut short or a wait for it.
+    UntilGuided,
+}
+
+/// Seconds the relaxation-guided sub-MILP needs to be worth running when something else
+/// could use the time (in [`SearchScope::UntilGuided`]).
+pub const GUIDED_MIN_SECONDS: f64 = 15.0;
+
 /// Run construction and improvement within `budget` seconds. Returns the selected
 /// candidates (indices into `cands`), or `None` when construction failed (a block had no
 /// feasible roster given the earlier blocks): the caller then solves the full model.
 ///
 /// `relaxed`, when given, delivers the LP relaxation's value of every candidate (or nothing,
-/// if the relaxation failed): after the descent the search waits for it (within its budget)
-/// and re-solves the relaxation-guided neighbourhood ([`SubModels::guided`]), so the result does
-/// not depend on when the relaxation finished. Once `stop` is set (the plan's full MILP has
-/// proven its roster optimal) the search ends after the sub-MILP under way. Without
-/// `rounds` it ends after the relaxation-guided step (the caller goes on with the descent
-/// with breaks placed exactly).
+/// if the relaxation failed): after the descent the search waits for it (within its budget;
+/// with [`SearchScope::UntilGuided`] only while the guided step could still have its time)
+/// and re-solves the relaxation-guided neighbourhood ([`SubModels::guided`]), so within that
+/// the result does not depend on when the relaxation finished. Once `stop` is set (the plan's full MILP has
+/// proven its roster optimal) the search ends after the sub-MILP under way. `scope` says
+/// which of its steps run.
 #[allow(clippy::too_many_arguments)]
 pub fn neighbourhood_search(
     site: &Site,
@@ -236,7 +253,7 @@ pub fn neighbourhood_search(
     budget: f64,
     relaxed: Option<std::sync::mpsc::Receiver<Vec<f64>>>,
     stop: &std::sync::atomic::AtomicBool,
-    rounds: bool,
+    scope: SearchScope,
 ) -> Result<Option<(Vec<usize>, SearchStats)>, Error> {
     // The relaxation's values once they have arrived (read without waiting).
     let arrived: std::cell::RefCell<Option<Vec<f64>>> = std::cell::RefCell::new(None);
@@ -307,7 +324,7 @@ pub fn neighbourhood_search(
                    objective: &mut f64,
                    stats: &mut SearchStats,
                    limit: f64,
-                   perturb: bool|
+                   first: bool|
      -> Result<(), Error> {
         if !descent_applies || limit <= 0.0 {
             return Ok(());
@@ -315,8 +332,8 @@ pub fn neighbourhood_search(
         let how = super::descent::DescentOptions {
             seed: opts.seed,
             budget: limit,
-            spread_first: perturb,
-            perturb,
+            spread_first: first,
+            perturb: first,
         };
         // The iterated local search gives way to the guided neighbourhood once the
         // relaxation has arrived.
@@ -373,15 +390,22 @@ pub fn neighbourhood_search(
     };
 
     // The relaxation-guided neighbourhood, once the relaxation is known.
+    // Before the placed descent, the relaxation is waited for (and used) only while the
+    // guided step can have its time: on gen-300 it arrived 2.5–3 s before the search's end,
+    // and the cut sub-MILP found nothing.
+    let reserve = match scope {
+        SearchScope::Full => 0.0,
+        SearchScope::UntilGuided => GUIDED_MIN_SECONDS,
+    };
     if !relaxed_now() {
-        let wait = std::time::Duration::from_secs_f64(left());
+        let wait = std::time::Duration::from_secs_f64((left() - reserve).max(0.0));
         if let Some(values) = relaxed.as_ref().and_then(|rx| rx.recv_timeout(wait).ok()) {
             *arrived.borrow_mut() = Some(values);
         }
     }
     let guide = arrived.take().filter(|values| values.len() == cands.len());
     if let Some(values) = &guide {
-        if left() > 0.0 {
+        if left() > reserve.max(0.0) {
             let guided_opts = SolveOptions {
                 max_nodes: Some(GUIDED_MAX_NODES),
                 ..sub_opts(left().min(SUB_TIME_LIMIT), 1e-4)
@@ -399,7 +423,11 @@ pub fn neighbourhood_search(
 
     // Improvement.
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
-    for _ in 0..if rounds { MAX_ROUNDS } else { 0 } {
+    for _ in 0..if scope == SearchScope::Full {
+        MAX_ROUNDS
+    } else {
+        0
+    } {
         if left() <= 0.0 {
             break;
         }
@@ -466,7 +494,7 @@ mod tests {
             600.0,
             None,
             &flag,
-            true,
+            SearchScope::Full,
         )
         .unwrap()
         .unwrap();
@@ -477,14 +505,14 @@ mod tests {
     }
 
     #[test]
-    fn without_rounds_the_search_ends_after_its_descent() {
+    fn each_scope_runs_its_steps_only() {
         let (site, req, cands) = seattle();
         let opts = SolveOptions {
             threads: Some(1),
             ..Default::default()
         };
         let flag = std::sync::atomic::AtomicBool::new(false);
-        let run = |rounds: bool| {
+        let run = |scope: SearchScope| {
             neighbourhood_search(
                 &site,
                 &req,
@@ -494,19 +522,65 @@ mod tests {
                 10.0,
                 None,
                 &flag,
-                rounds,
+                scope,
             )
             .unwrap()
             .unwrap()
             .1
         };
-        let short = run(false);
-        assert_eq!(short.rounds, 0, "no block re-optimised");
-        assert_eq!(short.subproblems, 0);
-        assert!(short.descent.is_some());
-        assert!(!short.stopped_by_time, "it ended before its budget");
-        let full = run(true);
+        let guided = run(SearchScope::UntilGuided);
+        assert_eq!(guided.rounds, 0, "no block re-optimised");
+        assert_eq!(guided.subproblems, 0);
+        assert!(guided.descent.is_some_and(|d| d.kicks > 0));
+        assert!(!guided.stopped_by_time, "it ended before its budget");
+        let full = run(SearchScope::Full);
         assert!(full.rounds >= 1 && full.subproblems > 0);
+    }
+
+    #[test]
+    fn before_the_placed_descent_a_relaxation_too_late_for_the_guided_step_is_not_used() {
+        let (site, req, cands) = seattle();
+        let opts = SolveOptions {
+            threads: Some(1),
+            ..Default::default()
+        };
+        let flag = std::sync::atomic::AtomicBool::new(false);
+        // The relaxation arrives after 3 s; the guided step then has the budget less 3 s.
+        let run = |budget: f64| {
+            let (send, relaxed) = std::sync::mpsc::channel();
+            let n = cands.len();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_secs(3));
+                let _ = send.send(vec![0.0; n]);
+            });
+            let started = Instant::now();
+            let stats = neighbourhood_search(
+                &site,
+                &req,
+                &cands,
+                Family::ALL,
+                &opts,
+                budget,
+                Some(relaxed),
+                &flag,
+                SearchScope::UntilGuided,
+            )
+            .unwrap()
+            .unwrap()
+            .1;
+            (stats, started.elapsed().as_secs_f64())
+        };
+        let (late, seconds) = run(GUIDED_MIN_SECONDS + 2.0);
+        assert_eq!(
+            late.subproblems, 0,
+            "the guided step ran with under its minimum"
+        );
+        assert!(
+            seconds < GUIDED_MIN_SECONDS,
+            "it waited {seconds} s for nothing"
+        );
+        let (in_time, _) = run(GUIDED_MIN_SECONDS + 4.5);
+        assert_eq!(in_time.subproblems, 1, "no guided step");
     }
 
     #[test]
