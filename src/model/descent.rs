@@ -1841,12 +1841,18 @@ mod tests {
         (out.objective, offsets)
     }
 
-    #[test]
-    fn settling_breaks_moves_only_breaks_and_ends_where_no_break_move_improves() {
+    /// Tokyo without email, its candidates, and the greedy roster with no break placed.
+    fn tokyo_greedy_unplaced() -> (Site, Requirements, Vec<Candidate>, Vec<PlacedShift>) {
         let (site, req) = tokyo_without_email();
         let cands = candidate_shifts(&site);
         let greedy = greedy_roster(&site, &req, &cands);
-        let start: Vec<PlacedShift> = greedy.iter().map(|&c| (c, Vec::new())).collect();
+        let start = greedy.iter().map(|&c| (c, Vec::new())).collect();
+        (site, req, cands, start)
+    }
+
+    #[test]
+    fn settling_breaks_moves_only_breaks_and_ends_where_no_break_move_improves() {
+        let (site, req, cands, start) = tokyo_greedy_unplaced();
         let mut d = Descent::new(&site, &req, &cands, false, true);
         d.put_placed(&start);
         let (shifts, before) = (d.chosen.clone(), d.total());
@@ -1873,10 +1879,7 @@ mod tests {
 
     #[test]
     fn a_chain_takes_up_a_better_roster_another_chain_offers() {
-        let (site, req) = tokyo_without_email();
-        let cands = candidate_shifts(&site);
-        let greedy = greedy_roster(&site, &req, &cands);
-        let start: Vec<PlacedShift> = greedy.iter().map(|&c| (c, Vec::new())).collect();
+        let (site, req, cands, start) = tokyo_greedy_unplaced();
         let long = DescentOptions {
             budget: 8.0,
             perturb: true,
@@ -1929,10 +1932,7 @@ mod tests {
 
     #[test]
     fn with_a_second_core_two_chains_end_on_a_roster_valued_as_the_model_values_it() {
-        let (site, req) = tokyo_without_email();
-        let cands = candidate_shifts(&site);
-        let greedy = greedy_roster(&site, &req, &cands);
-        let start: Vec<PlacedShift> = greedy.iter().map(|&c| (c, Vec::new())).collect();
+        let (site, req, cands, start) = tokyo_greedy_unplaced();
         let how = DescentOptions {
             budget: 6.0,
             perturb: true,
