@@ -30,9 +30,9 @@ pub const PRICING_RESERVE: f64 = 7.0;
 /// ([`crate::model::descent::descend_placed`]) then has the rest, less the pricing.
 pub const SEARCH_SHARE_BEFORE_PLACED: f64 = 0.15;
 /// On those sites, when the relaxation is expected (`LP_SECONDS_PER_NONZERO`) early enough
-/// to leave its guided sub-MILP [`crate::model::search::GUIDED_MIN_SECONDS`] within this share of the time limit,
-/// the search runs until that step is done (at most this share), and the descent with
-/// breaks placed has the rest.
+/// to leave its guided sub-MILP [`crate::model::search::GUIDED_MIN_SECONDS`] within this
+/// share of the time limit, the search runs until that step is done (at most this share),
+/// and the descent with breaks placed has the rest.
 pub const SEARCH_SHARE_WITH_GUIDED: f64 = 0.75;
 /// The descent with breaks placed runs only with at least this many seconds: stopped in
 /// its first sweeps, its roster can be worse than the search's (prime-day, 2.4 s: 7.88 M

@@ -1240,7 +1240,6 @@ impl<'a> Descent<'a> {
         moved
     }
 
-    /// The selected candidates, sorted.
     /// The roster with its breaks' starts (minutes from the shift's start).
     fn placed_roster(&self) -> Vec<PlacedShift> {
         self.selection()
@@ -1256,6 +1255,7 @@ impl<'a> Descent<'a> {
             .collect()
     }
 
+    /// The selected candidates, sorted.
     fn selection(&self) -> Vec<usize> {
         let mut out: Vec<usize> = self.chosen.iter().flatten().flatten().copied().collect();
         out.sort_unstable();
@@ -1426,7 +1426,7 @@ pub fn descend_placed(
                 enough,
                 Some(&incumbent),
             );
-            Some((d.total(), stats))
+            Some(stats)
         });
         let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0xb4ea_c5ed);
         let mut d = Descent::new(site, req, cands, false, true);
@@ -1448,7 +1448,7 @@ pub fn descend_placed(
         let second = second.join().expect("the second chain does not panic");
         (d, stats, second)
     });
-    if let Some((_, other)) = second {
+    if let Some(other) = second {
         stats.chains = 2;
         stats.kicks += other.kicks;
         stats.moves += other.moves;

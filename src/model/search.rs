@@ -240,9 +240,9 @@ pub const GUIDED_MIN_SECONDS: f64 = 15.0;
 /// if the relaxation failed): after the descent the search waits for it (within its budget;
 /// with [`SearchScope::UntilGuided`] only while the guided step could still have its time)
 /// and re-solves the relaxation-guided neighbourhood ([`SubModels::guided`]), so within that
-/// the result does not depend on when the relaxation finished. Once `stop` is set (the plan's full MILP has
-/// proven its roster optimal) the search ends after the sub-MILP under way. `scope` says
-/// which of its steps run.
+/// the result does not depend on when the relaxation finished. Once `stop` is set (the
+/// plan's full MILP has proven its roster optimal) the search ends after the sub-MILP under
+/// way. `scope` says which of its steps run.
 #[allow(clippy::too_many_arguments)]
 pub fn neighbourhood_search(
     site: &Site,
@@ -324,7 +324,7 @@ pub fn neighbourhood_search(
                    objective: &mut f64,
                    stats: &mut SearchStats,
                    limit: f64,
-                   first: bool|
+                   perturb: bool|
      -> Result<(), Error> {
         if !descent_applies || limit <= 0.0 {
             return Ok(());
@@ -332,8 +332,8 @@ pub fn neighbourhood_search(
         let how = super::descent::DescentOptions {
             seed: opts.seed,
             budget: limit,
-            spread_first: first,
-            perturb: first,
+            spread_first: perturb,
+            perturb,
         };
         // The iterated local search gives way to the guided neighbourhood once the
         // relaxation has arrived.
@@ -405,7 +405,7 @@ pub fn neighbourhood_search(
     }
     let guide = arrived.take().filter(|values| values.len() == cands.len());
     if let Some(values) = &guide {
-        if left() > reserve.max(0.0) {
+        if left() > reserve {
             let guided_opts = SolveOptions {
                 max_nodes: Some(GUIDED_MAX_NODES),
                 ..sub_opts(left().min(SUB_TIME_LIMIT), 1e-4)
