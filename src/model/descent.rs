@@ -1393,6 +1393,29 @@ pub fn descend_placed(
     let started = Instant::now();
     let incumbent = Incumbent::default();
     let first_done = AtomicBool::new(false);
+    // One chain: from the start roster, or from `from` (the other chain's best).
+    let chain = |salt: u64, from: Option<Offered>| {
+        let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ salt);
+        let mut d = Descent::new(site, req, cands, false, true);
+        match from {
+            Some((_, chosen, placement)) => d.restore(&chosen, &placement),
+            None => d.put_placed(start),
+        }
+        let mut stats = DescentStats {
+            start: d.total(),
+            ..DescentStats::default()
+        };
+        local_search(
+            &mut d,
+            &mut rng,
+            &mut stats,
+            how,
+            started,
+            enough,
+            Some(&incumbent),
+        );
+        (d, stats)
+    };
     let (mut d, mut stats, second) = std::thread::scope(|scope| {
         let second = scope.spawn(|| {
             // Wait for the core (or for the first chain's end, or the time's).
@@ -1407,43 +1430,9 @@ pub fn descend_placed(
                 }
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0x5ec0_9d2c);
-            let mut d = Descent::new(site, req, cands, false, true);
-            match incumbent.best() {
-                Some((_, chosen, placement)) => d.restore(&chosen, &placement),
-                None => d.put_placed(start),
-            }
-            let mut stats = DescentStats {
-                start: d.total(),
-                ..DescentStats::default()
-            };
-            local_search(
-                &mut d,
-                &mut rng,
-                &mut stats,
-                how,
-                started,
-                enough,
-                Some(&incumbent),
-            );
-            Some(stats)
+            Some(chain(0x5ec0_9d2c, incumbent.best()).1)
         });
-        let mut rng = ChaCha8Rng::seed_from_u64(u64::from(how.seed) ^ 0xb4ea_c5ed);
-        let mut d = Descent::new(site, req, cands, false, true);
-        d.put_placed(start);
-        let mut stats = DescentStats {
-            start: d.total(),
-            ..DescentStats::default()
-        };
-        local_search(
-            &mut d,
-            &mut rng,
-            &mut stats,
-            how,
-            started,
-            enough,
-            Some(&incumbent),
-        );
+        let (d, stats) = chain(0xb4ea_c5ed, None);
         first_done.store(true, Ordering::Release);
         let second = second.join().expect("the second chain does not panic");
         (d, stats, second)
