@@ -781,9 +781,25 @@ fn direct_milp<'a>(
 ) -> Result<(Builder<'a>, crate::solve::SolveOutcome), Error> {
     let chosen: std::collections::HashSet<usize> =
         greedy_roster(site, req, cands).into_iter().collect();
-    let start: Vec<_> = (0..full.x.len())
+    let mut start: Vec<_> = (0..full.x.len())
         .map(|c| (full.x[c], if chosen.contains(&c) { 1.0 } else { 0.0 }))
         .collect();
+    // HiGHS fixes every integer value of a start, so the greedy shifts need their break
+    // counts too (without them the start was dropped): each break at the middle of the
+    // starts its window allows (any combination of allowed starts keeps the spacing).
+    let middle: Vec<Vec<u32>> = (0..full.x.len())
+        .map(|c| {
+            if chosen.contains(&c) {
+                crate::model::candidates::break_starts(site, &cands[c])
+                    .iter()
+                    .map(|starts| starts.get(starts.len() / 2).map_or(0, |s| s.0))
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    start.extend(full.placement_start(&middle));
     full.lm.set_start(start);
     let lm = std::mem::take(&mut full.lm);
     let out = solve(lm, opts)?;
@@ -1116,5 +1132,39 @@ mod plan_from_roster_tests {
         let plan = plan_from_roster(&site, &moved);
         assert_eq!(plan.coverage[1][12].scheduled, 1.0);
         assert_eq!(plan.summary.understaffed_intervals, 6);
+    }
+}
+
+#[cfg(test)]
+mod direct_milp_tests {
+    use super::*;
+
+    #[test]
+    fn the_full_milp_keeps_its_greedy_start_on_a_site_with_breaks() {
+        let (site, _) = crate::load_site(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seattle-dst"),
+        )
+        .unwrap();
+        assert!(!site.break_rules.is_empty());
+        let req = requirements(&site);
+        let cands = candidate_shifts(&site);
+        let mut full = Builder::new(&site, &req, cands.clone(), false);
+        full.build(Family::ALL);
+        // No node at all: whatever HiGHS returns is the start it was given, or nothing.
+        let opts = SolveOptions {
+            max_nodes: Some(0),
+            threads: Some(1),
+            ..SolveOptions::default()
+        };
+        let (b, out) = direct_milp(&site, &req, &cands, full, &opts).unwrap();
+        assert!(
+            out.status.has_solution(),
+            "the start was dropped: {:?}",
+            out.status
+        );
+        let worked: std::collections::HashSet<usize> = b.worked(&out).collect();
+        let greedy: std::collections::HashSet<usize> =
+            greedy_roster(&site, &req, &cands).into_iter().collect();
+        assert_eq!(worked, greedy, "the roster is the greedy start's");
     }
 }
