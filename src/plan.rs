@@ -336,6 +336,7 @@ fn plan_candidates(
         // finished or not run): the placed descent may run a second chain on its core.
         let core_free = std::sync::atomic::AtomicBool::new(false);
         let core_free_ref = &core_free;
+        let one_chain = std::env::var_os("SHIFTWISE_ONE_CHAIN").is_some();
         let (relaxed, priced, direct) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || {
                 let effort = relaxation_effort(lp_opts.time_limit, nonzeros);
@@ -402,8 +403,8 @@ fn plan_candidates(
                             &how,
                             &|| false,
                             &|| {
-                                core_free.load(std::sync::atomic::Ordering::Acquire)
-                                    && std::env::var_os("SHIFTWISE_ONE_CHAIN").is_none()
+                                !one_chain
+                                    && core_free.load(std::sync::atomic::Ordering::Acquire)
                             },
                         );
                         if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
