@@ -56,6 +56,12 @@ pub const DIRECT_AFTER_BOUND: f64 = 10.0;
 /// 4.0e-5 (2.06 M, 82.1 s).
 pub const LP_SECONDS_PER_NONZERO: f64 = 3.5e-5;
 
+/// The presolved relaxation (which leaves no bound when the time limit stops it) runs only
+/// when expected to take at most this share of its time: Tokyo's, expected at 19.2 s with
+/// 19.4 s to go in a 20-s plan, finished at 19.1 s in one run — too close to a plan
+/// without a bound.
+pub const PRESOLVED_LP_SHARE: f64 = 0.9;
+
 /// How hard the bound's interior-point solve works, given the seconds it may take and the
 /// model's nonzeros. Its bound is computed from the duals, so it is valid at any precision,
 /// and the last iterations only polish digits: a relative gap of 1e-3 (Tokyo with breaks:
@@ -65,7 +71,7 @@ pub const LP_SECONDS_PER_NONZERO: f64 = 3.5e-5;
 /// iterate's duals still give one (a 20-s Tokyo plan: 4,299,315, 0.7 % under the LP; with
 /// presolve it finished in time in one run of four). See `docs/decisions.md`.
 pub fn relaxation_effort(seconds: f64, nonzeros: usize) -> LpEffort {
-    if LP_SECONDS_PER_NONZERO * nonzeros as f64 > seconds {
+    if LP_SECONDS_PER_NONZERO * nonzeros as f64 > PRESOLVED_LP_SHARE * seconds {
         LpEffort {
             gap: Some(1e-2),
             presolve: false,
@@ -1015,15 +1021,15 @@ mod relaxation_effort_tests {
 
     #[test]
     fn a_tight_budget_keeps_a_bound_and_an_ample_one_precision() {
-        // Tokyo with breaks: 696,844 nonzeros; its LP took 19.4-24.2 s beside the search.
-        let tight = relaxation_effort(19.4, 696_844);
+        // Tokyo with breaks: 547,998 nonzeros; its LP took 18.7-19.1 s beside the search.
+        let tight = relaxation_effort(19.4, 547_998);
         assert!(!tight.presolve, "a stopped solve must still leave a bound");
         assert_eq!(tight.gap, Some(1e-2));
-        let ample = relaxation_effort(59.4, 696_844);
+        let ample = relaxation_effort(29.4, 547_998);
         assert!(ample.presolve);
         assert_eq!(ample.gap, Some(1e-3));
-        // The same budget is tight for a model three times as large.
-        assert!(!relaxation_effort(59.4, 3 * 696_844).presolve);
+        // The same budget is tight for a model twice as large.
+        assert!(!relaxation_effort(29.4, 2 * 547_998).presolve);
     }
 }
 

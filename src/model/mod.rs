@@ -258,6 +258,8 @@ pub struct Builder<'a> {
     break_load: Vec<Vec<Expression>>,
     /// Candidates of each employee and day.
     by_emp_day: HashMap<(usize, usize), Vec<usize>>,
+    /// Day variables of [`Builder::works`], made on first use.
+    works_on: HashMap<(usize, usize), Var>,
     /// Tiered shortfall variables of each real-time (queue, interval) coverage row.
     shortfall: HashMap<(usize, usize), Vec<Var>>,
     /// Team-lead shortfall variable of each interval (when that family is built).
@@ -384,6 +386,7 @@ impl<'a> Builder<'a> {
             with_breaks,
             break_load: Vec::new(),
             by_emp_day,
+            works_on: HashMap::new(),
             shortfall: HashMap::new(),
             lead_shortfall: HashMap::new(),
             part_breaks: HashMap::new(),
@@ -479,6 +482,49 @@ impl<'a> Builder<'a> {
         cs.into_iter().map(|(c, k)| k * self.x[c].var).sum()
     }
 
+    /// Whether employee `e` works on day `d` (0 or 1), for the rules that count days: one
+    /// continuous variable `w = Σ x` per employee and day with several candidates (made on
+    /// first use, with its defining row), the candidate's own `x` when there is one, nothing
+    /// when there is none. The weekly and consecutive-day rows then carry one term per day
+    /// instead of one per candidate: Tokyo's model has 23 % fewer nonzeros and its relaxation
+    /// solves in less time (`docs/decisions.md`). HiGHS completes `w` in a start, like every
+    /// continuous variable.
+    fn works(&mut self, e: usize, d: usize) -> Expression {
+        if let Some(w) = self.works_on.get(&(e, d)) {
+            return w.var.into();
+        }
+        match self.day_cands(e, d) {
+            [] => Expression::default(),
+            [c] => self.x[*c].var.into(),
+            cs => {
+                let total = self.sum_x(cs.iter().copied());
+                let w = self.lm.continuous(0.0, f64::INFINITY);
+                self.lm.constrain(constraint!(total - w.var == 0.0));
+                self.works_on.insert((e, d), w);
+                w.var.into()
+            }
+        }
+    }
+
+    /// `Σ works` of employee `e` over `days`.
+    fn works_over(&mut self, e: usize, days: std::ops::Range<usize>) -> Expression {
+        days.map(|d| self.works(e, d)).sum()
+    }
+
+    /// Paid hours of employee `e` on day `d`: `hours × works` when every candidate of the
+    /// day is paid alike, else the candidates' own sum.
+    fn paid_hours(&mut self, e: usize, d: usize) -> Expression {
+        let hours = |c: usize| f64::from(self.cands[c].paid_minutes) / 60.0;
+        let cs = self.day_cands(e, d);
+        match cs.first() {
+            Some(&first) if cs.iter().all(|&c| hours(c) == hours(first)) => {
+                let h = hours(first);
+                h * self.works(e, d)
+            }
+            _ => self.sum_coef(cs.iter().map(|&c| (c, hours(c)))),
+        }
+    }
+
     fn day_cands(&self, e: usize, d: usize) -> &[usize] {
         self.by_emp_day
             .get(&(e, d))
@@ -529,9 +575,8 @@ impl<'a> Builder<'a> {
         let mut keys: Vec<(usize, usize)> = self.by_emp_day.keys().copied().collect();
         keys.sort_unstable();
         for (e, d) in keys {
-            let cs = self.day_cands(e, d).to_vec();
-            if cs.len() > 1 {
-                let expr = self.sum_x(cs);
+            if self.day_cands(e, d).len() > 1 {
+                let expr = self.works(e, d);
                 self.hard_le(
                     Family::OneShiftPerDay,
                     format!("{} on day {}", self.emp_label(e), d + 1),
@@ -554,11 +599,10 @@ impl<'a> Builder<'a> {
         for e in 0..self.site.employees.len() {
             let (min_h, max_h) = self.site.weekly_hours(e);
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
-                let cs = self.week_cands(e, week);
-                let expr = self.sum_coef(
-                    cs.iter()
-                        .map(|&c| (c, f64::from(self.cands[c].paid_minutes) / 60.0)),
-                );
+                let mut expr = Expression::default();
+                for d in week.clone() {
+                    expr += self.paid_hours(e, d);
+                }
                 let min = min_h * week.len() as f64 / 7.0;
                 if min > 0.0 {
                     self.hard_ge(
@@ -584,8 +628,7 @@ impl<'a> Builder<'a> {
             let c = &self.site.contracts[self.site.employees[e].contract];
             let (min_s, max_s) = (c.min_shifts_per_week, c.max_shifts_per_week);
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
-                let cs = self.week_cands(e, week);
-                let expr = self.sum_x(cs);
+                let expr = self.works_over(e, week.clone());
                 let min = (f64::from(min_s) * week.len() as f64 / 7.0).floor();
                 if min > 0.0 {
                     self.hard_ge(
@@ -662,13 +705,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             for start in 0..days - k {
-                let cs: Vec<usize> = (start..=start + k)
-                    .flat_map(|d| self.day_cands(e, d).iter().copied())
-                    .collect();
-                if cs.is_empty() {
-                    continue;
-                }
-                let expr = self.sum_x(cs);
+                let expr = self.works_over(e, start..start + k + 1);
                 self.hard_le(
                     Family::MaxConsecutiveDays,
                     format!("{} days {}-{}", self.emp_label(e), start + 1, start + k + 1),
@@ -686,11 +723,10 @@ impl<'a> Builder<'a> {
             let off = self.site.contracts[self.site.employees[e].contract].min_days_off_per_week;
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
                 let need_off = (f64::from(off) * week.len() as f64 / 7.0).floor();
-                let cs = self.week_cands(e, week);
-                if need_off <= 0.0 || cs.is_empty() {
+                if need_off <= 0.0 || self.week_cands(e, week).is_empty() {
                     continue;
                 }
-                let expr = self.sum_x(cs);
+                let expr = self.works_over(e, week.clone());
                 self.hard_le(
                     Family::MinDaysOff,
                     format!("{} week {}", self.emp_label(e), w + 1),
@@ -1401,7 +1437,17 @@ impl<'a> Builder<'a> {
                 let hi = self.lm.continuous(0.0, f64::INFINITY);
                 let lo = self.lm.continuous(0.0, f64::INFINITY);
                 for &e in members {
-                    let count = self.sum_x(kind[e].iter().copied());
+                    // The count enters both rows: a variable of its own when it is a sum.
+                    let count: Expression = match kind[e].as_slice() {
+                        [] => Expression::default(),
+                        [c] => self.x[*c].var.into(),
+                        cs => {
+                            let total = self.sum_x(cs.iter().copied());
+                            let n = self.lm.continuous(0.0, f64::INFINITY);
+                            self.lm.constrain(constraint!(total - n.var == 0.0));
+                            n.var.into()
+                        }
+                    };
                     self.lm
                         .constrain(constraint!(hi.var - count.clone() >= 0.0));
                     self.lm.constrain(constraint!(lo.var - count <= 0.0));

@@ -16,11 +16,6 @@ use good_lp::{constraint, Expression};
 use super::{Builder, CostFamily, Family};
 
 impl Builder<'_> {
-    /// `Σ x` of employee `e` on day `d`: 1 when the employee works that day.
-    fn works(&self, e: usize, d: usize) -> Expression {
-        self.sum_x(self.day_cands(e, d).iter().copied())
-    }
-
     /// Candidates of employee `e` on day `d` with a template in `ts`.
     fn day_template_cands(&self, e: usize, d: usize, ts: &BTreeSet<usize>) -> Vec<usize> {
         self.day_cands(e, d)
