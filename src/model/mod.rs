@@ -497,8 +497,9 @@ impl<'a> Builder<'a> {
             [] => Expression::default(),
             [c] => self.x[*c].var.into(),
             cs => {
+                let n = cs.len() as f64;
                 let total = self.sum_x(cs.iter().copied());
-                let w = self.lm.continuous(0.0, f64::INFINITY);
+                let w = self.lm.continuous(0.0, n);
                 self.lm.constrain(constraint!(total - w.var == 0.0));
                 self.works_on.insert((e, d), w);
                 w.var.into()
@@ -1443,7 +1444,7 @@ impl<'a> Builder<'a> {
                         [c] => self.x[*c].var.into(),
                         cs => {
                             let total = self.sum_x(cs.iter().copied());
-                            let n = self.lm.continuous(0.0, f64::INFINITY);
+                            let n = self.lm.continuous(0.0, cs.len() as f64);
                             self.lm.constrain(constraint!(total - n.var == 0.0));
                             n.var.into()
                         }
