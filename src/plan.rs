@@ -247,6 +247,7 @@ fn plan_candidates(
     req: Requirements,
     cands: Vec<Candidate>,
 ) -> Result<Plan, Error> {
+    let cands = crate::model::candidates::drop_dominated_onsite(site, cands);
     let n_cands = cands.len();
     let mut search_stats = None;
     let started = std::time::Instant::now();

@@ -567,3 +567,69 @@ fn coverage_rounding_cuts_keep_the_optimum_with_breaks() {
     );
     assert!(lp > lp_without + 1.0, "no cut bit: {lp} vs {lp_without}");
 }
+
+/// Hybrid agents A and B, on-site and remote templates alike, on-site dearer, one seat;
+/// B asks (soft) to work on-site on day 1.
+fn hybrid_site() -> shiftwise::Site {
+    let mut t = Tiny::new(2)
+        .agent("A", "ft", "hybrid", "phone", 100.0)
+        .agent("B", "ft", "hybrid", "phone", 100.0)
+        .need("phone", 0, "08:00", 2)
+        .need("phone", 1, "09:00", 2);
+    t.header += "seats = 1\n";
+    t.penalties += "onsite_cost_per_hour = 5.0\n";
+    t.templates += "[[shift_templates]]\nid = \"two-remote\"\nlength_hours = 2\nearliest_start = \"08:00\"\nlatest_start = \"12:00\"\nstart_step_minutes = 60\nwork_mode = \"remote\"\ncontracts = [\"ft\"]\n";
+    t.requests
+        .push("B,prefer_mode,2026-01-06,,,,soft,100,onsite,office day".into());
+    t.site()
+}
+
+#[test]
+fn dominated_onsite_candidates_are_dropped_without_changing_the_optimum() {
+    use shiftwise::model::candidates::{candidate_shifts, drop_dominated_onsite};
+    use shiftwise::model::Builder;
+    let site = hybrid_site();
+    let all = candidate_shifts(&site);
+    let kept = drop_dominated_onsite(&site, all.clone());
+    let (a, b) = (
+        site.employee_index("A").unwrap(),
+        site.employee_index("B").unwrap(),
+    );
+    let onsite = |cs: &[shiftwise::model::candidates::Candidate], e: usize, day: usize| {
+        cs.iter()
+            .filter(|c| c.employee == e && c.day == day && c.mode == ShiftMode::Onsite)
+            .count()
+    };
+    assert_eq!(
+        onsite(&all, a, 0),
+        5,
+        "five on-site starts a day before pruning"
+    );
+    assert_eq!(onsite(&kept, a, 0) + onsite(&kept, a, 1), 0);
+    assert_eq!(onsite(&kept, b, 0), 0);
+    assert_eq!(onsite(&kept, b, 1), 5, "B's on-site request keeps day 2's");
+    assert_eq!(
+        kept.iter().filter(|c| c.mode == ShiftMode::Remote).count(),
+        all.iter().filter(|c| c.mode == ShiftMode::Remote).count()
+    );
+    // The optimum over the kept candidates is the optimum over all of them (B on-site
+    // on day 2, paying 10 for it rather than 100 for the request).
+    let req = requirements(&site);
+    let optimum = |cands: Vec<shiftwise::model::candidates::Candidate>| {
+        let mut b = Builder::new(&site, &req, cands, false);
+        b.build_all();
+        let lm = std::mem::take(&mut b.lm);
+        let out = shiftwise::solve::solve(lm, &common::exact()).unwrap();
+        assert_eq!(out.status, shiftwise::solve::SolveStatus::Optimal);
+        out.objective
+    };
+    let (whole, pruned) = (optimum(all), optimum(kept));
+    assert!((whole - pruned).abs() < 1e-6, "{whole} vs {pruned}");
+    let plan = solve_all(&site);
+    assert!(plan
+        .roster
+        .shifts
+        .iter()
+        .any(|s| s.employee == b && s.day == 1 && s.mode == ShiftMode::Onsite));
+    assert!((plan.summary.objective - whole).abs() < 1e-6);
+}
