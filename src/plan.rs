@@ -38,6 +38,20 @@ pub const SEARCH_SHARE_WITH_GUIDED: f64 = 0.75;
 /// its first sweeps, its roster can be worse than the search's (prime-day, 2.4 s: 7.88 M
 /// against 7.65 M).
 pub const PLACED_MIN_SECONDS: f64 = 10.0;
+/// How far above the search's value of its roster (breaks at their expected share, priced
+/// by HiGHS) the placed descent's own value of it (breaks placed and settled) may be for
+/// the placed descent to run: on Tokyo and gen-300 the two agree within 0.1 %; on
+/// prime-day's Prime Day email load the descent's was 80 % above (see
+/// [`crate::model::descent::settled_value`]), and its roster ended 1.3 % worse than the
+/// search's.
+pub const PLACED_VALUE_MARGIN: f64 = 0.05;
+
+/// Whether the placed descent's value of the searched roster (`placed`) agrees with the
+/// search's (`searched`) within [`PLACED_VALUE_MARGIN`].
+pub fn placed_value_agrees(placed: f64, searched: f64) -> bool {
+    placed <= searched + PLACED_VALUE_MARGIN * searched.abs()
+}
+
 /// Pricing time of a roster that comes with its break placement as a start (HiGHS keeps
 /// the start and may place the breaks better).
 pub const PLACED_PRICING_RESERVE: f64 = 3.0;
@@ -393,9 +407,19 @@ fn plan_candidates(
                     // its breaks where they cost least; the pricing starts from its placement.
                     let mut placement = None;
                     let placed_budget = remaining(1.0) - PLACED_PRICING_RESERVE - BOUND_MARGIN;
-                    if placed && placed_budget >= PLACED_MIN_SECONDS {
-                        let start: Vec<crate::model::descent::PlacedShift> =
-                            selected.iter().map(|&c| (c, Vec::new())).collect();
+                    let start: Vec<crate::model::descent::PlacedShift> =
+                        selected.iter().map(|&c| (c, Vec::new())).collect();
+                    // The descent's valuation must agree with the search's on its roster.
+                    let trusted = placed
+                        && placed_budget >= PLACED_MIN_SECONDS
+                        && placed_value_agrees(
+                            crate::model::descent::settled_value(site, &req, &cands, &start),
+                            stats.objective,
+                        );
+                    if placed && !trusted && std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                        eprintln!("placed descent: skipped, its valuation of the searched roster is off");
+                    }
+                    if trusted {
                         let how = crate::model::descent::DescentOptions {
                             seed: opts.seed,
                             budget: placed_budget,
@@ -444,8 +468,12 @@ fn plan_candidates(
                     // below place every break again; on Tokyo this placement took 8.6–31.5 s
                     // to reach the tight gap); should that find no placement at all, the
                     // plan's gap with at least 10 s, as before.
+                    // Without the placed descent and too little time for a day after it,
+                    // the pricing has the rest of the time.
                     let reserve = if placement.is_some() {
                         PLACED_PRICING_RESERVE
+                    } else if placed && remaining(1.0) < PRICING_RESERVE + DAYS_MIN_SECONDS {
+                        f64::INFINITY
                     } else {
                         PRICING_RESERVE
                     };
