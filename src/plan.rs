@@ -65,9 +65,9 @@ pub const BOUND_MARGIN: f64 = 0.5;
 /// while on Tokyo-sized models it would only slow the search down.
 pub const DIRECT_AFTER_BOUND: f64 = 10.0;
 /// Seconds of the bound's interior-point solve per nonzero of the model, beside the search
-/// on this 2-core machine, with presolve and a gap of 1e-3: Tokyo 2.8–3.5e-5 (697 k
-/// nonzeros, 19.4–24.2 s), Prime Day 3.2e-5 (1.01 M, 32.5 s), the generated 300-person site
-/// 4.0e-5 (2.06 M, 82.1 s).
+/// on this 2-core machine, with presolve and a gap of 1e-3 (session 19): Tokyo 2.8–3.2e-5
+/// (330 k nonzeros, 9.2–10.6 s), Prime Day 2.8–4.0e-5 (436 k, 12.4–17.3 s), the generated
+/// 300-person site 3.7e-5 (758 k, 27.9 s).
 pub const LP_SECONDS_PER_NONZERO: f64 = 3.5e-5;
 
 /// The presolved relaxation (which leaves no bound when the time limit stops it) runs only
@@ -417,7 +417,10 @@ fn plan_candidates(
                             stats.objective,
                         );
                     if placed && !trusted && std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
-                        eprintln!("placed descent: skipped, its valuation of the searched roster is off");
+                        eprintln!(
+                            "placed descent: skipped ({:.1} s left, or its valuation of the searched roster is off)",
+                            placed_budget
+                        );
                     }
                     if trusted {
                         let how = crate::model::descent::DescentOptions {
