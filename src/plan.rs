@@ -1053,7 +1053,8 @@ mod relaxation_effort_tests {
 
     #[test]
     fn a_tight_budget_keeps_a_bound_and_an_ample_one_precision() {
-        // Tokyo with breaks: 547,998 nonzeros; its LP took 18.7-19.1 s beside the search.
+        // Tokyo with breaks before its dominated on-site shifts were dropped: 547,998
+        // nonzeros; its LP took 18.7-19.1 s beside the search.
         let tight = relaxation_effort(19.4, 547_998);
         assert!(!tight.presolve, "a stopped solve must still leave a bound");
         assert_eq!(tight.gap, Some(1e-2));

@@ -486,7 +486,7 @@ impl<'a> Builder<'a> {
     /// continuous variable `w = Σ x` per employee and day with several candidates (made on
     /// first use, with its defining row), the candidate's own `x` when there is one, nothing
     /// when there is none. The weekly and consecutive-day rows then carry one term per day
-    /// instead of one per candidate: Tokyo's model has 23 % fewer nonzeros and its relaxation
+    /// instead of one per candidate: Tokyo's model has 21 % fewer nonzeros and its relaxation
     /// solves in less time (`docs/decisions.md`). HiGHS completes `w` in a start, like every
     /// continuous variable.
     fn works(&mut self, e: usize, d: usize) -> Expression {

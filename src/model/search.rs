@@ -167,12 +167,10 @@ impl SubModels<'_> {
             (0..self.cands.len()).filter(|&c| relaxed[c] >= GUIDED_ADD && !current.contains(&c)),
         );
         let label = "relaxation-guided neighbourhood";
-        if index.len() - fixed_count > GUIDED_MAX_FREE {
+        let free = index.len() - fixed_count;
+        if free > GUIDED_MAX_FREE {
             if log_enabled() {
-                eprintln!(
-                    "lns: {label} skipped, {} free candidates",
-                    index.len() - fixed_count
-                );
+                eprintln!("lns: {label} skipped, {free} free candidates");
             }
             return Ok(None);
         }
@@ -557,7 +555,7 @@ mod tests {
         let (site, _) = crate::load_site(&dir).unwrap();
         let req = requirements(&site);
         let cands = candidate_shifts(&site);
-        // A relaxation taking every candidate frees all of them (over 17,000).
+        // A relaxation taking every candidate frees all of them (over 30,000).
         let (send, relaxed) = std::sync::mpsc::channel();
         send.send(vec![1.0; cands.len()]).unwrap();
         let opts = SolveOptions {
