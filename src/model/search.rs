@@ -488,6 +488,34 @@ mod tests {
         (site, req, cands)
     }
 
+    /// One search on one thread, never stopped by its flag: its stats.
+    fn searched(
+        (site, req, cands): (&Site, &Requirements, &[Candidate]),
+        budget: f64,
+        relaxed: Option<std::sync::mpsc::Receiver<Vec<f64>>>,
+        scope: SearchScope,
+    ) -> SearchStats {
+        let opts = SolveOptions {
+            threads: Some(1),
+            ..Default::default()
+        };
+        let flag = std::sync::atomic::AtomicBool::new(false);
+        neighbourhood_search(
+            site,
+            req,
+            cands,
+            Family::ALL,
+            &opts,
+            budget,
+            relaxed,
+            &flag,
+            scope,
+        )
+        .unwrap()
+        .unwrap()
+        .1
+    }
+
     #[test]
     fn a_set_stop_flag_ends_the_search_after_construction() {
         let (site, req, cands) = seattle();
@@ -519,27 +547,7 @@ mod tests {
     #[test]
     fn each_scope_runs_its_steps_only() {
         let (site, req, cands) = seattle();
-        let opts = SolveOptions {
-            threads: Some(1),
-            ..Default::default()
-        };
-        let flag = std::sync::atomic::AtomicBool::new(false);
-        let run = |scope: SearchScope| {
-            neighbourhood_search(
-                &site,
-                &req,
-                &cands,
-                Family::ALL,
-                &opts,
-                10.0,
-                None,
-                &flag,
-                scope,
-            )
-            .unwrap()
-            .unwrap()
-            .1
-        };
+        let run = |scope: SearchScope| searched((&site, &req, &cands), 10.0, None, scope);
         let guided = run(SearchScope::UntilGuided);
         assert_eq!(guided.rounds, 0, "no block re-optimised");
         assert_eq!(guided.subproblems, 0);
@@ -558,25 +566,12 @@ mod tests {
         // A relaxation taking every candidate frees all of them (over 30,000).
         let (send, relaxed) = std::sync::mpsc::channel();
         send.send(vec![1.0; cands.len()]).unwrap();
-        let opts = SolveOptions {
-            threads: Some(1),
-            ..Default::default()
-        };
-        let flag = std::sync::atomic::AtomicBool::new(false);
-        let stats = neighbourhood_search(
-            &site,
-            &req,
-            &cands,
-            Family::ALL,
-            &opts,
+        let stats = searched(
+            (&site, &req, &cands),
             GUIDED_MIN_SECONDS + 8.0,
             Some(relaxed),
-            &flag,
             SearchScope::UntilGuided,
-        )
-        .unwrap()
-        .unwrap()
-        .1;
+        );
         assert_eq!(stats.subproblems, 0, "the guided sub-MILP ran");
         assert!(cands.len() - 300 > GUIDED_MAX_FREE);
     }
@@ -584,11 +579,6 @@ mod tests {
     #[test]
     fn before_the_placed_descent_a_relaxation_too_late_for_the_guided_step_is_not_used() {
         let (site, req, cands) = seattle();
-        let opts = SolveOptions {
-            threads: Some(1),
-            ..Default::default()
-        };
-        let flag = std::sync::atomic::AtomicBool::new(false);
         // The relaxation arrives after 3 s; the guided step then has the budget less 3 s.
         let run = |budget: f64| {
             let (send, relaxed) = std::sync::mpsc::channel();
@@ -598,20 +588,12 @@ mod tests {
                 let _ = send.send(vec![0.0; n]);
             });
             let started = Instant::now();
-            let stats = neighbourhood_search(
-                &site,
-                &req,
-                &cands,
-                Family::ALL,
-                &opts,
+            let stats = searched(
+                (&site, &req, &cands),
                 budget,
                 Some(relaxed),
-                &flag,
                 SearchScope::UntilGuided,
-            )
-            .unwrap()
-            .unwrap()
-            .1;
+            );
             (stats, started.elapsed().as_secs_f64())
         };
         let (late, seconds) = run(GUIDED_MIN_SECONDS + 2.0);
