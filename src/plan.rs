@@ -64,6 +64,18 @@ pub const BOUND_MARGIN: f64 = 0.5;
 /// its branch-and-cut finds better rosters than the search and raises the bound by its cuts,
 /// while on Tokyo-sized models it would only slow the search down.
 pub const DIRECT_AFTER_BOUND: f64 = 10.0;
+/// ... and only on sites with at most this many candidate shifts. With its dominated on-site
+/// shifts dropped, Tokyo's relaxation takes about 10 s, so the factor alone started the full
+/// MILP in a 120-s plan: there HiGHS's root LP alone takes minutes (519 s by dual simplex,
+/// session 10), the placed descent lost its second chain, and the MILP ended the plan 1.3 s
+/// late. Seattle (3,067 candidates) is where it pays.
+pub const DIRECT_MAX_CANDIDATES: usize = 10_000;
+
+/// Whether the full MILP runs on the bound's core after the relaxation: `candidates` in
+/// the model, `left` seconds to go, the relaxation having taken `lp_seconds`.
+pub fn direct_after_bound(candidates: usize, left: f64, lp_seconds: f64) -> bool {
+    candidates <= DIRECT_MAX_CANDIDATES && left >= DIRECT_AFTER_BOUND * lp_seconds.max(0.1)
+}
 /// Seconds of the bound's interior-point solve per nonzero of the model, beside the search
 /// on this 2-core machine, with presolve and a gap of 1e-3 (session 19): Tokyo 2.8–3.2e-5
 /// (330 k nonzeros, 9.2–10.6 s), Prime Day 2.8–4.0e-5 (436 k, 12.4–17.3 s), the generated
@@ -375,7 +387,7 @@ fn plan_candidates(
                 if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
                     eprintln!("direct: {left:.1} s left after a relaxation of {lp_seconds:.1} s");
                 }
-                let direct = (left >= DIRECT_AFTER_BOUND * lp_seconds.max(0.1)).then(|| {
+                let direct = direct_after_bound(n_cands, left, lp_seconds).then(|| {
                     let full = build(cands_ref.clone(), None);
                     // HiGHS gets what is left once the model is built.
                     let left =
@@ -1050,6 +1062,15 @@ pub fn plan_from_roster(site: &Site, roster: &Roster) -> Plan {
 #[cfg(test)]
 mod relaxation_effort_tests {
     use super::*;
+
+    #[test]
+    fn the_full_milp_follows_the_bound_on_small_sites_with_time_only() {
+        // Seattle: 3,067 candidates, relaxation about 1 s.
+        assert!(direct_after_bound(3_067, 55.0, 1.0));
+        assert!(!direct_after_bound(3_067, 5.0, 1.0), "too little time");
+        // Tokyo: 17,294 candidates, relaxation about 10 s, 110 s left of a 120-s plan.
+        assert!(!direct_after_bound(17_294, 110.0, 9.9));
+    }
 
     #[test]
     fn a_tight_budget_keeps_a_bound_and_an_ample_one_precision() {
