@@ -64,7 +64,8 @@ pub const BOUND_MARGIN: f64 = 0.5;
 /// its branch-and-cut finds better rosters than the search and raises the bound by its cuts,
 /// while on Tokyo-sized models it would only slow the search down.
 pub const DIRECT_AFTER_BOUND: f64 = 10.0;
-/// ... and only on sites with at most this many candidate shifts. With its dominated on-site
+/// The full MILP after the bound ([`DIRECT_AFTER_BOUND`]) runs only on sites with at most
+/// this many candidate shifts. With its dominated on-site
 /// shifts dropped, Tokyo's relaxation takes about 10 s, so the factor alone started the full
 /// MILP in a 120-s plan: there HiGHS's root LP alone takes minutes (519 s by dual simplex,
 /// session 10), the placed descent lost its second chain, and the MILP ended the plan 1.3 s
@@ -76,6 +77,7 @@ pub const DIRECT_MAX_CANDIDATES: usize = 10_000;
 pub fn direct_after_bound(candidates: usize, left: f64, lp_seconds: f64) -> bool {
     candidates <= DIRECT_MAX_CANDIDATES && left >= DIRECT_AFTER_BOUND * lp_seconds.max(0.1)
 }
+
 /// Seconds of the bound's interior-point solve per nonzero of the model, beside the search
 /// on this 2-core machine, with presolve and a gap of 1e-3 (session 19): Tokyo 2.8–3.2e-5
 /// (330 k nonzeros, 9.2–10.6 s), Prime Day 2.8–4.0e-5 (436 k, 12.4–17.3 s), the generated
