@@ -40,10 +40,11 @@ pub const SEARCH_SHARE_WITH_GUIDED: f64 = 0.75;
 pub const PLACED_MIN_SECONDS: f64 = 10.0;
 /// How far above the search's value of its roster (breaks at their expected share, priced
 /// by HiGHS) the placed descent's own value of it (breaks placed and settled) may be for
-/// the placed descent to run: on Tokyo and gen-300 the two agree within 0.1 %; on
-/// prime-day's Prime Day email load the descent's was 80 % above (see
-/// [`crate::model::descent::settled_value`]), and its roster ended 1.3 % worse than the
-/// search's.
+/// the placed descent to run: on Tokyo and gen-300 the two agree within 0.1 %. On
+/// prime-day's Prime Day email load the descent's was 80 % above while only idle agents
+/// did email in its valuation (its roster ended 1.3 % worse than the search's); since it
+/// takes agents off the phone for email that is due, 0.4 %. With several email queues it
+/// still keeps to idle agents (see [`crate::model::descent::settled_value`]).
 pub const PLACED_VALUE_MARGIN: f64 = 0.05;
 
 /// Whether the placed descent's value of the searched roster (`placed`) agrees with the

@@ -17,10 +17,16 @@
 //!   shortfall;
 //! - email over the whole week: the agents the real-time queues leave free do the work as
 //!   early as it has arrived (one forward pass), lateness costs the backlog penalty and the
-//!   time spent on email earns back its overstaffing charge. This is a feasible allocation
-//!   of the model, so the descent's objective is an upper bound on the model's; it is
-//!   exact unless the best roster would take agents off a real-time queue to keep email on
-//!   time. Far from a good roster the pass rarely settles, so a first descent values email
+//!   time spent on email earns back its overstaffing charge. With breaks placed exactly
+//!   (the placed descent) and a single email queue, the intervals still late then buy
+//!   work, earliest first, from the cheapest real-time shortfall within a response time
+//!   before them while it costs less than the backlog it shortens — taking agents off the
+//!   phone to clear email that is due, as the model does (see [`Descent::repressure`] for
+//!   when this is valued). Either way a feasible allocation of the model, so the descent's
+//!   objective is an upper bound on the model's: with the diversion a close one on
+//!   prime-day's Prime Day email (0.4 % above HiGHS on a searched roster, where idle agents
+//!   alone made it 80 % above). Far from a good roster the pass rarely settles, so a first
+//!   descent values email
 //!   per interval (its workload spread over the window, one interval late per agent short);
 //! - labour, soft requests (prefer off / work / mode, soft max shifts) and fairness (min-max
 //!   spread per group) exactly as [`super::Builder`] states them.
@@ -114,11 +120,24 @@ struct EmailQueue {
     due_by: Vec<f64>,
     /// Productive share of an agent-interval (1 − shrinkage).
     productive: Vec<f64>,
+    /// The response time in intervals (rounded up): how far before a late interval work
+    /// may be bought for it.
+    window: usize,
 }
 
 /// Gain per agent of the email arcs in the allocation flow: tiny, so real-time queues come
 /// first and the flow then measures the agents left free for email.
 const EMAIL_TIE: f64 = 1e-6;
+
+/// The least share of the objective that taking agents off the real-time queues for email
+/// must save for the descent to value it (else only idle agents do email, which is valued
+/// much faster): on Tokyo's rosters, whose email the idle agents keep on time, it saves a
+/// few hundred yen; on prime-day's, hundreds of thousands.
+const DIVERT_WORTH: f64 = 1e-3;
+
+/// How far above a shortfall tier's cost the email queue bids when pricing diversion, so
+/// that agents whose real-time place is worth exactly the tier move.
+const DIVERT_EDGE: f64 = 1e-3;
 
 /// Staffings remembered per interval before the memo is cleared.
 const MEMO_PER_INTERVAL: usize = 4096;
@@ -201,9 +220,21 @@ impl Flow {
     }
 }
 
-/// The change of an interval's cost when an agent arrives, and the agents then free for
-/// each email queue.
-type Arrival = (f64, Vec<f64>);
+/// What an interval leaves for email once its real-time queues have their agents.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct EmailRoom {
+    /// Per email queue: agents free (idle otherwise).
+    free: Vec<f64>,
+    /// With a single email queue whose backlog presses here (see [`Descent::pressure`]):
+    /// the agents that could be taken off the real-time queues for it, in steps of
+    /// `(agents, cost per agent)`, cheapest first — the real-time shortfall each step
+    /// adds, overstaffing refund included as in the interval's cost.
+    divert: Vec<(f64, f64)>,
+}
+
+/// The change of an interval's cost when an agent arrives, and what it then leaves for
+/// email.
+type Arrival = (f64, EmailRoom);
 
 /// Who a candidate's on-duty time counts for.
 #[derive(Clone, Copy, PartialEq)]
@@ -261,14 +292,30 @@ struct Descent<'a> {
     onsite: Vec<u32>,
     /// `cost[i]`: the interval's cost in the current state (email aside).
     cost: Vec<f64>,
-    /// `capacity[i][k]`: agents free for email queue `k` in interval `i` once the
-    /// real-time queues have theirs.
-    capacity: Vec<Vec<f64>>,
+    /// `room[i]`: what interval `i` leaves for email once the real-time queues have their
+    /// agents.
+    room: Vec<EmailRoom>,
     /// Email cost of the current state (lateness less the idle-time refund).
     email_cost: f64,
-    /// Per interval: the email pass's cost and the work done by its end, per email queue.
-    email_step_cost: Vec<f64>,
-    email_done: Vec<Vec<f64>>,
+    /// The first email queue's work done by the end of each interval by idle agents alone.
+    email_done: Vec<f64>,
+    /// While no interval has diversion levels: per interval, its email cost and the work
+    /// done by its end per email queue (idle agents only), so that a move's email change
+    /// is computed from its first changed interval until the work done is back on course.
+    idle_step_cost: Vec<f64>,
+    idle_done: Vec<Vec<f64>>,
+    /// With breaks placed and a single email queue: per interval, the most one more unit of
+    /// email work done there is worth to a late interval it may serve — the backlog penalty
+    /// times the late intervals that work would shorten before the work done catches up
+    /// with what has arrived — read off the idle agents' pass (see
+    /// [`Descent::repressure`]). It sets which intervals price taking agents off the
+    /// real-time queues (their diversion levels).
+    pressure: Vec<f64>,
+    /// Per interval: how many shortfall tiers the diversion steps go through (those whose
+    /// cost the pressure exceeds); 0: no diversion there.
+    divert_levels: Vec<usize>,
+    /// The understaffing tiers' costs per agent-interval, ascending and distinct.
+    tier_levels: Vec<f64>,
     /// Per interval: change of its cost when one more agent of a duty class arrives, by
     /// (class, share in 1/10,000).
     cache: Vec<HashMap<(usize, u32), Arrival>>,
@@ -371,6 +418,7 @@ impl<'a> Descent<'a> {
                     arrived_by: d.arrived_by.clone(),
                     due_by: d.due_by.clone(),
                     productive: req.shrinkage[q].iter().map(|s| 1.0 - s).collect(),
+                    window: (site.queues[q].response_time_hours / h).ceil().max(1.0) as usize,
                 })
             })
             .collect();
@@ -472,6 +520,9 @@ impl<'a> Descent<'a> {
             }
         }
         let groups = skills.len();
+        let mut tier_levels: Vec<f64> = tiers.iter().map(|t| t * h).collect();
+        tier_levels.sort_by(f64::total_cmp);
+        tier_levels.dedup();
         let mut d = Descent {
             site,
             cands,
@@ -488,11 +539,21 @@ impl<'a> Descent<'a> {
             fair_group_of,
             skills,
             nets,
-            capacity: vec![vec![0.0; email.len()]; n],
-            email_step_cost: vec![0.0; n],
-            email_done: vec![vec![0.0; email.len()]; n],
+            room: vec![
+                EmailRoom {
+                    free: vec![0.0; email.len()],
+                    divert: Vec::new()
+                };
+                n
+            ],
+            email_done: vec![0.0; n],
+            idle_step_cost: vec![0.0; n],
+            idle_done: vec![vec![0.0; email.len()]; n],
             email,
             email_cost: 0.0,
+            pressure: vec![0.0; n],
+            divert_levels: vec![0; n],
+            tier_levels,
             chosen: vec![vec![None; days]; n_emp],
             duty: vec![vec![0.0; groups]; n],
             leads: vec![0.0; n],
@@ -503,7 +564,7 @@ impl<'a> Descent<'a> {
             counts: vec![[0, 0]; n_emp],
         };
         for i in 0..n {
-            (d.cost[i], d.capacity[i]) = d.interval_cost(i, &d.duty[i], d.leads[i]);
+            (d.cost[i], d.room[i]) = d.interval_cost(i, &d.duty[i], d.leads[i]);
         }
         d.refresh_email();
         d
@@ -532,7 +593,10 @@ impl<'a> Descent<'a> {
         v
     }
 
-    /// [`Descent::interval_cost`], computed.
+    /// [`Descent::interval_cost`], computed: the allocation with email taking only idle
+    /// agents, then — where the interval has diversion levels — the same allocation with
+    /// the email queue outbidding each shortfall tier in turn, which prices taking agents
+    /// off the real-time queues.
     fn solve_interval(&self, i: usize, duty: &[f64], leads: f64) -> Arrival {
         let site = self.site;
         let h = site.grid.interval_hours();
@@ -542,11 +606,38 @@ impl<'a> Descent<'a> {
         let lead_short = (agents / site.team_lead_ratio - leads).max(0.0)
             * site.penalties.team_lead_shortfall_per_hour
             * h;
-        let mut cost = over * agents + net.unserved + lead_short;
-        let mut free = vec![0.0; self.email.len()];
+        let cost = over * agents + net.unserved + lead_short;
+        let mut room = EmailRoom {
+            free: vec![0.0; self.email.len()],
+            divert: Vec::new(),
+        };
         if agents <= 1e-12 {
-            return (cost, free);
+            return (cost, room);
         }
+        let (real_time, free) = self.allocate(i, duty, None);
+        room.free = free;
+        let (mut last_cost, mut last_free) = (real_time, room.free.first().copied());
+        for &level in &self.tier_levels[..self.divert_levels[i]] {
+            // Outbid the tier: every agent whose real-time place is worth no more moves.
+            let (rt, free) = self.allocate(i, duty, Some(level + over + DIVERT_EDGE));
+            let (Some(now), Some(before)) = (free.first().copied(), last_free) else {
+                break;
+            };
+            if now > before + 1e-9 {
+                room.divert
+                    .push((now - before, (rt - last_cost) / (now - before)));
+            }
+            (last_cost, last_free) = (rt, Some(now));
+        }
+        (cost + real_time, room)
+    }
+
+    /// The real-time part of interval `i`'s cost with `duty` on duty (the tiered shortfall
+    /// relieved, less the overstaffing the allocated agents no longer cost), and the agents
+    /// the allocation gives each email queue: only idle agents, or with `email_gain`, as
+    /// many as the first email queue is worth at that gain per agent.
+    fn allocate(&self, i: usize, duty: &[f64], email_gain: Option<f64>) -> (f64, Vec<f64>) {
+        let net = &self.nets[i];
         let groups: Vec<usize> = (0..duty.len()).filter(|&g| duty[g] > 1e-12).collect();
         let nq = net.queues.len();
         let ne = self.email.len();
@@ -572,21 +663,183 @@ impl<'a> Descent<'a> {
                 f.arc(first_q + j, sink, width, -gain);
             }
         }
-        let email_arcs: Vec<usize> = (0..ne)
-            .map(|j| f.arc(first_e + j, sink, f64::INFINITY, -EMAIL_TIE))
+        let gains: Vec<f64> = (0..ne)
+            .map(|j| match email_gain {
+                Some(g) if j == 0 => g,
+                _ => EMAIL_TIE,
+            })
             .collect();
-        cost += f.min_cost();
-        for (j, &k) in email_arcs.iter().enumerate() {
-            free[j] = f.flow(k);
-            cost += EMAIL_TIE * free[j];
+        let email_arcs: Vec<usize> = (0..ne)
+            .map(|j| f.arc(first_e + j, sink, f64::INFINITY, -gains[j]))
+            .collect();
+        let mut cost = f.min_cost();
+        let free: Vec<f64> = email_arcs.iter().map(|&k| f.flow(k)).collect();
+        for (j, x) in free.iter().enumerate() {
+            cost += gains[j] * x;
         }
         (cost, free)
     }
 
-    /// One interval of the email pass: from the work done by the end of the previous
-    /// interval (`done`, per email queue, updated) and the agents `free` for each queue,
-    /// the interval's email cost (lateness less the refund of the time spent on email).
-    fn email_step(&self, i: usize, done: &mut [f64], free: &[f64]) -> f64 {
+    /// Email cost of the week with interval `i` leaving `room[i]` for email. Per email
+    /// queue, first the idle agents do the work as early as it has arrived; then, with a
+    /// single email queue, each interval still late in turn (earliest first) buys work
+    /// from the cheapest diversion step at most a response time before it that still has
+    /// arrived work to do, while a unit of work costs less than the backlog penalty of the
+    /// late intervals it would shorten (until the work done catches up with what has
+    /// arrived). The cost is the lateness, less the refund of the time spent on email, plus
+    /// the real-time shortfall of the agents taken off those queues.
+    fn email_cost_of(&self, room: &[&EmailRoom]) -> f64 {
+        const EPS: f64 = 1e-9;
+        let n = self.site.grid.len();
+        let h = self.site.grid.interval_hours();
+        let over = self.site.penalties.overstaffing_per_agent_hour * h;
+        let late_cost = self.site.penalties.backlog_per_agent_hour * h;
+        let divert = self.email.len() == 1;
+        // A unit of work is never worth buying at more than the deepest tier's shortfall:
+        // the late intervals ahead are counted only until they are worth that much.
+        let dearest = self.tier_levels.last().copied().unwrap_or(0.0);
+        let mut total = 0.0;
+        for (k, e) in self.email.iter().enumerate() {
+            let (arrived, due, p) = (&e.arrived_by, &e.due_by, &e.productive);
+            // Work capacity per interval (productive agent-intervals), idle agents first.
+            let mut capacity: Vec<f64> = (0..n).map(|i| room[i].free[k] * p[i]).collect();
+            let mut done = vec![0.0; n];
+            let mut prev = 0.0;
+            for i in 0..n {
+                done[i] = (prev + capacity[i]).min(arrived[i]).max(prev);
+                prev = done[i];
+            }
+            // Agents bought per interval, and how far into its diversion steps.
+            let mut bought = vec![0.0; n];
+            let least_p = p.iter().copied().filter(|&x| x > 1e-12).fold(1.0, f64::min);
+            let enough = dearest / late_cost / least_p + 1.0;
+            // No unit of work is cheaper than the shallowest tier at the most productive
+            // interval: a step at that price ends the search for the cheapest.
+            let most_p = p.iter().copied().fold(0.0, f64::max);
+            let floor = self.tier_levels.first().copied().unwrap_or(0.0) / most_p.max(1e-12);
+            if divert {
+                // Work done by the end of t, as early as it has arrived, from the work done
+                // by the end of t − 1 and the capacity at t.
+                let step = |before: f64, t: usize, capacity: &[f64]| {
+                    (before + capacity[t]).min(arrived[t]).max(before)
+                };
+                // `done` is kept exact up to the interval in hand only (a purchase changes
+                // the work done up to the end of the week).
+                for t in 0..n {
+                    if t > 0 {
+                        done[t] = step(done[t - 1], t, &capacity);
+                    }
+                    if due[t] - done[t] <= EPS {
+                        continue;
+                    }
+                    // The late intervals one more unit of work here would shorten.
+                    let (mut ahead, mut before) = (1.0, done[t]);
+                    for u in t + 1..n {
+                        let now = step(before, u, &capacity);
+                        if arrived[u] - now <= EPS || ahead > enough {
+                            break;
+                        }
+                        if due[u] - now > EPS {
+                            ahead += 1.0;
+                        }
+                        before = now;
+                    }
+                    let worth = ahead * late_cost;
+                    while due[t] - done[t] > EPS {
+                        // The cheapest step at most a response time before t with arrived
+                        // work left to do.
+                        let mut best: Option<(f64, usize, f64)> = None; // (price, s, room)
+                        let mut headroom = f64::INFINITY;
+                        for s in (t.saturating_sub(e.window)..=t).rev() {
+                            headroom = headroom.min(arrived[s] - done[s]);
+                            if headroom <= EPS {
+                                break;
+                            }
+                            if p[s] <= 1e-12 {
+                                continue;
+                            }
+                            let mut used = bought[s];
+                            for &(agents, per_agent) in &room[s].divert {
+                                if used >= agents - EPS {
+                                    used -= agents;
+                                    continue;
+                                }
+                                let price = (per_agent - over) / p[s];
+                                if best.is_none_or(|b| price < b.0) {
+                                    best = Some((price, s, headroom.min((agents - used) * p[s])));
+                                }
+                                break;
+                            }
+                            if best.is_some_and(|b| b.0 <= floor * (1.0 + 1e-9)) {
+                                break;
+                            }
+                        }
+                        let Some((_, s, most)) = best.filter(|b| b.0 < worth) else {
+                            break;
+                        };
+                        let work = most.min(due[t] - done[t]);
+                        bought[s] += work / p[s];
+                        capacity[s] += work;
+                        for u in s..=t {
+                            done[u] = step(if u == 0 { 0.0 } else { done[u - 1] }, u, &capacity);
+                        }
+                    }
+                }
+            }
+            // Costs: each interval's agents on email (idle ones first, then those bought
+            // in step order), lateness, refund.
+            let mut prev = 0.0;
+            for i in 0..n {
+                let free = room[i].free[k];
+                let agents = if p[i] > 1e-12 {
+                    (done[i] - prev) / p[i]
+                } else {
+                    free // no productive time: the model may book it all
+                };
+                prev = done[i];
+                let mut taken = (agents - free).max(0.0).min(bought[i]);
+                for &(most, per_agent) in &room[i].divert {
+                    if taken <= EPS {
+                        break;
+                    }
+                    total += most.min(taken) * per_agent;
+                    taken -= most.min(taken);
+                }
+                total += (due[i] - done[i]).max(0.0) * late_cost - over * agents;
+            }
+        }
+        total
+    }
+
+    /// Recompute the email cost of the current state.
+    fn refresh_email(&mut self) {
+        let mut done = vec![0.0; self.email.len()];
+        self.email_cost = 0.0;
+        for i in 0..self.site.grid.len() {
+            let cost = self.idle_step(i, &mut done, &self.room[i].free);
+            self.idle_step_cost[i] = cost;
+            self.idle_done[i].clone_from(&done);
+            if let Some(&d) = done.first() {
+                self.email_done[i] = d;
+            }
+            self.email_cost += cost;
+        }
+        if self.first_divert().is_some() {
+            let room: Vec<&EmailRoom> = self.room.iter().collect();
+            self.email_cost = self.email_cost_of(&room);
+        }
+    }
+
+    /// The first interval with diversion levels, if any (else only idle agents do email).
+    fn first_divert(&self) -> Option<usize> {
+        self.divert_levels.iter().position(|&l| l > 0)
+    }
+
+    /// One interval of the email pass with idle agents only: from the work done by the
+    /// end of the previous interval (`done`, per email queue, updated) and the agents
+    /// `free` for each queue, the interval's email cost (lateness less the refund of the
+    /// time spent on email) — [`Descent::email_cost_of`] one interval at a time.
+    fn idle_step(&self, i: usize, done: &mut [f64], free: &[f64]) -> f64 {
         let h = self.site.grid.interval_hours();
         let over = self.site.penalties.overstaffing_per_agent_hour * h;
         let late_cost = self.site.penalties.backlog_per_agent_hour * h;
@@ -606,51 +859,126 @@ impl<'a> Descent<'a> {
         cost
     }
 
-    /// Recompute the email pass of the current state.
-    fn refresh_email(&mut self) {
-        let mut done = vec![0.0; self.email.len()];
-        self.email_cost = 0.0;
+    /// Re-read the pressure (see [`Descent::pressure`]) off the current state's work done
+    /// by idle agents alone, so that the intervals where taking agents off the real-time
+    /// queues could pay have their diversion steps. Kept unless the objective worsens, and
+    /// dropped altogether (only idle agents do email) when the diversion saves less than
+    /// [`DIVERT_WORTH`] of the objective. Called where the descent starts, at each sweep and
+    /// after each kept kick; returns the change of the objective. Only the valuation
+    /// moves, not the roster: the email cost is a feasible allocation's whatever the
+    /// pressure.
+    fn repressure(&mut self) -> f64 {
+        // The search's descent (breaks at their expected share) keeps to idle agents: its
+        // rosters are priced by HiGHS anyway, and on Tokyo valuing diversion slowed it
+        // enough to cost 0.3 % at 20 s (five seeds) while prime-day gained nothing by it.
+        if self.email.len() != 1 || self.breaks.is_empty() {
+            return 0.0;
+        }
+        let e = &self.email[0];
+        let late_cost =
+            self.site.penalties.backlog_per_agent_hour * self.site.grid.interval_hours();
+        let n = self.site.grid.len();
+        // Per interval: late intervals from there on until everything arrived is done
+        // (past that, more work earlier would only be done instead of work there).
+        let done = &self.email_done;
+        let capped = |i: usize| done[i] >= e.arrived_by[i] - 1e-9;
+        let mut ahead = vec![0.0; n];
+        for i in (0..n).rev() {
+            if !capped(i) {
+                let late = if e.due_by[i] - done[i] > 1e-9 {
+                    1.0
+                } else {
+                    0.0
+                };
+                ahead[i] = late + ahead.get(i + 1).copied().unwrap_or(0.0);
+            }
+        }
+        // Work for a late interval is bought at most a response time before it (see
+        // `email_cost_of`): each interval has the pressure of the late ones it may serve.
+        let mut pressure = vec![0.0; n];
+        for t in (0..n).filter(|&t| !capped(t) && e.due_by[t] - done[t] > 1e-9) {
+            let worth = ahead[t] * late_cost;
+            for s in (t.saturating_sub(e.window)..=t).rev() {
+                if capped(s) {
+                    break;
+                }
+                pressure[s] = f64::max(pressure[s], worth);
+            }
+        }
+        if pressure == self.pressure {
+            return 0.0;
+        }
+        let before = self.email_cost;
+        let kept = std::mem::replace(&mut self.pressure, pressure);
+        self.set_divert_levels();
+        self.refresh_email();
+        let idle_only: f64 = self.idle_step_cost.iter().sum();
+        if idle_only - self.email_cost < DIVERT_WORTH * self.total().abs() {
+            // Not worth its cost in speed: only idle agents do email.
+            self.pressure = vec![0.0; n];
+        } else if self.email_cost > before + 1e-9 {
+            self.pressure = kept;
+        }
+        self.set_divert_levels();
+        self.refresh_email();
+        self.email_cost - before
+    }
+
+    /// Each interval's diversion levels from its pressure; where they change, its
+    /// remembered staffings are forgotten and what it leaves for email is recomputed.
+    fn set_divert_levels(&mut self) {
         for i in 0..self.site.grid.len() {
-            let free = std::mem::take(&mut self.capacity[i]);
-            let cost = self.email_step(i, &mut done, &free);
-            self.capacity[i] = free;
-            self.email_step_cost[i] = cost;
-            self.email_done[i].clone_from(&done);
-            self.email_cost += cost;
+            let worth = self.email[0].productive[i] * self.pressure[i];
+            let levels = self.tier_levels.iter().filter(|&&t| t < worth).count();
+            if levels != self.divert_levels[i] {
+                self.divert_levels[i] = levels;
+                self.memo.borrow_mut()[i].clear();
+                self.cache[i].clear();
+                self.room[i] = self.interval_cost(i, &self.duty[i], self.leads[i]).1;
+            }
         }
     }
 
-    /// Email cost change when the agents free for email become `changed` (sorted by
-    /// interval) in some intervals. The pass restarts at the first change and stops once
-    /// past the last one the work done is back to the current state's.
-    fn email_change(&self, changed: &[(usize, Vec<f64>)]) -> f64 {
-        let (Some(first), Some(last)) = (changed.first(), changed.last()) else {
-            return 0.0;
-        };
-        if self.email.is_empty() {
+    /// Email cost change when what intervals leave for email becomes `changed` (sorted by
+    /// interval). The idle agents' pass restarts at the first change and stops once past
+    /// the last one the work done is back to the current state's; only if it reaches the
+    /// first interval with diversion levels is the week's email valued afresh.
+    fn email_change(&self, changed: &[(usize, EmailRoom)]) -> f64 {
+        if changed.is_empty() || self.email.is_empty() {
             return 0.0;
         }
-        let (first, last) = (first.0, last.0);
+        // Agents are only ever taken off the real-time queues from the first interval
+        // with diversion levels on: a change whose idle-agent pass is back on course
+        // before it leaves the rest of the week's email as it was.
+        let divert_from = self.first_divert().unwrap_or(usize::MAX);
+        let (first, last) = (changed[0].0, changed[changed.len() - 1].0);
         let mut done = if first == 0 {
             vec![0.0; self.email.len()]
         } else {
-            self.email_done[first - 1].clone()
+            self.idle_done[first - 1].clone()
         };
         let mut next = changed.iter().peekable();
         let mut change = 0.0;
         for i in first..self.site.grid.len() {
-            let free = match next.peek() {
-                Some((j, free)) if *j == i => {
-                    next.next();
-                    free
+            if i >= divert_from {
+                let mut room: Vec<&EmailRoom> = self.room.iter().collect();
+                for (i, r) in changed {
+                    room[*i] = r;
                 }
-                _ => &self.capacity[i],
+                return self.email_cost_of(&room) - self.email_cost;
+            }
+            let room = match next.peek() {
+                Some((j, room)) if *j == i => {
+                    next.next();
+                    room
+                }
+                _ => &self.room[i],
             };
-            change += self.email_step(i, &mut done, free) - self.email_step_cost[i];
+            change += self.idle_step(i, &mut done, &room.free) - self.idle_step_cost[i];
             if i >= last
                 && done
                     .iter()
-                    .zip(&self.email_done[i])
+                    .zip(&self.idle_done[i])
                     .all(|(a, b)| (a - b).abs() <= 1e-12)
             {
                 break;
@@ -661,7 +989,7 @@ impl<'a> Descent<'a> {
 
     /// Change of interval `i`'s cost when `share` of an agent of class `duty` arrives
     /// (negative `share`: leaves), and the agents then free for email.
-    fn interval_change(&self, i: usize, duty: Duty, share: f64) -> (f64, Vec<f64>) {
+    fn interval_change(&self, i: usize, duty: Duty, share: f64) -> Arrival {
         let (cost, free) = match duty {
             Duty::Lead => self.interval_cost(i, &self.duty[i], self.leads[i] + share),
             Duty::Group(g) => {
@@ -755,10 +1083,10 @@ impl<'a> Descent<'a> {
         let mut changed = Vec::new();
         for &(i, share) in &amounts {
             let key = self.arrival(i, duty, share);
-            let (change, free) = &self.cache[i][&key];
+            let (change, room) = &self.cache[i][&key];
             total += change;
-            if *free != self.capacity[i] {
-                changed.push((i, free.clone()));
+            if *room != self.room[i] {
+                changed.push((i, room.clone()));
             }
         }
         if lent {
@@ -787,7 +1115,7 @@ impl<'a> Descent<'a> {
                 Duty::Group(g) => self.duty[i][g] = (self.duty[i][g] + sign * share).max(0.0),
                 Duty::Lead => self.leads[i] = (self.leads[i] + sign * share).max(0.0),
             }
-            (self.cost[i], self.capacity[i]) = self.interval_cost(i, &self.duty[i], self.leads[i]);
+            (self.cost[i], self.room[i]) = self.interval_cost(i, &self.duty[i], self.leads[i]);
             self.cache[i].clear();
         }
         self.refresh_email();
@@ -886,10 +1214,10 @@ impl<'a> Descent<'a> {
         let mut total = 0.0;
         let mut changed = Vec::new();
         for &(i, share) in delta {
-            let (change, free) = self.interval_change(i, duty, share);
+            let (change, room) = self.interval_change(i, duty, share);
             total += change;
-            if free != self.capacity[i] {
-                changed.push((i, free));
+            if room != self.room[i] {
+                changed.push((i, room));
             }
         }
         total + self.email_change(&changed)
@@ -1351,6 +1679,7 @@ pub fn descend_until(
     };
     let mut stats = DescentStats::default();
     let mut d = load(false, selected);
+    d.repressure();
     stats.start = d.total();
     let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
     if how.spread_first && req.deferred.iter().any(Option::is_some) {
@@ -1370,10 +1699,10 @@ pub type PlacedShift = (usize, Vec<u32>);
 
 /// The placed descent's own value of `start` once its breaks are settled (each break
 /// moved alone until no move improves) — what [`descend_placed`] would start from. Its
-/// email pass works off each interval's backlog with the agents the real-time queues
-/// leave free, where the model may also take agents off a queue to clear a backlog; with
-/// a heavy email load the two can part widely (prime-day: 13.6 M here against 7.54 M for
-/// the same shifts priced by HiGHS), and then the descent optimises the wrong objective.
+/// email pass is a feasible allocation, not the model's best one, so the two can part
+/// (before the pass took agents off the real-time queues for a pressing backlog,
+/// prime-day's guided roster was 13.6 M here against 7.54 M priced by HiGHS), and then
+/// the descent would optimise the wrong objective.
 pub fn settled_value(
     site: &Site,
     req: &Requirements,
@@ -1382,6 +1711,7 @@ pub fn settled_value(
 ) -> f64 {
     let mut d = Descent::new(site, req, cands, false, true);
     d.put_placed(start);
+    d.repressure();
     settle_breaks(&mut d, &mut DescentStats::default(), || false);
     d.total()
 }
@@ -1419,6 +1749,7 @@ pub fn descend_placed(
             Some((_, chosen, placement)) => d.restore(&chosen, &placement),
             None => d.put_placed(start),
         }
+        d.repressure();
         let mut stats = DescentStats {
             start: d.total(),
             ..DescentStats::default()
@@ -1594,6 +1925,8 @@ fn local_search(
             }
             let total = d.total();
             if total < best_total - 1e-6 && d.total_breach() <= breach + 1e-9 {
+                // The new roster's email pass may have a better pressure.
+                let total = total + d.repressure();
                 stats.moves += 1;
                 stats.change += total - best_total;
                 best_total = total;
@@ -1656,6 +1989,7 @@ fn sweep(
     let n_emp = d.chosen.len();
     'sweeps: loop {
         stats.sweeps += 1;
+        d.repressure();
         let mut order: Vec<usize> = (0..n_emp).collect();
         order.shuffle(rng);
         let mut improved = false;
@@ -1697,6 +2031,7 @@ pub fn objective(site: &Site, req: &Requirements, cands: &[Candidate], selected:
     for &c in selected {
         d.apply(c, 1.0);
     }
+    d.repressure();
     d.total()
 }
 
@@ -1808,6 +2143,37 @@ mod tests {
                 "{name}: no move at all"
             );
         }
+    }
+
+    #[test]
+    fn with_agents_taken_off_the_phone_for_email_every_move_is_valued_exactly() {
+        // Tokyo's greedy roster leaves its email late when only idle agents do it: the
+        // placed descent values taking agents off the real-time queues, and every move
+        // (whether its idle-agent pass settles before the diversion or not) is valued as
+        // the week recomputed from scratch values it.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/tokyo");
+        let (site, _) = crate::load_site(&dir).expect("data/tokyo loads");
+        let req = crate::staffing::requirements(&site);
+        let cands = candidate_shifts(&site);
+        let start = greedy_roster(&site, &req, &cands);
+        let mut d = Descent::new(&site, &req, &cands, false, true);
+        for &c in &start {
+            let (_, placement) = d.add_change(c);
+            d.put(c, &placement);
+        }
+        let idle_only = d.total();
+        let change = d.repressure();
+        assert!(d.first_divert().is_some(), "diversion in use");
+        assert!(change < -0.5 * idle_only, "{idle_only} {change}");
+        let visited = std::cell::Cell::new(0);
+        let mut stats = DescentStats::default();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let stop = || {
+            visited.set(visited.get() + 1);
+            visited.get() > 150
+        };
+        sweep(&mut d, &mut rng, &mut stats, stop, true);
+        assert!(stats.moves > 0);
     }
 
     #[test]
