@@ -299,9 +299,9 @@ struct Descent<'a> {
     email_cost: f64,
     /// The first email queue's work done by the end of each interval by idle agents alone.
     email_done: Vec<f64>,
-    /// While no interval has diversion levels: per interval, its email cost and the work
-    /// done by its end per email queue (idle agents only), so that a move's email change
-    /// is computed from its first changed interval until the work done is back on course.
+    /// The idle agents' pass: per interval, its email cost and the work done by its end per
+    /// email queue, so that a move's email change is computed from its first changed
+    /// interval until the work done is back on course (see [`Descent::email_change`]).
     idle_step_cost: Vec<f64>,
     idle_done: Vec<Vec<f64>>,
     /// With breaks placed and a single email queue: per interval, the most one more unit of
@@ -709,15 +709,15 @@ impl<'a> Descent<'a> {
                 done[i] = (prev + capacity[i]).min(arrived[i]).max(prev);
                 prev = done[i];
             }
-            // Agents bought per interval, and how far into its diversion steps.
+            // Agents taken off the real-time queues per interval.
             let mut bought = vec![0.0; n];
-            let least_p = p.iter().copied().filter(|&x| x > 1e-12).fold(1.0, f64::min);
-            let enough = dearest / late_cost / least_p + 1.0;
-            // No unit of work is cheaper than the shallowest tier at the most productive
-            // interval: a step at that price ends the search for the cheapest.
-            let most_p = p.iter().copied().fold(0.0, f64::max);
-            let floor = self.tier_levels.first().copied().unwrap_or(0.0) / most_p.max(1e-12);
             if divert {
+                let least_p = p.iter().copied().filter(|&x| x > 1e-12).fold(1.0, f64::min);
+                let enough = dearest / late_cost / least_p + 1.0;
+                // No unit of work is cheaper than the shallowest tier at the most productive
+                // interval: a step at that price ends the search for the cheapest.
+                let most_p = p.iter().copied().fold(0.0, f64::max);
+                let floor = self.tier_levels.first().copied().unwrap_or(0.0) / most_p.max(1e-12);
                 // Work done by the end of t, as early as it has arrived, from the work done
                 // by the end of t − 1 and the capacity at t.
                 let step = |before: f64, t: usize, capacity: &[f64]| {
