@@ -131,9 +131,10 @@ const EMAIL_TIE: f64 = 1e-6;
 
 /// The least share of the objective that taking agents off the real-time queues for email
 /// must save for the descent to value it (else only idle agents do email, which is valued
-/// much faster): on Tokyo's rosters, whose email the idle agents keep on time, it saves a
-/// few hundred yen; on prime-day's, hundreds of thousands.
-const DIVERT_WORTH: f64 = 1e-3;
+/// much faster). On Tokyo's and gen-300's searched rosters, whose email the idle agents
+/// keep on time, it saves a few hundred yen or nothing; on prime-day's, millions (80 % of
+/// the objective on the guided roster).
+const DIVERT_WORTH: f64 = 1e-2;
 
 /// How far above a shortfall tier's cost the email queue bids when pricing diversion, so
 /// that agents whose real-time place is worth exactly the tier move.
@@ -314,6 +315,8 @@ struct Descent<'a> {
     /// Per interval: how many shortfall tiers the diversion steps go through (those whose
     /// cost the pressure exceeds); 0: no diversion there.
     divert_levels: Vec<usize>,
+    /// The first interval with diversion levels (kept with them: asked on every move).
+    divert_from: Option<usize>,
     /// The understaffing tiers' costs per agent-interval, ascending and distinct.
     tier_levels: Vec<f64>,
     /// Per interval: change of its cost when one more agent of a duty class arrives, by
@@ -553,6 +556,7 @@ impl<'a> Descent<'a> {
             email_cost: 0.0,
             pressure: vec![0.0; n],
             divert_levels: vec![0; n],
+            divert_from: None,
             tier_levels,
             chosen: vec![vec![None; days]; n_emp],
             duty: vec![vec![0.0; groups]; n],
@@ -832,7 +836,7 @@ impl<'a> Descent<'a> {
 
     /// The first interval with diversion levels, if any (else only idle agents do email).
     fn first_divert(&self) -> Option<usize> {
-        self.divert_levels.iter().position(|&l| l > 0)
+        self.divert_from
     }
 
     /// One interval of the email pass with idle agents only: from the work done by the
@@ -878,6 +882,22 @@ impl<'a> Descent<'a> {
         let late_cost =
             self.site.penalties.backlog_per_agent_hour * self.site.grid.interval_hours();
         let n = self.site.grid.len();
+        // Diversion saves at most the idle agents' lateness: below the threshold it is not
+        // even priced (each trial recomputes the intervals' allocations).
+        let late = (0..n)
+            .map(|i| (e.due_by[i] - self.email_done[i]).max(0.0))
+            .sum::<f64>()
+            * late_cost;
+        if late < DIVERT_WORTH * self.total().abs() {
+            if self.first_divert().is_none() {
+                return 0.0;
+            }
+            let before = self.email_cost;
+            self.pressure = vec![0.0; n];
+            self.set_divert_levels();
+            self.refresh_email();
+            return self.email_cost - before;
+        }
         // Per interval: late intervals from there on until everything arrived is done
         // (past that, more work earlier would only be done instead of work there).
         let done = &self.email_done;
@@ -937,6 +957,7 @@ impl<'a> Descent<'a> {
                 self.room[i] = self.interval_cost(i, &self.duty[i], self.leads[i]).1;
             }
         }
+        self.divert_from = self.divert_levels.iter().position(|&l| l > 0);
     }
 
     /// Email cost change when what intervals leave for email becomes `changed` (sorted by
