@@ -681,7 +681,7 @@ fn the_descent_takes_an_agent_off_the_phone_for_email_that_is_due() {
     assert!((model - descent).abs() < 1e-6, "{model} vs {descent}");
     // With the email: the model takes A off the phone while the email is due, and so
     // does the descent's email pass where the backlog presses (a pass giving email only
-    // the time the phone leaves has it late for the rest of the week: over 5 % above).
+    // the time the phone leaves has it late for the rest of the day: over 5 % above).
     let (model, descent) = phone_and_mail(1);
     assert!(
         (descent - model).abs() <= 1e-6 * model,
@@ -696,7 +696,7 @@ fn the_placed_descent_runs_only_where_its_valuation_agrees_with_the_model() {
     assert!(placed_value_agrees(descent, model));
     // With two email queues the pass gives email only the time the phone leaves (taking
     // an agent off the phone for one queue could take one the other counts on), so the
-    // email is late for the rest of the week by its count, and the placed descent must
+    // email is late for the rest of the day by its count, and the placed descent must
     // not run.
     let (model, descent) = phone_and_mail(2);
     assert!(descent > 1.05 * model, "{model} vs {descent}");

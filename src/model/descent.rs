@@ -298,8 +298,6 @@ struct Descent<'a> {
     room: Vec<EmailRoom>,
     /// Email cost of the current state (lateness less the idle-time refund).
     email_cost: f64,
-    /// The first email queue's work done by the end of each interval by idle agents alone.
-    email_done: Vec<f64>,
     /// The idle agents' pass: per interval, its email cost and the work done by its end per
     /// email queue, so that a move's email change is computed from its first changed
     /// interval until the work done is back on course (see [`Descent::email_change`]).
@@ -315,7 +313,8 @@ struct Descent<'a> {
     /// Per interval: how many shortfall tiers the diversion steps go through (those whose
     /// cost the pressure exceeds); 0: no diversion there.
     divert_levels: Vec<usize>,
-    /// The first interval with diversion levels (kept with them: asked on every move).
+    /// The first interval with diversion levels, if any (else only idle agents do email);
+    /// kept with them, as every move asks.
     divert_from: Option<usize>,
     /// The understaffing tiers' costs per agent-interval, ascending and distinct.
     tier_levels: Vec<f64>,
@@ -549,7 +548,6 @@ impl<'a> Descent<'a> {
                 };
                 n
             ],
-            email_done: vec![0.0; n],
             idle_step_cost: vec![0.0; n],
             idle_done: vec![vec![0.0; email.len()]; n],
             email,
@@ -823,20 +821,12 @@ impl<'a> Descent<'a> {
             let cost = self.idle_step(i, &mut done, &self.room[i].free);
             self.idle_step_cost[i] = cost;
             self.idle_done[i].clone_from(&done);
-            if let Some(&d) = done.first() {
-                self.email_done[i] = d;
-            }
             self.email_cost += cost;
         }
-        if self.first_divert().is_some() {
+        if self.divert_from.is_some() {
             let room: Vec<&EmailRoom> = self.room.iter().collect();
             self.email_cost = self.email_cost_of(&room);
         }
-    }
-
-    /// The first interval with diversion levels, if any (else only idle agents do email).
-    fn first_divert(&self) -> Option<usize> {
-        self.divert_from
     }
 
     /// One interval of the email pass with idle agents only: from the work done by the
@@ -867,10 +857,10 @@ impl<'a> Descent<'a> {
     /// by idle agents alone, so that the intervals where taking agents off the real-time
     /// queues could pay have their diversion steps. Kept unless the objective worsens, and
     /// dropped altogether (only idle agents do email) when the diversion saves less than
-    /// [`DIVERT_WORTH`] of the objective. Called where the descent starts, at each sweep and
-    /// after each kept kick; returns the change of the objective. Only the valuation
-    /// moves, not the roster: the email cost is a feasible allocation's whatever the
-    /// pressure.
+    /// [`DIVERT_WORTH`] of the objective. Called where the placed descent starts, at each
+    /// sweep and after each kept kick (a no-op with breaks at their expected share);
+    /// returns the change of the objective. Only the valuation moves, not the roster: the
+    /// email cost is a feasible allocation's whatever the pressure.
     fn repressure(&mut self) -> f64 {
         // The search's descent (breaks at their expected share) keeps to idle agents: its
         // rosters are priced by HiGHS anyway, and on Tokyo valuing diversion slowed it
@@ -885,11 +875,11 @@ impl<'a> Descent<'a> {
         // Diversion saves at most the idle agents' lateness: below the threshold it is not
         // even priced (each trial recomputes the intervals' allocations).
         let late = (0..n)
-            .map(|i| (e.due_by[i] - self.email_done[i]).max(0.0))
+            .map(|i| (e.due_by[i] - self.idle_done[i][0]).max(0.0))
             .sum::<f64>()
             * late_cost;
         if late < DIVERT_WORTH * self.total().abs() {
-            if self.first_divert().is_none() {
+            if self.divert_from.is_none() {
                 return 0.0;
             }
             let before = self.email_cost;
@@ -900,7 +890,7 @@ impl<'a> Descent<'a> {
         }
         // Per interval: late intervals from there on until everything arrived is done
         // (past that, more work earlier would only be done instead of work there).
-        let done = &self.email_done;
+        let done: Vec<f64> = self.idle_done.iter().map(|d| d[0]).collect();
         let capped = |i: usize| done[i] >= e.arrived_by[i] - 1e-9;
         let mut ahead = vec![0.0; n];
         for i in (0..n).rev() {
@@ -971,7 +961,7 @@ impl<'a> Descent<'a> {
         // Agents are only ever taken off the real-time queues from the first interval
         // with diversion levels on: a change whose idle-agent pass is back on course
         // before it leaves the rest of the week's email as it was.
-        let divert_from = self.first_divert().unwrap_or(usize::MAX);
+        let divert_from = self.divert_from.unwrap_or(usize::MAX);
         let (first, last) = (changed[0].0, changed[changed.len() - 1].0);
         let mut done = if first == 0 {
             vec![0.0; self.email.len()]
@@ -1009,7 +999,7 @@ impl<'a> Descent<'a> {
     }
 
     /// Change of interval `i`'s cost when `share` of an agent of class `duty` arrives
-    /// (negative `share`: leaves), and the agents then free for email.
+    /// (negative `share`: leaves), and what it then leaves for email.
     fn interval_change(&self, i: usize, duty: Duty, share: f64) -> Arrival {
         let (cost, free) = match duty {
             Duty::Lead => self.interval_cost(i, &self.duty[i], self.leads[i] + share),
@@ -1700,7 +1690,6 @@ pub fn descend_until(
     };
     let mut stats = DescentStats::default();
     let mut d = load(false, selected);
-    d.repressure();
     stats.start = d.total();
     let out_of_time = || started.elapsed().as_secs_f64() > how.budget;
     if how.spread_first && req.deferred.iter().any(Option::is_some) {
@@ -1946,7 +1935,7 @@ fn local_search(
             }
             let total = d.total();
             if total < best_total - 1e-6 && d.total_breach() <= breach + 1e-9 {
-                // The new roster's email pass may have a better pressure.
+                // The valuation follows the new roster (its pressure re-read).
                 let total = total + d.repressure();
                 stats.moves += 1;
                 stats.change += total - best_total;
@@ -2052,7 +2041,6 @@ pub fn objective(site: &Site, req: &Requirements, cands: &[Candidate], selected:
     for &c in selected {
         d.apply(c, 1.0);
     }
-    d.repressure();
     d.total()
 }
 
@@ -2184,7 +2172,7 @@ mod tests {
         }
         let idle_only = d.total();
         let change = d.repressure();
-        assert!(d.first_divert().is_some(), "diversion in use");
+        assert!(d.divert_from.is_some(), "diversion in use");
         assert!(change < -0.5 * idle_only, "{idle_only} {change}");
         let visited = std::cell::Cell::new(0);
         let mut stats = DescentStats::default();
