@@ -705,86 +705,77 @@ impl<'a> Descent<'a> {
             let (arrived, due, p) = (&e.arrived_by, &e.due_by, &e.productive);
             // Work capacity per interval (productive agent-intervals), idle agents first.
             let mut capacity: Vec<f64> = (0..n).map(|i| room[i].free[k] * p[i]).collect();
+            // Work done by the end of t, as early as it has arrived, from the work done by
+            // the end of t − 1 and the capacity at t.
+            let step = |before: f64, t: usize, capacity: &[f64]| {
+                (before + capacity[t]).min(arrived[t]).max(before)
+            };
             let mut done = vec![0.0; n];
-            let mut prev = 0.0;
-            for i in 0..n {
-                done[i] = (prev + capacity[i]).min(arrived[i]).max(prev);
-                prev = done[i];
-            }
             // Agents taken off the real-time queues per interval.
             let mut bought = vec![0.0; n];
-            if divert {
-                let least_p = p.iter().copied().filter(|&x| x > 1e-12).fold(1.0, f64::min);
-                let enough = dearest / late_cost / least_p + 1.0;
-                // No unit of work is cheaper than the shallowest tier at the most productive
-                // interval: a step at that price ends the search for the cheapest.
-                let most_p = p.iter().copied().fold(0.0, f64::max);
-                let floor = self.tier_levels.first().copied().unwrap_or(0.0) / most_p.max(1e-12);
-                // Work done by the end of t, as early as it has arrived, from the work done
-                // by the end of t − 1 and the capacity at t.
-                let step = |before: f64, t: usize, capacity: &[f64]| {
-                    (before + capacity[t]).min(arrived[t]).max(before)
-                };
-                // `done` is kept exact up to the interval in hand only (a purchase changes
-                // the work done up to the end of the week).
-                for t in 0..n {
-                    if t > 0 {
-                        done[t] = step(done[t - 1], t, &capacity);
+            let least_p = p.iter().copied().filter(|&x| x > 1e-12).fold(1.0, f64::min);
+            let enough = dearest / late_cost / least_p + 1.0;
+            // No unit of work is cheaper than the shallowest tier at the most productive
+            // interval: a step at that price ends the search for the cheapest.
+            let most_p = p.iter().copied().fold(0.0, f64::max);
+            let floor = self.tier_levels.first().copied().unwrap_or(0.0) / most_p.max(1e-12);
+            // `done` is kept exact up to the interval in hand only (a purchase changes
+            // the work done up to the end of the week).
+            for t in 0..n {
+                done[t] = step(if t == 0 { 0.0 } else { done[t - 1] }, t, &capacity);
+                if !divert || due[t] - done[t] <= EPS {
+                    continue;
+                }
+                // The late intervals one more unit of work here would shorten.
+                let (mut ahead, mut before) = (1.0, done[t]);
+                for u in t + 1..n {
+                    let now = step(before, u, &capacity);
+                    if arrived[u] - now <= EPS || ahead > enough {
+                        break;
                     }
-                    if due[t] - done[t] <= EPS {
-                        continue;
+                    if due[u] - now > EPS {
+                        ahead += 1.0;
                     }
-                    // The late intervals one more unit of work here would shorten.
-                    let (mut ahead, mut before) = (1.0, done[t]);
-                    for u in t + 1..n {
-                        let now = step(before, u, &capacity);
-                        if arrived[u] - now <= EPS || ahead > enough {
+                    before = now;
+                }
+                let worth = ahead * late_cost;
+                while due[t] - done[t] > EPS {
+                    // The cheapest step at most a response time before t with arrived
+                    // work left to do.
+                    let mut best: Option<(f64, usize, f64)> = None; // (price, s, room)
+                    let mut headroom = f64::INFINITY;
+                    for s in (t.saturating_sub(e.window)..=t).rev() {
+                        headroom = headroom.min(arrived[s] - done[s]);
+                        if headroom <= EPS {
                             break;
                         }
-                        if due[u] - now > EPS {
-                            ahead += 1.0;
+                        if p[s] <= 1e-12 {
+                            continue;
                         }
-                        before = now;
-                    }
-                    let worth = ahead * late_cost;
-                    while due[t] - done[t] > EPS {
-                        // The cheapest step at most a response time before t with arrived
-                        // work left to do.
-                        let mut best: Option<(f64, usize, f64)> = None; // (price, s, room)
-                        let mut headroom = f64::INFINITY;
-                        for s in (t.saturating_sub(e.window)..=t).rev() {
-                            headroom = headroom.min(arrived[s] - done[s]);
-                            if headroom <= EPS {
-                                break;
-                            }
-                            if p[s] <= 1e-12 {
+                        let mut used = bought[s];
+                        for &(agents, per_agent) in &room[s].divert {
+                            if used >= agents - EPS {
+                                used -= agents;
                                 continue;
                             }
-                            let mut used = bought[s];
-                            for &(agents, per_agent) in &room[s].divert {
-                                if used >= agents - EPS {
-                                    used -= agents;
-                                    continue;
-                                }
-                                let price = (per_agent - over) / p[s];
-                                if best.is_none_or(|b| price < b.0) {
-                                    best = Some((price, s, headroom.min((agents - used) * p[s])));
-                                }
-                                break;
+                            let price = (per_agent - over) / p[s];
+                            if best.is_none_or(|b| price < b.0) {
+                                best = Some((price, s, headroom.min((agents - used) * p[s])));
                             }
-                            if best.is_some_and(|b| b.0 <= floor * (1.0 + 1e-9)) {
-                                break;
-                            }
-                        }
-                        let Some((_, s, most)) = best.filter(|b| b.0 < worth) else {
                             break;
-                        };
-                        let work = most.min(due[t] - done[t]);
-                        bought[s] += work / p[s];
-                        capacity[s] += work;
-                        for u in s..=t {
-                            done[u] = step(if u == 0 { 0.0 } else { done[u - 1] }, u, &capacity);
                         }
+                        if best.is_some_and(|b| b.0 <= floor * (1.0 + 1e-9)) {
+                            break;
+                        }
+                    }
+                    let Some((_, s, most)) = best.filter(|b| b.0 < worth) else {
+                        break;
+                    };
+                    let work = most.min(due[t] - done[t]);
+                    bought[s] += work / p[s];
+                    capacity[s] += work;
+                    for u in s..=t {
+                        done[u] = step(if u == 0 { 0.0 } else { done[u - 1] }, u, &capacity);
                     }
                 }
             }
