@@ -6,9 +6,10 @@
 //! those rules (the master restricted to columns keeping them, the DP pricing only
 //! schedules keeping them): the Lagrangian value once every employee is priced exactly,
 //! the master's value at convergence. A node whose bound, rounded up, reaches the
-//! incumbent is closed (costs are integral). Otherwise it branches on its most fractional
-//! day: "works day d" against "is off", or, when every day is decided, "works template t
-//! on day d" against "does not". When every (employee, day, template) share is 0 or 1
+//! incumbent is closed (costs are integral). Otherwise it branches on a fractional day
+//! chosen by strong branching ([`strong_branch`]): "works day d" against "is off", or,
+//! when every day is decided, "works template t on day d" against "does not" (the most
+//! fractional). When every (employee, day, template) share is 0 or 1
 //! the master's solution is one schedule per employee — a roster, and the node's optimum.
 //! Nodes are taken best bound first (deeper first among equals), so the smallest open
 //! bound is a valid lower bound for the whole instance whenever time runs out.
@@ -62,6 +63,9 @@ pub struct Tree {
     root_bound: f64,
     nodes: usize,
     gave_up: bool,
+    /// Whether a node branches on the working day [`strong_branch`] picks (the default)
+    /// rather than on its most fractional one.
+    pub strong_branching: bool,
 }
 
 impl Tree {
@@ -75,6 +79,7 @@ impl Tree {
             root_bound,
             nodes: 0,
             gave_up: false,
+            strong_branching: true,
         }
     }
 
@@ -107,6 +112,7 @@ impl Tree {
     ) -> Result<TreeOutcome, Error> {
         let mut ub = ub;
         let mut found: Option<(Assignment, u64)> = None;
+        let strong_branching = self.strong_branching;
         let open = &mut self.open;
         let started = Instant::now();
         let nodes_before = self.nodes;
@@ -170,18 +176,15 @@ impl Tree {
             }
             let (work, shift) = master.cell_values();
             let frac = |v: f64| v > INTEGRAL && v < 1.0 - INTEGRAL;
-            // Most fractional working day; else most fractional template on a day.
-            let mut best: Option<(f64, Rule)> = None;
-            for (e, days) in work.iter().enumerate() {
-                for (d, &v) in days.iter().enumerate() {
-                    let score = (v - 0.5).abs();
-                    if frac(v) && best.is_none_or(|(s, _)| score < s) {
-                        best = Some((score, Rule::Work(e, d, true)));
-                    }
-                }
-            }
-            if best.is_none() {
-                best = shift
+            // A working day chosen by strong branching; else the most fractional template
+            // on a day.
+            let chosen = if strong_branching {
+                strong_branch(master, &node.rules, value, &work)
+            } else {
+                most_fractional_day(&work)
+            };
+            let rule = chosen.or_else(|| {
+                shift
                     .iter()
                     .filter(|(_, &v)| frac(v))
                     .min_by(|a, b| {
@@ -190,18 +193,15 @@ impl Tree {
                             .total_cmp(&(b.1 - 0.5).abs())
                             .then(a.0.cmp(b.0))
                     })
-                    .map(|(&(e, d, t), _)| (0.0, Rule::Shift(e, d, t, true)));
-            }
-            let Some((_, rule)) = best else {
+                    .map(|(&(e, d, t), _)| Rule::Shift(e, d, t, true))
+            });
+            let Some(rule) = rule else {
                 // Integral: one schedule per employee — the rounded roster above, already
                 // taken if cheaper — and the node's optimum.
                 debug_assert!((cost as f64 - value).abs() < 1e-4 || !converged);
                 continue;
             };
-            let other = match rule {
-                Rule::Work(e, d, on) => Rule::Work(e, d, !on),
-                Rule::Shift(e, d, t, on) => Rule::Shift(e, d, t, !on),
-            };
+            let other = opposite(rule);
             for r in [rule, other] {
                 let mut rules = node.rules.clone();
                 rules.push(r);
@@ -230,6 +230,87 @@ impl Tree {
             complete,
             nodes: self.nodes,
         })
+    }
+}
+
+/// Candidates strong branching tries at a node: the most fractional working days. On
+/// Instance8 (tree alone, the optimum 1,300 as incumbent) 5 / 10 / 20 closed the tree in
+/// 148 / 127 / 156 s; the most fractional day alone left it open at 1,298.01 after 609
+/// nodes in 150 s.
+const STRONG_CANDIDATES: usize = 10;
+
+/// Strong branching on working days: of the [`STRONG_CANDIDATES`] most fractional
+/// (employee, day) shares in the node's master solution, the one whose two children
+/// ("works the day" / "is off") raise the master most, scored by the product of the two
+/// rises (each at least 10⁻³), a child valued by the master LP over the columns it already
+/// holds (no pricing: an estimate from above, cheap, and only used to choose). A child
+/// with no schedule for some employee counts as a large rise. `None` when every working
+/// day is integral. Leaves some child's rules in force; the next node sets its own.
+fn strong_branch(
+    master: &mut Master,
+    rules: &[Rule],
+    value: f64,
+    work: &[Vec<f64>],
+) -> Option<Rule> {
+    /// The rise of a child the master cannot hold (no column keeps its rules).
+    const EMPTY: f64 = 1e3;
+    let mut candidates: Vec<(f64, Rule)> = work
+        .iter()
+        .enumerate()
+        .flat_map(|(e, days)| {
+            days.iter()
+                .enumerate()
+                .filter(|&(_, &v)| v > INTEGRAL && v < 1.0 - INTEGRAL)
+                .map(move |(d, &v)| ((v - 0.5).abs(), Rule::Work(e, d, true)))
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    candidates.truncate(STRONG_CANDIDATES);
+    if candidates.len() == 1 {
+        return Some(candidates[0].1);
+    }
+    let mut best: Option<(f64, Rule)> = None;
+    let mut child = rules.to_vec();
+    for (_, rule) in candidates {
+        let mut score = 1.0;
+        for r in [rule, opposite(rule)] {
+            child.truncate(rules.len());
+            child.push(r);
+            let rise = match master.set_rules(&child) {
+                Some(true) => master
+                    .restricted_value()
+                    .map_or(EMPTY, |v| (v - value).max(0.0)),
+                Some(false) => EMPTY,
+                None => 0.0,
+            };
+            score *= rise.max(1e-3);
+        }
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, rule));
+        }
+    }
+    best.map(|(_, rule)| rule)
+}
+
+/// The working day whose share in the master's solution is nearest one half; `None` when
+/// every share is integral.
+fn most_fractional_day(work: &[Vec<f64>]) -> Option<Rule> {
+    let mut best: Option<(f64, Rule)> = None;
+    for (e, days) in work.iter().enumerate() {
+        for (d, &v) in days.iter().enumerate() {
+            let score = (v - 0.5).abs();
+            if v > INTEGRAL && v < 1.0 - INTEGRAL && best.is_none_or(|(s, _)| score < s) {
+                best = Some((score, Rule::Work(e, d, true)));
+            }
+        }
+    }
+    best.map(|(_, rule)| rule)
+}
+
+fn opposite(rule: Rule) -> Rule {
+    match rule {
+        Rule::Work(e, d, on) => Rule::Work(e, d, !on),
+        Rule::Shift(e, d, t, on) => Rule::Shift(e, d, t, !on),
     }
 }
 
@@ -325,6 +406,7 @@ pub(crate) mod tests {
         );
         let ub = objective(inst, &poor) + 1;
         let tree = branch_and_price(inst, &mut m, root, ub, far, false).unwrap();
+
         assert!(tree.complete);
         let (roster, cost) = tree.roster.expect("a roster under the poor incumbent");
         assert_eq!(cost, opt, "root {root}");

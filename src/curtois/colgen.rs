@@ -1089,6 +1089,18 @@ impl Master<'_> {
         Some(!stuck)
     }
 
+    /// The master LP's value over the columns it holds, without pricing (the rules in
+    /// force): an estimate from above of a node's bound, for strong branching. `None` when
+    /// the LP has no solution over these columns.
+    pub fn restricted_value(&mut self) -> Option<f64> {
+        let model = self.model.take().expect("master model");
+        let solved = model.try_solve().ok()?;
+        let value =
+            (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value());
+        self.model = Some(Model::from(solved));
+        value
+    }
+
     /// Whether the DP prices every employee (branch-and-price needs it).
     pub fn dp_everywhere(&self) -> bool {
         self.use_dp.iter().all(|&u| u)
