@@ -1173,8 +1173,7 @@ pub fn solve_with_workers(
         };
     // With the tree still open, LNS shares the time with it from 60 % of the limit on,
     // slice by slice, while the roster is close to the bound (where a proof is in reach;
-    // further away LNS keeps the time: on Instance8 the tree's bound stays at 1,298.0
-    // after 500–900 nodes while LNS's roster is what moves).
+    // further away LNS keeps the time).
     let mut next_slice = total * 0.6;
     let mut budget = 1500.0_f64; // free candidates per sub-MILP
     let mut iterations = 0usize;
