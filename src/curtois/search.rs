@@ -513,12 +513,24 @@ const MAX_LNS_WORKERS: usize = 4;
 /// Seconds of a branch-and-price slice between LNS sub-MILPs.
 const TREE_SLICE: f64 = 15.0;
 
-/// Share of the limit for the search tree's first step, right after the dive. With strong
-/// branching the tree is both the proof and the best source of rosters on Instance8: from
-/// the dive's 1,407 it found the optimum 1,300 at its 240th node and closed at once (224 s,
-/// one thread), where LNS spent the whole limit reaching 1,305–1,320; on Instance17 it
-/// found the optimum (the root bound) in 161 s.
+/// Share of the limit for the search tree's first step, right after the dive, when the
+/// dive's roster is near the bound ([`TREE_NEAR`]). With strong branching the tree is both
+/// the proof and the best source of rosters on Instance8: from the dive's 1,407 it found
+/// the optimum 1,300 at its 240th node and closed at once (224 s, one thread), where LNS
+/// spent the whole limit reaching 1,305–1,320; on Instance17 it found the optimum (the
+/// root bound) in 161 s.
 const TREE_FIRST: f64 = 0.45;
+
+/// Share of the limit for the tree's first step when the dive's roster is far from the
+/// bound: enough to close small gaps (Instances 5–7 close in 2–20 s), then LNS. On a
+/// planted 56-day, 30-staff instance (dive completed by best responses at 869 against a
+/// bound of 43, nodes of 3 s) 45 % of a 120-s limit gave the tree 19 nodes and nothing,
+/// and LNS ended at 55 where it reaches 44 with the time.
+const TREE_FIRST_FAR: f64 = 0.03;
+
+/// The dive's roster is near the bound when it costs at most this multiple of it
+/// (Instance8: 1,407 against 1,296; Instance17: 5,847 against 5,746).
+const TREE_NEAR: f64 = 1.25;
 
 /// Share of LNS's sub-MILPs in the relaxation-guided window ([`guided_window`]), where
 /// column generation ran without a strong bound. Instance13 at 600 s, seeds 0 / 1 / 3:
@@ -1022,12 +1034,15 @@ pub fn solve_with_workers(
     }
     // Branch-and-price (see [`super::branch`]) right after the dive, from its roster: on
     // Instances 5–7 the tree closes in 1–3 s, where price-and-branch first spent 4–30 s
-    // (and found nothing on Instances 7, 8 and 17). At most [`TREE_FIRST`] of the limit; if it
-    // stays open, slices of LNS's time later (below).
+    // (and found nothing on Instances 7, 8 and 17). At most [`TREE_FIRST`] of the limit
+    // ([`TREE_FIRST_FAR`] when the roster is far from the bound); if it stays open, slices
+    // of LNS's time later (below).
     let mut tree = (!proven && strong && !cell_dive && master.dp_everywhere())
         .then(|| super::branch::Tree::new(bound));
     if let Some(t) = tree.as_mut() {
-        let first = (left() * 0.9).min(total * TREE_FIRST);
+        let near = best as f64 <= TREE_NEAR * bound.max(1.0);
+        let share = if near { TREE_FIRST } else { TREE_FIRST_FAR };
+        let first = (left() * 0.9).min(total * share);
         let deadline = Instant::now() + std::time::Duration::from_secs_f64(first);
         proven |= tree_step(
             t,
