@@ -175,7 +175,6 @@ impl Tree {
                 }
             }
             let (work, shift) = master.cell_values();
-            let frac = |v: f64| v > INTEGRAL && v < 1.0 - INTEGRAL;
             // A working day chosen by strong branching; else the most fractional template
             // on a day.
             let chosen = if strong_branching {
@@ -186,7 +185,7 @@ impl Tree {
             let rule = chosen.or_else(|| {
                 shift
                     .iter()
-                    .filter(|(_, &v)| frac(v))
+                    .filter(|(_, &v)| fractional(v))
                     .min_by(|a, b| {
                         (a.1 - 0.5)
                             .abs()
@@ -254,24 +253,14 @@ fn strong_branch(
 ) -> Option<Rule> {
     /// The rise of a child the master cannot hold (no column keeps its rules).
     const EMPTY: f64 = 1e3;
-    let mut candidates: Vec<(f64, Rule)> = work
-        .iter()
-        .enumerate()
-        .flat_map(|(e, days)| {
-            days.iter()
-                .enumerate()
-                .filter(|&(_, &v)| v > INTEGRAL && v < 1.0 - INTEGRAL)
-                .map(move |(d, &v)| ((v - 0.5).abs(), Rule::Work(e, d, true)))
-        })
-        .collect();
-    candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut candidates = fractional_days(work);
     candidates.truncate(STRONG_CANDIDATES);
     if candidates.len() == 1 {
-        return Some(candidates[0].1);
+        return Some(candidates[0]);
     }
     let mut best: Option<(f64, Rule)> = None;
     let mut child = rules.to_vec();
-    for (_, rule) in candidates {
+    for rule in candidates {
         let mut score = 1.0;
         for r in [rule, opposite(rule)] {
             child.truncate(rules.len());
@@ -292,19 +281,32 @@ fn strong_branch(
     best.map(|(_, rule)| rule)
 }
 
+/// "Works the day" for every (employee, day) whose share in the master's solution is
+/// fractional, the nearest one half first (ties in employee and day order).
+fn fractional_days(work: &[Vec<f64>]) -> Vec<Rule> {
+    let mut days: Vec<(f64, Rule)> = work
+        .iter()
+        .enumerate()
+        .flat_map(|(e, days)| {
+            days.iter()
+                .enumerate()
+                .filter(|&(_, &v)| fractional(v))
+                .map(move |(d, &v)| ((v - 0.5).abs(), Rule::Work(e, d, true)))
+        })
+        .collect();
+    days.sort_by(|a, b| a.0.total_cmp(&b.0));
+    days.into_iter().map(|(_, rule)| rule).collect()
+}
+
 /// The working day whose share in the master's solution is nearest one half; `None` when
 /// every share is integral.
 fn most_fractional_day(work: &[Vec<f64>]) -> Option<Rule> {
-    let mut best: Option<(f64, Rule)> = None;
-    for (e, days) in work.iter().enumerate() {
-        for (d, &v) in days.iter().enumerate() {
-            let score = (v - 0.5).abs();
-            if v > INTEGRAL && v < 1.0 - INTEGRAL && best.is_none_or(|(s, _)| score < s) {
-                best = Some((score, Rule::Work(e, d, true)));
-            }
-        }
-    }
-    best.map(|(_, rule)| rule)
+    fractional_days(work).first().copied()
+}
+
+/// Whether a share is neither 0 nor 1 (within [`INTEGRAL`]).
+fn fractional(v: f64) -> bool {
+    v > INTEGRAL && v < 1.0 - INTEGRAL
 }
 
 fn opposite(rule: Rule) -> Rule {
@@ -406,7 +408,6 @@ pub(crate) mod tests {
         );
         let ub = objective(inst, &poor) + 1;
         let tree = branch_and_price(inst, &mut m, root, ub, far, false).unwrap();
-
         assert!(tree.complete);
         let (roster, cost) = tree.roster.expect("a roster under the poor incumbent");
         assert_eq!(cost, opt, "root {root}");
