@@ -178,7 +178,7 @@ impl Tree {
             // A working day chosen by strong branching; else the most fractional template
             // on a day.
             let chosen = if strong_branching {
-                strong_branch(master, &node.rules, value, &work)
+                strong_branch(master, &node.rules, value, &work)?
             } else {
                 most_fractional_day(&work)
             };
@@ -244,19 +244,20 @@ const STRONG_CANDIDATES: usize = 10;
 /// rises (each at least 10⁻³), a child valued by the master LP over the columns it already
 /// holds (no pricing: an estimate from above, cheap, and only used to choose). A child
 /// with no schedule for some employee counts as a large rise. `None` when every working
-/// day is integral. Leaves some child's rules in force; the next node sets its own.
+/// day is integral; an error when HiGHS fails on the master. Leaves some child's rules in
+/// force; the next node sets its own.
 fn strong_branch(
     master: &mut Master,
     rules: &[Rule],
     value: f64,
     work: &[Vec<f64>],
-) -> Option<Rule> {
+) -> Result<Option<Rule>, Error> {
     /// The rise of a child the master cannot hold (no column keeps its rules).
     const EMPTY: f64 = 1e3;
     let mut candidates = fractional_days(work);
     candidates.truncate(STRONG_CANDIDATES);
-    if candidates.len() == 1 {
-        return Some(candidates[0]);
+    if candidates.len() <= 1 {
+        return Ok(candidates.first().copied());
     }
     let mut best: Option<(f64, Rule)> = None;
     let mut child = rules.to_vec();
@@ -267,7 +268,7 @@ fn strong_branch(
             child.push(r);
             let rise = match master.set_rules(&child) {
                 Some(true) => master
-                    .restricted_value()
+                    .restricted_value()?
                     .map_or(EMPTY, |v| (v - value).max(0.0)),
                 Some(false) => EMPTY,
                 None => 0.0,
@@ -278,7 +279,7 @@ fn strong_branch(
             best = Some((score, rule));
         }
     }
-    best.map(|(_, rule)| rule)
+    Ok(best.map(|(_, rule)| rule))
 }
 
 /// "Works the day" for every (employee, day) whose share in the master's solution is

@@ -1091,14 +1091,19 @@ impl Master<'_> {
 
     /// The master LP's value over the columns it holds, without pricing (the rules in
     /// force): an estimate from above of a node's bound, for strong branching. `None` when
-    /// the LP has no solution over these columns.
-    pub fn restricted_value(&mut self) -> Option<f64> {
+    /// the LP has no solution over these columns; an error when HiGHS fails (the master is
+    /// then gone, as after [`Master::generate`] fails).
+    pub fn restricted_value(&mut self) -> Result<Option<f64>, Error> {
         let model = self.model.take().expect("master model");
-        let solved = model.try_solve().ok()?;
+        let solved = model.try_solve().map_err(|e| {
+            Error::Solve(format!(
+                "HiGHS failed on the column-generation master: {e:?}"
+            ))
+        })?;
         let value =
             (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value());
         self.model = Some(Model::from(solved));
-        value
+        Ok(value)
     }
 
     /// Whether the DP prices every employee (branch-and-price needs it).
