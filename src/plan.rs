@@ -54,19 +54,8 @@ pub fn placed_value_agrees(placed: f64, searched: f64) -> bool {
 }
 
 /// Pricing time of a roster that comes with its break placement as a start (HiGHS keeps
-/// the start and may place the breaks better): this share of the time limit, at least
-/// [`PLACED_PRICING_MIN_SECONDS`]. On Tokyo (20 s, 120 s) and gen-300 (120 s) HiGHS
-/// returned the descent's roster unchanged at the limit of the 3 s it had, and took 1.1–1.4 s
-/// to do so with 1.5 s; the share keeps 3 s for 600-s runs of larger sites.
-pub const PLACED_PRICING_SHARE: f64 = 0.005;
-/// The least pricing time of a roster with its break placement.
-pub const PLACED_PRICING_MIN_SECONDS: f64 = 1.5;
-
-/// The pricing reserve of a roster with its break placement at `time_limit` seconds (see
-/// [`PLACED_PRICING_SHARE`]).
-pub fn placed_pricing_reserve(time_limit: f64) -> f64 {
-    (PLACED_PRICING_SHARE * time_limit).max(PLACED_PRICING_MIN_SECONDS)
-}
+/// the start and may place the breaks better).
+pub const PLACED_PRICING_RESERVE: f64 = 3.0;
 /// Seconds before the time limit at which the LP relaxation (the bound, solved beside the
 /// search and the pricing) must have finished.
 pub const BOUND_MARGIN: f64 = 0.5;
@@ -432,9 +421,7 @@ fn plan_candidates(
                     // The descent with breaks placed exactly, from the searched roster with
                     // its breaks where they cost least; the pricing starts from its placement.
                     let mut placement = None;
-                    let placed_budget = remaining(1.0)
-                        - placed_pricing_reserve(opts.time_limit)
-                        - BOUND_MARGIN;
+                    let placed_budget = remaining(1.0) - PLACED_PRICING_RESERVE - BOUND_MARGIN;
                     let start: Vec<crate::model::descent::PlacedShift> =
                         selected.iter().map(|&c| (c, Vec::new())).collect();
                     // The descent's valuation must agree with the search's on its roster.
@@ -502,7 +489,7 @@ fn plan_candidates(
                     // Without the placed descent and too little time for a day after it,
                     // the pricing has the rest of the time.
                     let reserve = if placement.is_some() {
-                        placed_pricing_reserve(opts.time_limit)
+                        PLACED_PRICING_RESERVE
                     } else if placed && remaining(1.0) < PRICING_RESERVE + DAYS_MIN_SECONDS {
                         f64::INFINITY
                     } else {
@@ -1086,20 +1073,6 @@ mod relaxation_effort_tests {
         assert!(!direct_after_bound(3_067, 5.0, 1.0), "too little time");
         // Tokyo: 17,294 candidates, relaxation about 10 s, 110 s left of a 120-s plan.
         assert!(!direct_after_bound(17_294, 110.0, 9.9));
-    }
-
-    #[test]
-    fn a_placed_roster_is_priced_in_a_share_of_the_limit_with_a_floor() {
-        assert_eq!(
-            placed_pricing_reserve(20.0),
-            PLACED_PRICING_MIN_SECONDS,
-            "Tokyo at 20 s"
-        );
-        assert!(
-            (placed_pricing_reserve(600.0) - 3.0).abs() < 1e-9,
-            "600-s runs of large sites keep 3 s"
-        );
-        assert!(placed_pricing_reserve(1200.0) > placed_pricing_reserve(600.0));
     }
 
     #[test]
