@@ -1011,7 +1011,7 @@ impl<'a> Descent<'a> {
     /// interval). The idle agents' pass restarts at the first change and stops once past
     /// the last one the work done is back to the current state's; only if it reaches the
     /// first interval with diversion levels is the week's email valued afresh.
-    fn email_change(&self, changed: &[(usize, EmailRoom)]) -> f64 {
+    fn email_change(&self, changed: &[(usize, &EmailRoom)]) -> f64 {
         if changed.is_empty() || self.email.is_empty() {
             return 0.0;
         }
@@ -1029,8 +1029,8 @@ impl<'a> Descent<'a> {
         let mut change = 0.0;
         let afresh = || {
             let mut room: Vec<&EmailRoom> = self.room.iter().collect();
-            for (i, r) in changed {
-                room[*i] = r;
+            for &(i, r) in changed {
+                room[i] = r;
             }
             self.email_cost_of(&room) - self.email_cost
         };
@@ -1047,7 +1047,7 @@ impl<'a> Descent<'a> {
                 return afresh();
             }
             let room = match next.peek() {
-                Some((j, room)) if *j == i => {
+                Some(&&(j, room)) if j == i => {
                     next.next();
                     room
                 }
@@ -1203,18 +1203,23 @@ impl<'a> Descent<'a> {
                 placement.push(best.1 as u16);
             }
         }
+        // Every interval's entry first (the cache grows), then their email rooms by
+        // reference (hot path: a copy of each changed room cost an allocation).
+        let keys: Vec<(usize, (usize, u32))> = amounts
+            .iter()
+            .map(|&(i, share)| (i, self.arrival(i, duty, share)))
+            .collect();
+        if lent {
+            self.amounts[c] = amounts;
+        }
         let mut total = 0.0;
         let mut changed = Vec::new();
-        for &(i, share) in &amounts {
-            let key = self.arrival(i, duty, share);
+        for (i, key) in keys {
             let (change, room) = &self.cache[i][&key];
             total += change;
             if *room != self.room[i] {
-                changed.push((i, room.clone()));
+                changed.push((i, room));
             }
-        }
-        if lent {
-            self.amounts[c] = amounts;
         }
         (total + self.email_change(&changed), placement)
     }
@@ -1336,14 +1341,15 @@ impl<'a> Descent<'a> {
     /// interval of `delta` (sorted by interval, each once; negative: less).
     fn change_of(&self, duty: Duty, delta: &[(usize, f64)]) -> f64 {
         let mut total = 0.0;
-        let mut changed = Vec::new();
+        let mut rooms = Vec::new();
         for &(i, share) in delta {
             let (change, room) = self.interval_change(i, duty, share);
             total += change;
             if room != self.room[i] {
-                changed.push((i, room));
+                rooms.push((i, room));
             }
         }
+        let changed: Vec<(usize, &EmailRoom)> = rooms.iter().map(|(i, r)| (*i, r)).collect();
         total + self.email_change(&changed)
     }
 
@@ -1369,12 +1375,11 @@ impl<'a> Descent<'a> {
         let mut out = 0.0;
         for week in weeks(days) {
             let frac = week.len() as f64 / 7.0;
-            let worked: Vec<usize> = week.clone().filter_map(|d| w[d]).collect();
-            let hours: f64 = worked
-                .iter()
-                .map(|&c| f64::from(cands[c].paid_minutes) / 60.0)
+            let worked = || week.clone().filter_map(|d| w[d]);
+            let hours: f64 = worked()
+                .map(|c| f64::from(cands[c].paid_minutes) / 60.0)
                 .sum();
-            let n = worked.len() as f64;
+            let n = worked().count() as f64;
             let min = min_h * frac;
             if min > 0.0 && hours < min - 1e-9 {
                 out += min - hours;
