@@ -247,6 +247,16 @@ enum Duty {
     Lead,
 }
 
+/// The key of [`Descent::cache`] for `share` of an agent of class `duty`: the class and the
+/// share in 1/10,000.
+fn cache_key(duty: Duty, share: f64) -> (usize, u32) {
+    let class = match duty {
+        Duty::Lead => usize::MAX,
+        Duty::Group(g) => g,
+    };
+    (class, (share * 10_000.0).round() as u32)
+}
+
 /// Per-employee soft terms.
 #[derive(Default, Clone)]
 struct SoftTerms {
@@ -1141,11 +1151,7 @@ impl<'a> Descent<'a> {
     /// interval `i`, its entry computed if missing: the change of the interval's cost, and
     /// the agents then free for email.
     fn arrival(&mut self, i: usize, duty: Duty, share: f64) -> (usize, u32) {
-        let class = match duty {
-            Duty::Lead => usize::MAX,
-            Duty::Group(g) => g,
-        };
-        let key = (class, (share * 10_000.0).round() as u32);
+        let key = cache_key(duty, share);
         if !self.cache[i].contains_key(&key) {
             let v = self.interval_change(i, duty, share);
             self.cache[i].insert(key, v);
@@ -1155,11 +1161,7 @@ impl<'a> Descent<'a> {
 
     /// The change of interval `i`'s cost when `share` of an agent of class `duty` arrives.
     fn arrival_cost(&mut self, i: usize, duty: Duty, share: f64) -> f64 {
-        let class = match duty {
-            Duty::Lead => usize::MAX,
-            Duty::Group(g) => g,
-        };
-        let key = (class, (share * 10_000.0).round() as u32);
+        let key = cache_key(duty, share);
         if let Some(v) = self.cache[i].get(&key) {
             return v.0;
         }
@@ -2280,22 +2282,37 @@ mod tests {
         }
     }
 
+    /// Tokyo as it is (email included) and its requirements.
+    fn tokyo() -> (Site, Requirements) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/tokyo");
+        let (site, _) = crate::load_site(&dir).expect("data/tokyo loads");
+        let req = crate::staffing::requirements(&site);
+        (site, req)
+    }
+
+    /// The descent's state with the greedy roster on, every break placed.
+    fn greedy_placed<'a>(
+        site: &'a Site,
+        req: &'a Requirements,
+        cands: &'a [Candidate],
+    ) -> Descent<'a> {
+        let mut d = Descent::new(site, req, cands, false, true);
+        for c in greedy_roster(site, req, cands) {
+            let (_, placement) = d.add_change(c);
+            d.put(c, &placement);
+        }
+        d
+    }
+
     #[test]
     fn with_agents_taken_off_the_phone_for_email_every_move_is_valued_exactly() {
         // Tokyo's greedy roster leaves its email late when only idle agents do it: the
         // placed descent values taking agents off the real-time queues, and every move
         // (whether its idle-agent pass settles before the diversion or not) is valued as
         // the week recomputed from scratch values it.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/tokyo");
-        let (site, _) = crate::load_site(&dir).expect("data/tokyo loads");
-        let req = crate::staffing::requirements(&site);
+        let (site, req) = tokyo();
         let cands = candidate_shifts(&site);
-        let start = greedy_roster(&site, &req, &cands);
-        let mut d = Descent::new(&site, &req, &cands, false, true);
-        for &c in &start {
-            let (_, placement) = d.add_change(c);
-            d.put(c, &placement);
-        }
+        let mut d = greedy_placed(&site, &req, &cands);
         let idle_only = d.total();
         let change = d.repressure();
         assert!(d.divert_from.is_some(), "diversion in use");
@@ -2315,16 +2332,9 @@ mod tests {
     fn the_email_tail_follows_the_idle_agents_pass() {
         // Tokyo's greedy roster leaves email late over long stretches: a move's pass runs
         // far past its last change, and the tail table must value it as the pass does.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/tokyo");
-        let (site, _) = crate::load_site(&dir).expect("data/tokyo loads");
-        let req = crate::staffing::requirements(&site);
+        let (site, req) = tokyo();
         let cands = candidate_shifts(&site);
-        let start = greedy_roster(&site, &req, &cands);
-        let mut d = Descent::new(&site, &req, &cands, false, true);
-        for &c in &start {
-            let (_, placement) = d.add_change(c);
-            d.put(c, &placement);
-        }
+        let mut d = greedy_placed(&site, &req, &cands);
         // Everyone off on an even day works it too: email catches up there and falls
         // behind again on the odd days, so passes both stop early and run long.
         for e in 0..d.chosen.len() {
