@@ -1151,15 +1151,12 @@ impl<'a> Descent<'a> {
     /// interval `i`, its entry computed if missing: the change of the interval's cost, and
     /// the agents then free for email.
     fn arrival(&mut self, i: usize, duty: Duty, share: f64) -> (usize, u32) {
-        let key = cache_key(duty, share);
-        if !self.cache[i].contains_key(&key) {
-            let v = self.interval_change(i, duty, share);
-            self.cache[i].insert(key, v);
-        }
-        key
+        self.arrival_cost(i, duty, share);
+        cache_key(duty, share)
     }
 
-    /// The change of interval `i`'s cost when `share` of an agent of class `duty` arrives.
+    /// The change of interval `i`'s cost when `share` of an agent of class `duty` arrives
+    /// (its [`Descent::cache`] entry computed if missing).
     fn arrival_cost(&mut self, i: usize, duty: Duty, share: f64) -> f64 {
         let key = cache_key(duty, share);
         if let Some(v) = self.cache[i].get(&key) {
