@@ -322,6 +322,12 @@ struct Descent<'a> {
     /// has arrived, the work the pass could have done beyond that, the lateness, and
     /// 1 / the productive share (0 where nothing is productive).
     email_tail: Vec<[f64; 4]>,
+    /// Per block of [`TAIL_BLOCK`] intervals of `email_tail`, what says whether a pass
+    /// ahead or behind by a given amount crosses the block unchanged (see
+    /// [`Descent::email_tail_change`]): the least room among intervals with no late work
+    /// (−∞ if any is late), and the greatest lateness among intervals with no work to spare
+    /// (+∞ if any has some).
+    email_tail_blocks: Vec<[f64; 2]>,
     /// With breaks placed and a single email queue: per interval, the most one more unit of
     /// email work done there is worth to a late interval it may serve — the backlog penalty
     /// times the late intervals that work would shorten before the work done catches up
@@ -570,6 +576,7 @@ impl<'a> Descent<'a> {
             idle_step_cost: vec![0.0; n],
             idle_done: vec![vec![0.0; email.len()]; n],
             email_tail: Vec::new(),
+            email_tail_blocks: Vec::new(),
             email,
             email_cost: 0.0,
             pressure: vec![0.0; n],
@@ -889,6 +896,21 @@ impl<'a> Descent<'a> {
                 ]);
                 before = done;
             }
+            self.email_tail_blocks = self
+                .email_tail
+                .chunks(TAIL_BLOCK)
+                .map(|block| {
+                    block.iter().fold(
+                        [f64::INFINITY, f64::NEG_INFINITY],
+                        |[room, late], &[r, spare, l, _]| {
+                            [
+                                room.min(if l > 0.0 { f64::NEG_INFINITY } else { r }),
+                                late.max(if spare > 0.0 { f64::INFINITY } else { l }),
+                            ]
+                        },
+                    )
+                })
+                .collect();
         }
         if self.divert_from.is_some() {
             let room: Vec<&EmailRoom> = self.room.iter().collect();
@@ -1086,20 +1108,39 @@ impl<'a> Descent<'a> {
     /// difference to the current pass: work ahead stays ahead until it meets what has
     /// arrived (`delta` falls to the room left), work behind stays behind until the current
     /// pass had more capacity than work (it catches up by that much). On Tokyo a move's
-    /// pass runs about 125 intervals past its last change, so this loop is the descent's
-    /// hottest.
+    /// pass runs about 120 intervals past its last change, so this loop is the descent's
+    /// hottest; in 7 of 10 of those intervals the difference passes unchanged at no cost
+    /// (ahead: room for it and no late work; behind: nothing to spare and the work at
+    /// least that far from due), so whole blocks of such intervals are stepped over.
     fn email_tail_change(&self, from: usize, mut delta: f64, until: usize) -> Option<f64> {
         let h = self.site.grid.interval_hours();
         let over = self.site.penalties.overstaffing_per_agent_hour * h;
         let late_cost = self.site.penalties.backlog_per_agent_hour * h;
+        let n = self.email_tail.len();
         let mut change = 0.0;
-        for (i, &[room, spare, late, per_work]) in self.email_tail.iter().enumerate().skip(from) {
+        let mut i = from;
+        while i < n {
             if delta.abs() <= 1e-12 {
                 break;
             }
             if i >= until {
                 return None;
             }
+            if i % TAIL_BLOCK == 0 {
+                let end = (i + TAIL_BLOCK).min(n);
+                let [least_room, most_late] = self.email_tail_blocks[i / TAIL_BLOCK];
+                let unchanged = if delta > 0.0 {
+                    least_room >= delta
+                } else {
+                    most_late <= delta
+                };
+                if unchanged && end <= until {
+                    i = end;
+                    continue;
+                }
+            }
+            let [room, spare, late, per_work] = self.email_tail[i];
+            i += 1;
             let next = if delta > 0.0 {
                 delta.min(room)
             } else {
@@ -1763,6 +1804,10 @@ const KICK_EMPLOYEES: usize = 2;
 /// start, 20 s, three seeds, 4–8 gave 4.451–4.458 M against 4.470 M for two (one: 4.508 M);
 /// 60 s, two seeds, six 4.435 M against 4.451 M.
 const KICK_EMPLOYEES_PLACED: usize = 6;
+/// Intervals per block of the email tail's summary ([`Descent::email_tail_change`]). On a
+/// Tokyo 20-s plan the tail's share of the samples fell from 9.2 % to 4.9 % with 8 (6.1 %
+/// with 4, 6.6 % with 16).
+const TAIL_BLOCK: usize = 8;
 /// The iterated local search ends after this many kicks in a row without improvement
 /// (or at its time budget): a deterministic end on a fast enough machine.
 const MAX_FAILED_KICKS: usize = 100;
@@ -2384,6 +2429,21 @@ mod tests {
             long >= 10,
             "only {long} of {cases} passes ran long enough to matter"
         );
+        // Whole blocks of the table are stepped over by passes both ahead and behind...
+        let ahead = d.email_tail_blocks.iter().filter(|b| b[0] >= 0.5).count();
+        let behind = d.email_tail_blocks.iter().filter(|b| b[1] <= -0.4).count();
+        assert!(
+            ahead >= 3 && behind >= 3,
+            "blocks a pass crosses unchanged: {ahead} ahead by 0.5, {behind} behind by 0.4"
+        );
+        // ...but never past the first diverting interval.
+        let quiet = d
+            .email_tail_blocks
+            .iter()
+            .position(|b| b[0] >= 0.5)
+            .expect("a block crossed unchanged")
+            * TAIL_BLOCK;
+        assert_eq!(d.email_tail_change(quiet, 0.5, quiet + 3), None);
         // Reaching the first diverting interval asks for the week afresh.
         let late = (1..n)
             .find(|&i| d.email_tail[i][0] > 1.0 && d.email_tail[i - 1][0] > 1.0)
