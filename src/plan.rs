@@ -53,9 +53,11 @@ pub fn placed_value_agrees(placed: f64, searched: f64) -> bool {
     placed <= searched + PLACED_VALUE_MARGIN * searched.abs()
 }
 
-/// Pricing time of a roster that comes with its break placement as a start (HiGHS keeps
-/// the start and may place the breaks better).
-pub const PLACED_PRICING_RESERVE: f64 = 3.0;
+/// Pricing time of a roster that comes with its break placement: the placement is kept
+/// (every break count pinned), so HiGHS solves the LP of the queue allocations — 0.1 s on
+/// Tokyo, 0.2 s on gen-300. Given 3 s to place the breaks better, it never had (Tokyo at
+/// 20–120 s, gen-300 and prime-day at 120 s: each time the placed descent's own count).
+pub const PLACED_PRICING_RESERVE: f64 = 1.0;
 /// Seconds before the time limit at which the LP relaxation (the bound, solved beside the
 /// search and the pricing) must have finished.
 pub const BOUND_MARGIN: f64 = 0.5;
@@ -419,7 +421,7 @@ fn plan_candidates(
             .and_then(|searched| match searched {
                 Some((mut selected, mut stats)) => {
                     // The descent with breaks placed exactly, from the searched roster with
-                    // its breaks where they cost least; the pricing starts from its placement.
+                    // its breaks where they cost least; the pricing keeps its placement.
                     let mut placement = None;
                     let placed_budget = remaining(1.0) - PLACED_PRICING_RESERVE - BOUND_MARGIN;
                     let start: Vec<crate::model::descent::PlacedShift> =
@@ -474,12 +476,12 @@ fn plan_candidates(
                     let k = chosen.len();
                     let mut fixed = build(chosen.clone(), Some(vec![true; k]));
                     if let Some(offsets) = &placement {
-                        let mut values: Vec<_> = fixed.x.iter().map(|&x| (x, 1.0)).collect();
-                        values.extend(fixed.placement_start(offsets));
-                        fixed.lm.set_start(values);
+                        fixed.pin_placement(offsets);
                     }
                     let lm = std::mem::take(&mut fixed.lm);
-                    // Placing the breaks is part of the roster: a placement stopped at the
+                    // With the placed descent's placement pinned this is an LP (a failure
+                    // falls back to HiGHS placing the breaks below). Otherwise placing the
+                    // breaks is part of the roster: a placement stopped at the
                     // plan's own gap would give away up to that gap (Tokyo, 60 s: 4,471,142
                     // at 0.5 % against 4,450,542 placed to 0.01 %). So a tight gap within
                     // the time left, at most the search's reserve (the day neighbourhoods

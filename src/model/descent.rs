@@ -2219,7 +2219,6 @@ mod tests {
     use super::*;
     use crate::model::{candidate_shifts, greedy::greedy_roster, Builder};
     use crate::solve::{solve, SolveOptions};
-    use good_lp::constraint;
 
     const QUICK: DescentOptions = DescentOptions {
         seed: 0,
@@ -2474,9 +2473,7 @@ mod tests {
         let mut b = Builder::restricted(site, req, chosen, vec![true; k], false, true);
         b.build(Family::ALL);
         if let Some(placed) = placed {
-            for (v, n) in b.placement_start(placed) {
-                b.lm.constrain(constraint!(v.var == n));
-            }
+            b.pin_placement(placed);
         }
         let lm = std::mem::take(&mut b.lm);
         let out = solve(lm, &SolveOptions::default()).expect("HiGHS runs");

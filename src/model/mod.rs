@@ -988,6 +988,15 @@ impl<'a> Builder<'a> {
         start
     }
 
+    /// Pin every break count of this model to a placement of each candidate's breaks (as
+    /// [`Builder::placement_start`] reads it): with every shift fixed too, what is left to
+    /// solve is the allocation of agents to queues, an LP.
+    pub fn pin_placement(&mut self, placed: &[Vec<u32>]) {
+        for (v, n) in self.placement_start(placed) {
+            self.lm.constrain(constraint!(v.var == n));
+        }
+    }
+
     /// Starting values of every break count of this model from `counts` (taken from
     /// another model of the site, [`Builder::break_counts`]); 0 where `counts` has none —
     /// a shift type nobody worked there. HiGHS fixes every integer value of a start and
