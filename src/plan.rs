@@ -460,8 +460,8 @@ fn plan_candidates(
                         );
                         if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
                             eprintln!(
-                                "placed descent: {} chain(s), {} sweeps, {} kicks, {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
-                                d.chains, d.sweeps, d.kicks, d.moves, d.start, d.end, d.seconds
+                                "placed descent: {} chain(s), {} sweeps, {} kicks (at most {} employees), {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
+                                d.chains, d.sweeps, d.kicks, d.strongest_kick, d.moves, d.start, d.end, d.seconds
                             );
                         }
                         // Kicks still improving when the time ran out: the run ended on

@@ -371,6 +371,7 @@ pub fn neighbourhood_search(
         total.change += d.change;
         total.seconds += d.seconds;
         total.kicks += d.kicks;
+        total.strongest_kick = total.strongest_kick.max(d.strongest_kick);
         total.stopped_by_time = d.stopped_by_time;
         if d.moves == 0 {
             return Ok(());
