@@ -1815,9 +1815,9 @@ const TAIL_BLOCK: usize = 8;
 /// time budget): a deterministic end on a fast enough machine.
 const MAX_FAILED_KICKS: usize = 100;
 /// The strongest kick moves this many times the employees of an ordinary one (doubling
-/// after each run of failed kicks; an improvement goes back to the ordinary kick). On
-/// Tokyo at 30 s a chain whose six-employee kicks ran out at 19.4 s left a third of the
-/// plan idle (2.45 %; with escalation 1.95 %).
+/// after each run of failed kicks; an improvement, or another chain's better roster taken
+/// up, goes back to the ordinary kick). On Tokyo at 30 s a chain whose six-employee kicks
+/// ran out at 19.4 s left a third of the plan idle (2.45 %; with escalation 1.95 %).
 const KICK_ESCALATION: usize = 4;
 /// Colleagues of the same skill group (at random) repaired with the kicked employees.
 const REPAIR_MATES: usize = 4;
@@ -2061,8 +2061,9 @@ fn local_search(
         }
         // A kick and its repair run whole: one starts only with at least the longest so far
         // left of the budget (prime-day's take over a second each; a kick begun just before
-        // the end overran a 60-s plan by 0.6 s).
-        let mut longest_kick = 0.0_f64;
+        // the end overran a 60-s plan by 0.6 s), counted per employee moved so that a
+        // stronger kick expects to take longer.
+        let mut longest_per_employee = 0.0_f64;
         let base = if d.breaks.is_empty() {
             KICK_EMPLOYEES
         } else {
@@ -2075,7 +2076,8 @@ fn local_search(
                 strength *= 2;
                 failed = 0;
             }
-            if started.elapsed().as_secs_f64() + longest_kick >= how.budget
+            if started.elapsed().as_secs_f64() + longest_per_employee * strength as f64
+                >= how.budget
                 || failed >= MAX_FAILED_KICKS
                 || enough()
             {
@@ -2093,6 +2095,7 @@ fn local_search(
                             best = (chosen, placement);
                             best_total = d.total();
                             failed = 0;
+                            strength = base;
                         }
                     }
                 }
@@ -2136,7 +2139,8 @@ fn local_search(
                 d.restore(&best.0, &best.1);
                 failed += 1;
             }
-            longest_kick = longest_kick.max(kick_started.elapsed().as_secs_f64());
+            longest_per_employee =
+                longest_per_employee.max(kick_started.elapsed().as_secs_f64() / strength as f64);
         }
         kicks_ran_out = failed >= MAX_FAILED_KICKS;
     }
