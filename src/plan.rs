@@ -442,7 +442,9 @@ fn plan_candidates(
                     if trusted {
                         let how = crate::model::descent::DescentOptions {
                             seed: opts.seed,
-                            budget: placed_budget,
+                            // Counted from now: the valuation above takes about a second on
+                            // gen-1000, and the plan ended that much after its limit.
+                            budget: remaining(1.0) - PLACED_PRICING_RESERVE - BOUND_MARGIN,
                             spread_first: false,
                             perturb: true,
                         };
