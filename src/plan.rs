@@ -423,7 +423,9 @@ fn plan_candidates(
                     // The descent with breaks placed exactly, from the searched roster with
                     // its breaks where they cost least; the pricing keeps its placement.
                     let mut placement = None;
-                    let placed_budget = remaining(1.0) - PLACED_PRICING_RESERVE - BOUND_MARGIN;
+                    // What the placed descent may have from now.
+                    let placed_left = || remaining(1.0) - PLACED_PRICING_RESERVE - BOUND_MARGIN;
+                    let placed_budget = placed_left();
                     let start: Vec<crate::model::descent::PlacedShift> =
                         selected.iter().map(|&c| (c, Vec::new())).collect();
                     // The descent's valuation must agree with the search's on its roster.
@@ -444,7 +446,7 @@ fn plan_candidates(
                             seed: opts.seed,
                             // Counted from now: the valuation above takes about a second on
                             // gen-1000, and the plan ended that much after its limit.
-                            budget: remaining(1.0) - PLACED_PRICING_RESERVE - BOUND_MARGIN,
+                            budget: placed_left(),
                             spread_first: false,
                             perturb: true,
                         };
