@@ -2101,8 +2101,10 @@ fn local_search(
                 }
             }
             stats.kicks += 1;
-            stats.strongest_kick = stats.strongest_kick.max(strength);
-            let moved = d.kick(rng, strength);
+            // The kick's own strength: an improvement below sets `strength` back.
+            let kicked = strength;
+            stats.strongest_kick = stats.strongest_kick.max(kicked);
+            let moved = d.kick(rng, kicked);
             let mut mates: Vec<usize> = (0..n_emp)
                 .filter(|&e| {
                     !moved.contains(&e) && moved.iter().any(|&m| d.duty_of[m] == d.duty_of[e])
@@ -2140,7 +2142,7 @@ fn local_search(
                 failed += 1;
             }
             longest_per_employee =
-                longest_per_employee.max(kick_started.elapsed().as_secs_f64() / strength as f64);
+                longest_per_employee.max(kick_started.elapsed().as_secs_f64() / kicked as f64);
         }
         kicks_ran_out = failed >= MAX_FAILED_KICKS;
     }
