@@ -449,6 +449,7 @@ fn plan_candidates(
                             budget: placed_left(),
                             spread_first: false,
                             perturb: true,
+                            kicks: None,
                         };
                         let (placed, d) = crate::model::descent::descend_placed(
                             site,

@@ -46,7 +46,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use chrono::Duration;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -148,19 +147,37 @@ const MEMO_PER_INTERVAL: usize = 4096;
 /// Skill groups (plus the leads) whose memo key is built without an allocation.
 const MEMO_KEY_ON_STACK: usize = 16;
 
-/// A tiny min-cost-flow network: source → skill groups → queues → sink.
+/// A tiny min-cost-flow network: source → skill groups → queues → sink. One is kept per
+/// descent and cleared for each allocation (a fresh one cost a dozen allocations a call).
+#[derive(Default)]
 struct Flow {
     /// `(to, residual capacity, cost)`; arc `k ^ 1` is the reverse of arc `k`.
     arcs: Vec<(usize, f64, f64)>,
+    /// Arcs out of each node (the first `nodes` in use).
     out: Vec<Vec<usize>>,
+    nodes: usize,
+    /// Bellman–Ford's distances and arcs in, per node.
+    dist: Vec<f64>,
+    via: Vec<usize>,
 }
 
 impl Flow {
+    #[cfg(test)]
     fn new(nodes: usize) -> Flow {
-        Flow {
-            arcs: Vec::new(),
-            out: vec![Vec::new(); nodes],
+        let mut f = Flow::default();
+        f.clear(nodes);
+        f
+    }
+    /// Empty the network and give it `nodes` nodes.
+    fn clear(&mut self, nodes: usize) {
+        self.arcs.clear();
+        for out in &mut self.out {
+            out.clear();
         }
+        if self.out.len() < nodes {
+            self.out.resize_with(nodes, Vec::new);
+        }
+        self.nodes = nodes;
     }
     fn arc(&mut self, from: usize, to: usize, cap: f64, cost: f64) -> usize {
         let k = self.arcs.len();
@@ -178,12 +195,18 @@ impl Flow {
     /// by Bellman–Ford; stops when no path has negative cost).
     fn min_cost(&mut self) -> f64 {
         const EPS: f64 = 1e-9;
-        let n = self.out.len();
+        let n = self.nodes;
         let sink = n - 1;
         let mut total = 0.0;
+        let (mut dist, mut via) = (
+            std::mem::take(&mut self.dist),
+            std::mem::take(&mut self.via),
+        );
         loop {
-            let mut dist = vec![f64::INFINITY; n];
-            let mut via = vec![usize::MAX; n];
+            dist.clear();
+            dist.resize(n, f64::INFINITY);
+            via.clear();
+            via.resize(n, usize::MAX);
             dist[0] = 0.0;
             for _ in 0..n {
                 let mut changed = false;
@@ -205,6 +228,7 @@ impl Flow {
                 }
             }
             if dist[sink] >= -EPS {
+                (self.dist, self.via) = (dist, via);
                 return total;
             }
             let mut amount = f64::INFINITY;
@@ -291,6 +315,12 @@ struct Descent<'a> {
     placement: Vec<u16>,
     /// Per candidate: counts as weekend / late shift (fairness).
     kinds: Vec<[bool; 2]>,
+    /// Per candidate: paid hours, and its start and end in seconds (the weekly-hours and
+    /// rest rules, checked for every move tried).
+    paid_hours: Vec<f64>,
+    span: Vec<(i64, i64)>,
+    /// The horizon's weeks (days).
+    weeks: Vec<std::ops::Range<usize>>,
     duty_of: Vec<Duty>,
     soft: Vec<SoftTerms>,
     /// Fairness groups (members), and each employee's group.
@@ -350,7 +380,74 @@ struct Descent<'a> {
     cache: Vec<FxHashMap<(usize, u32), Arrival>>,
     /// Per interval: cost and email capacity by the exact staffing (duty per group, leads).
     memo: std::cell::RefCell<Vec<FxHashMap<Vec<u64>, Arrival>>>,
+    /// The allocation's network, kept between intervals (see [`Flow`]).
+    flow: std::cell::RefCell<Flow>,
+    /// Per employee: weekend and late shifts worked (fairness).
     counts: Vec<[u32; 2]>,
+    /// Per fairness group and kind (weekend, late): how many members work each number of
+    /// shifts of that kind (`0..=days`).
+    fair_counts: Vec<[Vec<u32>; 2]>,
+    /// Per candidate: its shape (see [`Added`]); candidates of one shape put the same
+    /// agent on duty the same way, whoever they belong to.
+    shape: Vec<u32>,
+    /// Per shape: the coverage part of putting it on, as last computed (see
+    /// [`Descent::add_change`]).
+    added: Vec<Option<Added>>,
+    /// Per interval: a number naming its state (staffing, valuation, remembered arrivals),
+    /// new from [`Descent::generations`] whenever that changes and given back with the state
+    /// when a removal is undone (see [`Descent::take_off`]), so that a shape's remembered
+    /// coverage part holds while its intervals' numbers are the ones it was computed at.
+    generation: Vec<u64>,
+    /// Names the week's email pass the same way.
+    email_generation: u64,
+    /// The last number given out as a generation.
+    generations: u64,
+    /// The buffers of the last [`Undo`], for the next removal tried.
+    spare: Undo,
+}
+
+/// What [`Descent::take_off`] changed, to put back exactly: per interval its on-duty
+/// count, cost, room, remembered arrivals and generation; the week's email pass. Its
+/// buffers are kept for the next removal (see [`Descent::spare`]).
+#[derive(Default)]
+struct Undo {
+    intervals: Vec<IntervalState>,
+    email_cost: f64,
+    idle_step_cost: Vec<f64>,
+    idle_done: Vec<Vec<f64>>,
+    email_tail: Vec<[f64; 4]>,
+    email_tail_blocks: Vec<[f64; 2]>,
+    email_generation: u64,
+}
+
+/// One interval's state as [`Undo`] keeps it: the interval, its on-duty count of the
+/// removed shift's class, cost, room, remembered arrivals and generation.
+type IntervalState = (
+    usize,
+    f64,
+    f64,
+    EmailRoom,
+    FxHashMap<(usize, u32), Arrival>,
+    u64,
+);
+
+/// What putting a shape on changes in the intervals it covers, remembered: the same shape
+/// is tried again and again in one state (the remote and on-site variants of a start,
+/// colleagues of one skill group offered a hand-over, the same day tried after each removal
+/// elsewhere in the week), and only its intervals' state decides the coverage part and the
+/// breaks' placement. The email change depends on the whole week's pass: it is kept for the
+/// email pass it was computed in.
+struct Added {
+    /// [`Descent::generation`] over the shape's intervals when computed.
+    stamp: Vec<u64>,
+    /// The coverage change (email aside).
+    coverage: f64,
+    placement: Vec<u16>,
+    /// The intervals whose room for email changes, and the key of their
+    /// [`Descent::cache`] entry.
+    changed: Vec<(usize, (usize, u32))>,
+    /// The email change, and the [`Descent::email_generation`] it holds for.
+    email: Option<(u64, f64)>,
 }
 
 impl<'a> Descent<'a> {
@@ -453,7 +550,7 @@ impl<'a> Descent<'a> {
             .collect();
         // Per-candidate terms.
         let mut base = Vec::with_capacity(cands.len());
-        let mut amounts = Vec::with_capacity(cands.len());
+        let mut amounts: Vec<Vec<(usize, f64)>> = Vec::with_capacity(cands.len());
         let mut kinds = Vec::with_capacity(cands.len());
         let mut breaks = Vec::with_capacity(if exact_breaks { cands.len() } else { 0 });
         let mut slot_base = vec![0];
@@ -548,6 +645,41 @@ impl<'a> Descent<'a> {
                 }
             }
         }
+        // Shapes: the duty class, the on-duty shares and the breaks' allowed starts.
+        type ShapeKey = (usize, Vec<(usize, u64)>, Vec<Vec<(u32, Vec<(usize, u64)>)>>);
+        let bits = |v: &[(usize, f64)]| -> Vec<(usize, u64)> {
+            v.iter().map(|&(i, x)| (i, x.to_bits())).collect()
+        };
+        let mut shapes_seen: FxHashMap<ShapeKey, u32> = FxHashMap::default();
+        let shape: Vec<u32> = cands
+            .iter()
+            .enumerate()
+            .map(|(c, cand)| {
+                let class = match duty_of[cand.employee] {
+                    Duty::Lead => usize::MAX,
+                    Duty::Group(g) => g,
+                };
+                let slots = breaks.get(c).map_or_else(Vec::new, |slots| {
+                    slots
+                        .iter()
+                        .map(|starts| starts.iter().map(|(o, away)| (*o, bits(away))).collect())
+                        .collect()
+                });
+                let next = shapes_seen.len() as u32;
+                *shapes_seen
+                    .entry((class, bits(&amounts[c]), slots))
+                    .or_insert(next)
+            })
+            .collect();
+        let shapes = shapes_seen.len();
+        let fair_counts = fair_groups
+            .iter()
+            .map(|members| {
+                let mut bins = vec![0; days + 1];
+                bins[0] = members.len() as u32;
+                [bins.clone(), bins]
+            })
+            .collect();
         let groups = skills.len();
         let mut tier_levels: Vec<f64> = tiers.iter().map(|t| t * h).collect();
         tier_levels.sort_by(f64::total_cmp);
@@ -559,6 +691,15 @@ impl<'a> Descent<'a> {
             base,
             amounts,
             placement: vec![0; slot_base.last().copied().unwrap_or(0)],
+            paid_hours: cands
+                .iter()
+                .map(|c| f64::from(c.paid_minutes) / 60.0)
+                .collect(),
+            span: cands
+                .iter()
+                .map(|c| (c.start.timestamp(), c.end.timestamp()))
+                .collect(),
+            weeks: weeks(days),
             breaks,
             slot_base,
             kinds,
@@ -593,6 +734,14 @@ impl<'a> Descent<'a> {
             cache: vec![FxHashMap::default(); n],
             memo: std::cell::RefCell::new(vec![FxHashMap::default(); n]),
             counts: vec![[0, 0]; n_emp],
+            flow: std::cell::RefCell::new(Flow::default()),
+            fair_counts,
+            added: (0..shapes).map(|_| None).collect(),
+            shape,
+            generation: vec![0; n],
+            email_generation: 0,
+            generations: 0,
+            spare: Undo::default(),
         };
         for i in 0..n {
             (d.cost[i], d.room[i]) = d.interval_cost(i, &d.duty[i], d.leads[i]);
@@ -705,14 +854,16 @@ impl<'a> Descent<'a> {
     /// many as the first email queue is worth at that gain per agent.
     fn allocate(&self, i: usize, duty: &[f64], email_gain: Option<f64>) -> (f64, Vec<f64>) {
         let net = &self.nets[i];
-        let groups: Vec<usize> = (0..duty.len()).filter(|&g| duty[g] > 1e-12).collect();
+        let on = |g: &usize| duty[*g] > 1e-12;
+        let groups = (0..duty.len()).filter(on).count();
         let nq = net.queues.len();
         let ne = self.email.len();
         // Nodes: 0 source, groups, real-time queues, email queues, the sink.
-        let (first_q, first_e) = (1 + groups.len(), 1 + groups.len() + nq);
+        let (first_q, first_e) = (1 + groups, 1 + groups + nq);
         let sink = first_e + ne;
-        let mut f = Flow::new(sink + 1);
-        for (k, &g) in groups.iter().enumerate() {
+        let mut f = self.flow.borrow_mut();
+        f.clear(sink + 1);
+        for (k, g) in (0..duty.len()).filter(on).enumerate() {
             f.arc(0, 1 + k, duty[g], 0.0);
             for (j, (q, _)) in net.queues.iter().enumerate() {
                 if self.skills[g].contains(q) {
@@ -730,19 +881,19 @@ impl<'a> Descent<'a> {
                 f.arc(first_q + j, sink, width, -gain);
             }
         }
-        let gains: Vec<f64> = (0..ne)
-            .map(|j| match email_gain {
-                Some(g) if j == 0 => g,
-                _ => EMAIL_TIE,
-            })
-            .collect();
-        let email_arcs: Vec<usize> = (0..ne)
-            .map(|j| f.arc(first_e + j, sink, f64::INFINITY, -gains[j]))
-            .collect();
+        let gain = |j: usize| match email_gain {
+            Some(g) if j == 0 => g,
+            _ => EMAIL_TIE,
+        };
+        let first_email_arc = f.arcs.len();
+        for j in 0..ne {
+            f.arc(first_e + j, sink, f64::INFINITY, -gain(j));
+        }
         let mut cost = f.min_cost();
-        let free: Vec<f64> = email_arcs.iter().map(|&k| f.flow(k)).collect();
+        // Arcs come in pairs (each with its reverse).
+        let free: Vec<f64> = (0..ne).map(|j| f.flow(first_email_arc + 2 * j)).collect();
         for (j, x) in free.iter().enumerate() {
-            cost += gains[j] * x;
+            cost += gain(j) * x;
         }
         (cost, free)
     }
@@ -871,6 +1022,7 @@ impl<'a> Descent<'a> {
 
     /// Recompute the email cost of the current state.
     fn refresh_email(&mut self) {
+        self.email_generation = self.next_generation();
         let mut done = vec![0.0; self.email.len()];
         self.email_cost = 0.0;
         for i in 0..self.site.grid.len() {
@@ -1035,10 +1187,18 @@ impl<'a> Descent<'a> {
                 self.divert_levels[i] = levels;
                 self.memo.borrow_mut()[i].clear();
                 self.cache[i].clear();
+                self.generation[i] = self.next_generation();
                 self.room[i] = self.interval_cost(i, &self.duty[i], self.leads[i]).1;
             }
         }
         self.divert_from = self.divert_levels.iter().position(|&l| l > 0);
+        self.email_generation = self.next_generation();
+    }
+
+    /// A number never given out before (see [`Descent::generation`]).
+    fn next_generation(&mut self) -> u64 {
+        self.generations += 1;
+        self.generations
     }
 
     /// Email cost change when what intervals leave for email becomes `changed` (sorted by
@@ -1213,8 +1373,36 @@ impl<'a> Descent<'a> {
 
     /// Coverage change of adding candidate `c` (per interval cached by class and share),
     /// and where its breaks go: with breaks placed exactly, each break in turn takes the
-    /// start where the agent's absence costs least given the others on duty.
+    /// start where the agent's absence costs least given the others on duty. Remembered per
+    /// shape (see [`Added`]) while its intervals and the email pass stay as they are.
     fn add_change(&mut self, c: usize) -> (f64, Vec<u16>) {
+        let s = self.shape[c] as usize;
+        let now = &self.generation[self.cands[c].intervals.clone()];
+        if self.added[s].as_ref().is_none_or(|a| a.stamp != now) {
+            let stamp = now.to_vec();
+            self.added[s] = Some(self.coverage_added(c, stamp));
+        }
+        let a = self.added[s].as_ref().expect("just remembered");
+        let email = match a.email {
+            Some((g, change)) if g == self.email_generation => change,
+            _ => {
+                let changed: Vec<(usize, &EmailRoom)> = a
+                    .changed
+                    .iter()
+                    .map(|(i, key)| (*i, &self.cache[*i][key].1))
+                    .collect();
+                self.email_change(&changed)
+            }
+        };
+        let generation = self.email_generation;
+        let a = self.added[s].as_mut().expect("just remembered");
+        a.email = Some((generation, email));
+        (a.coverage + email, a.placement.clone())
+    }
+
+    /// [`Descent::add_change`] computed, email aside, with `stamp` as its
+    /// [`Added::stamp`].
+    fn coverage_added(&mut self, c: usize, stamp: Vec<u64>) -> Added {
         let duty = self.duty_of[self.cands[c].employee];
         // Expected breaks: the candidate's own shares, lent rather than copied (hot path).
         let lent = self.breaks.is_empty();
@@ -1254,16 +1442,22 @@ impl<'a> Descent<'a> {
         if lent {
             self.amounts[c] = amounts;
         }
-        let mut total = 0.0;
+        let mut coverage = 0.0;
         let mut changed = Vec::new();
         for (i, key) in keys {
             let (change, room) = &self.cache[i][&key];
-            total += change;
+            coverage += change;
             if *room != self.room[i] {
-                changed.push((i, room));
+                changed.push((i, key));
             }
         }
-        (total + self.email_change(&changed), placement)
+        Added {
+            stamp,
+            coverage,
+            placement,
+            changed,
+            email: None,
+        }
     }
 
     /// Put candidate `c` on with its breaks at `placement`.
@@ -1288,6 +1482,7 @@ impl<'a> Descent<'a> {
             }
             (self.cost[i], self.room[i]) = self.interval_cost(i, &self.duty[i], self.leads[i]);
             self.cache[i].clear();
+            self.generation[i] = self.next_generation();
         }
         self.refresh_email();
         let cand = &self.cands[c];
@@ -1300,16 +1495,88 @@ impl<'a> Descent<'a> {
                 };
             }
         }
-        for (kind, &on) in self.kinds[c].iter().enumerate() {
+        for (kind, on) in self.kinds[c].into_iter().enumerate() {
             if on {
-                if sign > 0.0 {
-                    self.counts[e][kind] += 1;
-                } else {
-                    self.counts[e][kind] -= 1;
-                }
+                self.count(e, kind, if sign > 0.0 { 1 } else { -1 });
             }
         }
         self.chosen[e][cand.day] = if sign > 0.0 { Some(c) } else { None };
+    }
+
+    /// Take candidate `c` (on now) off, as [`Descent::apply`] does, keeping what to put
+    /// back with [`Descent::undo`]: a removal tried and undone leaves the state exactly as it
+    /// was, its remembered arrivals and generations included, so what was computed before
+    /// the trial still holds after it.
+    fn take_off(&mut self, c: usize) -> Undo {
+        let duty = self.duty_of[self.cands[c].employee];
+        let mut undo = std::mem::take(&mut self.spare);
+        undo.intervals.clear();
+        let (first, last) = (self.cands[c].intervals.start, self.cands[c].intervals.end);
+        for i in first..last {
+            let count = match duty {
+                Duty::Group(g) => self.duty[i][g],
+                Duty::Lead => self.leads[i],
+            };
+            // `apply` recomputes the room and forgets the arrivals: both are taken.
+            undo.intervals.push((
+                i,
+                count,
+                self.cost[i],
+                std::mem::take(&mut self.room[i]),
+                std::mem::take(&mut self.cache[i]),
+                self.generation[i],
+            ));
+        }
+        // The email pass: `apply` rewrites every entry, so the buffers are swapped (the
+        // spare ones sized like the current ones).
+        if undo.idle_done.len() != self.idle_done.len() {
+            undo.idle_done.clone_from(&self.idle_done);
+            undo.idle_step_cost.clone_from(&self.idle_step_cost);
+        }
+        std::mem::swap(&mut undo.idle_step_cost, &mut self.idle_step_cost);
+        std::mem::swap(&mut undo.idle_done, &mut self.idle_done);
+        std::mem::swap(&mut undo.email_tail, &mut self.email_tail);
+        std::mem::swap(&mut undo.email_tail_blocks, &mut self.email_tail_blocks);
+        undo.email_cost = self.email_cost;
+        undo.email_generation = self.email_generation;
+        self.apply(c, -1.0);
+        undo
+    }
+
+    /// Put candidate `c` back on exactly as it was before [`Descent::take_off`] gave `undo`
+    /// (nothing else changed since).
+    fn undo(&mut self, c: usize, mut undo: Undo) {
+        let cand = &self.cands[c];
+        let e = cand.employee;
+        let duty = self.duty_of[e];
+        for (i, count, cost, room, cache, generation) in undo.intervals.drain(..) {
+            match duty {
+                Duty::Group(g) => self.duty[i][g] = count,
+                Duty::Lead => self.leads[i] = count,
+            }
+            self.cost[i] = cost;
+            self.room[i] = room;
+            self.cache[i] = cache;
+            self.generation[i] = generation;
+        }
+        std::mem::swap(&mut undo.idle_step_cost, &mut self.idle_step_cost);
+        std::mem::swap(&mut undo.idle_done, &mut self.idle_done);
+        std::mem::swap(&mut undo.email_tail, &mut self.email_tail);
+        std::mem::swap(&mut undo.email_tail_blocks, &mut self.email_tail_blocks);
+        self.email_cost = undo.email_cost;
+        self.email_generation = undo.email_generation;
+        self.spare = undo;
+        if cand.mode == ShiftMode::Onsite {
+            for i in cand.intervals.clone() {
+                self.onsite[i] += 1;
+            }
+        }
+        for (kind, on) in self.kinds[c].into_iter().enumerate() {
+            if on {
+                self.count(e, kind, 1);
+            }
+        }
+        self.chosen[e][cand.day] = Some(c);
     }
 
     /// Put the shifts of `start` on (breaks placed exactly), each with its given breaks or,
@@ -1410,18 +1677,17 @@ impl<'a> Descent<'a> {
     /// breaches, shifts above a hard maximum.
     fn breach(&self, e: usize, w: &[Option<usize>]) -> f64 {
         let site = self.site;
-        let cands = self.cands;
         let contract = &site.contracts[site.employees[e].contract];
         let (min_h, max_h) = site.weekly_hours(e);
         let days = w.len();
         let mut out = 0.0;
-        for week in weeks(days) {
+        for week in &self.weeks {
             let frac = week.len() as f64 / 7.0;
-            let worked = || week.clone().filter_map(|d| w[d]);
-            let hours: f64 = worked()
-                .map(|c| f64::from(cands[c].paid_minutes) / 60.0)
-                .sum();
-            let n = worked().count() as f64;
+            let (mut hours, mut n) = (0.0, 0.0);
+            for c in week.clone().filter_map(|d| w[d]) {
+                hours += self.paid_hours[c];
+                n += 1.0;
+            }
             let min = min_h * frac;
             if min > 0.0 && hours < min - 1e-9 {
                 out += min - hours;
@@ -1435,10 +1701,10 @@ impl<'a> Descent<'a> {
                 out += (n - (week.len() as f64 - need_off)).max(0.0);
             }
         }
-        let rest = Duration::minutes((contract.min_rest_hours * 60.0).round() as i64);
+        let rest = (contract.min_rest_hours * 60.0).round() as i64 * 60;
         for d in 1..days {
             if let (Some(a), Some(b)) = (w[d - 1], w[d]) {
-                if cands[b].start - cands[a].end < rest {
+                if self.span[b].0 - self.span[a].1 < rest {
                     out += 1.0;
                 }
             }
@@ -1473,38 +1739,67 @@ impl<'a> Descent<'a> {
     }
 
     /// Fairness cost of group `g` with some members' counts replaced.
+    /// From the group's histogram of counts (see [`Descent::fair_counts`]), without a pass
+    /// over its members: a move asks this for every shift it tries.
     fn group_fairness(&self, g: usize, replaced: &[(usize, [u32; 2])]) -> f64 {
         let w = self.site.fairness.weight;
-        let mut ext = [[u32::MAX, 0]; 2];
-        for &m in &self.fair_groups[g] {
-            let counts = replaced
-                .iter()
-                .find(|(e, _)| *e == m)
-                .map_or(self.counts[m], |(_, c)| *c);
-            for (x, n) in ext.iter_mut().zip(counts) {
-                *x = [x[0].min(n), x[1].max(n)];
-            }
+        let mut spread = [0; 2];
+        for (k, spread) in spread.iter_mut().enumerate() {
+            // Members at count `n`, with the replaced members' counts moved.
+            let at = |n: usize| {
+                let mut m = i64::from(self.fair_counts[g][k][n]);
+                for &(e, counts) in replaced {
+                    if self.fair_group_of[e] == Some(g) {
+                        m += i64::from(counts[k] as usize == n)
+                            - i64::from(self.counts[e][k] as usize == n);
+                    }
+                }
+                m
+            };
+            let bins = self.fair_counts[g][k].len();
+            let fewest = (0..bins).find(|&n| at(n) > 0).unwrap_or(0);
+            let most = (0..bins).rev().find(|&n| at(n) > 0).unwrap_or(0);
+            *spread = most - fewest;
         }
-        (0..2).map(|k| w * f64::from(ext[k][1] - ext[k][0])).sum()
+        (0..2).map(|k| w * f64::from(spread[k] as u32)).sum()
     }
 
-    /// Fairness cost of the groups of the employees in `weeks` when those employees work
-    /// those weeks (whatever the current state says about them).
+    /// Move employee `e`'s count of kind `kind` by `by` (1 or −1), histogram included.
+    fn count(&mut self, e: usize, kind: usize, by: i32) {
+        let before = self.counts[e][kind];
+        let after = before
+            .checked_add_signed(by)
+            .expect("a count never below 0");
+        self.counts[e][kind] = after;
+        if let Some(g) = self.fair_group_of[e] {
+            self.fair_counts[g][kind][before as usize] -= 1;
+            self.fair_counts[g][kind][after as usize] += 1;
+        }
+    }
+
+    /// Fairness cost of the groups of the employees in `weeks` (one or two: a move's) when
+    /// those employees work those weeks (whatever the current state says about them).
     fn fairness_of(&self, weeks: &[(usize, &[Option<usize>])]) -> f64 {
-        let mut groups: Vec<usize> = weeks
-            .iter()
-            .filter_map(|(e, _)| self.fair_group_of[*e])
-            .collect();
-        groups.sort_unstable();
-        groups.dedup();
-        let replaced: Vec<(usize, [u32; 2])> = weeks
-            .iter()
-            .map(|(e, w)| (*e, self.week_counts(w)))
-            .collect();
-        groups
-            .into_iter()
-            .map(|g| self.group_fairness(g, &replaced))
-            .sum()
+        assert!(weeks.len() <= 2, "a move changes at most two weeks");
+        let mut replaced = [(usize::MAX, [0u32; 2]); 2];
+        for (slot, (e, w)) in replaced.iter_mut().zip(weeks) {
+            *slot = (*e, self.week_counts(w));
+        }
+        let mut total = 0.0;
+        for (k, (e, _)) in weeks.iter().enumerate() {
+            let Some(g) = self.fair_group_of[*e] else {
+                continue;
+            };
+            // Each group once.
+            if weeks[..k]
+                .iter()
+                .any(|(f, _)| self.fair_group_of[*f] == Some(g))
+            {
+                continue;
+            }
+            total += self.group_fairness(g, &replaced[..weeks.len()]);
+        }
+        total
     }
 
     /// The best hand-over of one of `e`'s shifts to a colleague of the same skill group
@@ -1531,7 +1826,7 @@ impl<'a> Descent<'a> {
             }
             let own_change = self.own_cost(e, &after) - own_e;
             let removed = self.remove_change(c);
-            self.apply(c, -1.0);
+            let undo = self.take_off(c);
             for &m in &mates {
                 let theirs = self.chosen[m].clone();
                 if theirs[d].is_some() {
@@ -1559,7 +1854,7 @@ impl<'a> Descent<'a> {
                     }
                 }
             }
-            self.apply(c, 1.0);
+            self.undo(c, undo);
         }
         match best {
             Some((ch, c, c2, placement)) => {
@@ -1609,10 +1904,11 @@ impl<'a> Descent<'a> {
         for removed in removals {
             let mut week = current.clone();
             let mut base_change = 0.0;
+            let mut undo = None;
             if let Some(d) = removed {
                 let c = current[d].expect("a worked day");
                 base_change = self.remove_change(c);
-                self.apply(c, -1.0);
+                undo = Some(self.take_off(c));
                 week[d] = None;
                 // Pure removal.
                 let br = self.breach(e, &week);
@@ -1648,8 +1944,8 @@ impl<'a> Descent<'a> {
                     }
                 }
             }
-            if let Some(d) = removed {
-                self.apply(current[d].expect("a worked day"), 1.0);
+            if let (Some(d), Some(undo)) = (removed, undo) {
+                self.undo(current[d].expect("a worked day"), undo);
             }
         }
         match best {
@@ -1798,6 +2094,9 @@ pub struct DescentOptions {
     pub spread_first: bool,
     /// Spend the time left after the descent on the iterated local search.
     pub perturb: bool,
+    /// At most this many kicks per chain (`None`: until the budget or the kicks run out) —
+    /// a search whose work does not depend on the clock, for benchmarks.
+    pub kicks: Option<usize>,
 }
 
 /// Employees moved by one kick of the iterated local search.
@@ -2080,6 +2379,7 @@ fn local_search(
                 >= how.budget
                 || failed >= MAX_FAILED_KICKS
                 || enough()
+                || how.kicks.is_some_and(|most| stats.kicks >= most)
             {
                 break;
             }
@@ -2249,6 +2549,7 @@ mod tests {
         budget: 1e9,
         spread_first: true,
         perturb: false,
+        kicks: None,
     };
 
     /// Tokyo without its email queue: the descent's objective is then exactly the model's.
@@ -2472,6 +2773,185 @@ mod tests {
             .find(|&i| d.email_tail[i][0] > 1.0 && d.email_tail[i - 1][0] > 1.0)
             .expect("a late stretch");
         assert_eq!(d.email_tail_change(late, 0.5, late + 1), None);
+    }
+
+    /// Everything a removal changes, bit for bit (`f64`s as bits).
+    fn snapshot(d: &Descent) -> Vec<u64> {
+        let mut out: Vec<u64> = Vec::new();
+        out.extend(d.duty.iter().flatten().map(|x| x.to_bits()));
+        out.extend(d.leads.iter().map(|x| x.to_bits()));
+        out.extend(d.cost.iter().map(|x| x.to_bits()));
+        for r in &d.room {
+            out.extend(r.free.iter().map(|x| x.to_bits()));
+            out.extend(
+                r.divert
+                    .iter()
+                    .flat_map(|(a, b)| [a.to_bits(), b.to_bits()]),
+            );
+        }
+        out.push(d.email_cost.to_bits());
+        out.extend(d.idle_step_cost.iter().map(|x| x.to_bits()));
+        out.extend(d.idle_done.iter().flatten().map(|x| x.to_bits()));
+        out.extend(d.email_tail.iter().flatten().map(|x| x.to_bits()));
+        out.extend(d.email_tail_blocks.iter().flatten().map(|x| x.to_bits()));
+        out.extend(&d.generation);
+        out.push(d.email_generation);
+        out.extend(d.onsite.iter().map(|&n| u64::from(n)));
+        out.extend(d.counts.iter().flatten().map(|&n| u64::from(n)));
+        out.extend(
+            d.fair_counts
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|&n| u64::from(n)),
+        );
+        out.extend(
+            d.chosen
+                .iter()
+                .flatten()
+                .map(|c| c.map_or(u64::MAX, |c| c as u64)),
+        );
+        out.push(d.total().to_bits());
+        out
+    }
+
+    #[test]
+    fn a_removal_tried_and_undone_leaves_the_state_exactly_as_it_was() {
+        // Taking a shift off and putting it back by `apply` leaves the on-duty counts a
+        // rounding away from where they were; `undo` must give back every bit, the
+        // remembered arrivals and the generations included.
+        let (site, req) = tokyo();
+        let cands = candidate_shifts(&site);
+        let mut d = greedy_placed(&site, &req, &cands);
+        d.repressure();
+        let on: Vec<usize> = d.selection().into_iter().step_by(9).collect();
+        assert!(on.len() > 20);
+        for c in on {
+            let before = snapshot(&d);
+            let arrivals = d.cache.iter().map(|m| m.len()).sum::<usize>();
+            let undo = d.take_off(c);
+            assert_ne!(
+                snapshot(&d),
+                before,
+                "taking candidate {c} off changed nothing"
+            );
+            // Another removal tried inside: its own undo first.
+            if let Some(other) = d
+                .chosen
+                .iter()
+                .flatten()
+                .flatten()
+                .copied()
+                .find(|&o| o != c)
+            {
+                let inner = d.take_off(other);
+                d.undo(other, inner);
+            }
+            d.undo(c, undo);
+            assert_eq!(snapshot(&d), before, "candidate {c} taken off and undone");
+            assert_eq!(d.cache.iter().map(|m| m.len()).sum::<usize>(), arrivals);
+        }
+    }
+
+    #[test]
+    fn a_shape_remembered_is_valued_as_a_fresh_one() {
+        // Between moves, trials and undone removals, every candidate's remembered change
+        // (coverage, breaks' placement, email) must equal one computed afresh. A state
+        // change that forgot to renew an interval's generation would leave stale values.
+        let (site, req) = tokyo();
+        let cands = candidate_shifts(&site);
+        let mut d = greedy_placed(&site, &req, &cands);
+        d.repressure();
+        let shared = d.shape.len() - d.added.len();
+        assert!(shared > 1_000, "candidates sharing a shape: {shared}");
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let check = |d: &mut Descent, rng: &mut ChaCha8Rng| {
+            use rand::Rng;
+            let tried: Vec<usize> = (0..400).map(|_| rng.gen_range(0..cands.len())).collect();
+            let remembered: Vec<(f64, Vec<u16>)> = tried.iter().map(|&c| d.add_change(c)).collect();
+            // Again, from memory.
+            for (&c, r) in tried.iter().zip(&remembered) {
+                assert_eq!(d.add_change(c), *r, "candidate {c} valued twice");
+            }
+            d.added.iter_mut().for_each(|a| *a = None);
+            for (&c, r) in tried.iter().zip(&remembered) {
+                let fresh = d.add_change(c);
+                assert_eq!(fresh.1, r.1, "candidate {c}: breaks placed apart");
+                assert_eq!(
+                    fresh.0.to_bits(),
+                    r.0.to_bits(),
+                    "candidate {c}: {} vs {}",
+                    fresh.0,
+                    r.0
+                );
+            }
+        };
+        check(&mut d, &mut rng);
+        let mut moved = 0;
+        for e in 0..site.employees.len() {
+            // A removal tried and undone, then a move applied, between checks.
+            if let Some(c) = d.chosen[e].iter().flatten().copied().next() {
+                let undo = d.take_off(c);
+                check(&mut d, &mut rng);
+                d.undo(c, undo);
+            }
+            if d.improve(e) < 0.0 || d.hand_over(e) < 0.0 {
+                moved += 1;
+                check(&mut d, &mut rng);
+            }
+            if moved >= 6 {
+                break;
+            }
+        }
+        assert!(moved >= 6, "only {moved} moves");
+    }
+
+    #[test]
+    fn fairness_from_the_counts_histogram_is_the_spread_over_members() {
+        let (site, req) = tokyo();
+        assert!(site.fairness.weight > 0.0);
+        let cands = candidate_shifts(&site);
+        let mut d = greedy_placed(&site, &req, &cands);
+        for e in 0..site.employees.len() {
+            d.improve(e);
+        }
+        let brute = |d: &Descent, g: usize, replaced: &[(usize, [u32; 2])]| -> f64 {
+            let mut ext = [[u32::MAX, 0]; 2];
+            for &m in &d.fair_groups[g] {
+                let counts = replaced
+                    .iter()
+                    .find(|(e, _)| *e == m)
+                    .map_or(d.counts[m], |(_, c)| *c);
+                for (x, n) in ext.iter_mut().zip(counts) {
+                    *x = [x[0].min(n), x[1].max(n)];
+                }
+            }
+            (0..2)
+                .map(|k| site.fairness.weight * f64::from(ext[k][1] - ext[k][0]))
+                .sum()
+        };
+        let mut compared = 0;
+        for g in 0..d.fair_groups.len() {
+            let members = d.fair_groups[g].clone();
+            if members.len() < 2 {
+                continue;
+            }
+            assert_eq!(d.group_fairness(g, &[]), brute(&d, g, &[]));
+            for &a in &members {
+                for &b in members.iter().take(5) {
+                    for counts in [[0, 0], [2, 1], [5, 0], [1, 4]] {
+                        let replaced = [(a, counts), (b, [counts[1], counts[0]])];
+                        let one = &replaced[..1 + usize::from(a != b)];
+                        assert_eq!(d.group_fairness(g, one), brute(&d, g, one), "group {g}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 100);
+        // The spread is not trivially 0: some group has members working weekends.
+        assert!((0..d.fair_groups.len())
+            .any(|g| d.fair_groups[g].len() >= 2 && d.group_fairness(g, &[]) > 0.0));
     }
 
     #[test]

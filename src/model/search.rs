@@ -360,6 +360,7 @@ pub fn neighbourhood_search(
             budget: limit,
             spread_first: perturb,
             perturb,
+            kicks: None,
         };
         // The iterated local search gives way to the guided neighbourhood once the
         // relaxation has arrived.
@@ -644,6 +645,7 @@ mod tests {
             budget: 1e9,
             spread_first: true,
             perturb: false,
+            kicks: None,
         };
         let (target, _) = crate::model::descent::descend(&site, &req, &cands, &incumbent, &how);
         let exact = SolveOptions {
