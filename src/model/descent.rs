@@ -418,6 +418,9 @@ struct Undo {
     email_tail: Vec<[f64; 4]>,
     email_tail_blocks: Vec<[f64; 2]>,
     email_generation: u64,
+    /// Emptied arrival tables, to stand in for the intervals' own during a removal (a
+    /// fresh table grows by rehashing, and is dropped at the undo).
+    tables: Vec<FxHashMap<(usize, u32), Arrival>>,
 }
 
 /// One interval's state as [`Undo`] keeps it: the interval, its on-duty count of the
@@ -1205,7 +1208,13 @@ impl<'a> Descent<'a> {
     /// interval). The idle agents' pass restarts at the first change and stops once past
     /// the last one the work done is back to the current state's; only if it reaches the
     /// first interval with diversion levels is the week's email valued afresh.
-    fn email_change(&self, changed: &[(usize, &EmailRoom)]) -> f64 {
+    /// `changed` names each changed interval's room by a `K` that `room_of` reads (the
+    /// rooms themselves, or their remembered arrivals' keys: no list built per move).
+    fn email_change<'s, K>(
+        &'s self,
+        changed: &'s [(usize, K)],
+        room_of: impl Fn(usize, &'s K) -> &'s EmailRoom,
+    ) -> f64 {
         if changed.is_empty() || self.email.is_empty() {
             return 0.0;
         }
@@ -1214,17 +1223,24 @@ impl<'a> Descent<'a> {
         // before it leaves the rest of the week's email as it was.
         let divert_from = self.divert_from.unwrap_or(usize::MAX);
         let (first, last) = (changed[0].0, changed[changed.len() - 1].0);
-        let mut done = if first == 0 {
-            vec![0.0; self.email.len()]
+        // The work done so far per email queue: on the stack for a few queues (hot path).
+        let ne = self.email.len();
+        let (mut stack, mut heap) = ([0.0; 4], Vec::new());
+        let done: &mut [f64] = if ne <= stack.len() {
+            &mut stack[..ne]
         } else {
-            self.idle_done[first - 1].clone()
+            heap.resize(ne, 0.0);
+            &mut heap
         };
+        if first > 0 {
+            done.copy_from_slice(&self.idle_done[first - 1]);
+        }
         let mut next = changed.iter().peekable();
         let mut change = 0.0;
         let afresh = || {
             let mut room: Vec<&EmailRoom> = self.room.iter().collect();
-            for &(i, r) in changed {
-                room[i] = r;
+            for (i, r) in changed {
+                room[*i] = room_of(*i, r);
             }
             self.email_cost_of(&room) - self.email_cost
         };
@@ -1241,13 +1257,13 @@ impl<'a> Descent<'a> {
                 return afresh();
             }
             let room = match next.peek() {
-                Some(&&(j, room)) if j == i => {
+                Some((j, r)) if *j == i => {
                     next.next();
-                    room
+                    room_of(i, r)
                 }
                 _ => &self.room[i],
             };
-            change += self.idle_step(i, &mut done, &room.free) - self.idle_step_cost[i];
+            change += self.idle_step(i, done, &room.free) - self.idle_step_cost[i];
             if i >= last
                 && done
                     .iter()
@@ -1376,6 +1392,13 @@ impl<'a> Descent<'a> {
     /// start where the agent's absence costs least given the others on duty. Remembered per
     /// shape (see [`Added`]) while its intervals and the email pass stay as they are.
     fn add_change(&mut self, c: usize) -> (f64, Vec<u16>) {
+        let change = self.added_value(c);
+        (change, self.added_placement(c))
+    }
+
+    /// [`Descent::add_change`] without the placement (hot path: most moves tried are not
+    /// taken); [`Descent::added_placement`] gives it right after.
+    fn added_value(&mut self, c: usize) -> f64 {
         let s = self.shape[c] as usize;
         let now = &self.generation[self.cands[c].intervals.clone()];
         if self.added[s].as_ref().is_none_or(|a| a.stamp != now) {
@@ -1385,19 +1408,18 @@ impl<'a> Descent<'a> {
         let a = self.added[s].as_ref().expect("just remembered");
         let email = match a.email {
             Some((g, change)) if g == self.email_generation => change,
-            _ => {
-                let changed: Vec<(usize, &EmailRoom)> = a
-                    .changed
-                    .iter()
-                    .map(|(i, key)| (*i, &self.cache[*i][key].1))
-                    .collect();
-                self.email_change(&changed)
-            }
+            _ => self.email_change(&a.changed, |i, key| &self.cache[i][key].1),
         };
         let generation = self.email_generation;
         let a = self.added[s].as_mut().expect("just remembered");
         a.email = Some((generation, email));
-        (a.coverage + email, a.placement.clone())
+        a.coverage + email
+    }
+
+    /// Where the breaks of candidate `c` go, as [`Descent::added_value`] just placed them.
+    fn added_placement(&self, c: usize) -> Vec<u16> {
+        let a = self.added[self.shape[c] as usize].as_ref();
+        a.expect("valued just before").placement.clone()
     }
 
     /// [`Descent::add_change`] computed, email aside, with `stamp` as its
@@ -1517,13 +1539,15 @@ impl<'a> Descent<'a> {
                 Duty::Group(g) => self.duty[i][g],
                 Duty::Lead => self.leads[i],
             };
-            // `apply` recomputes the room and forgets the arrivals: both are taken.
+            // `apply` recomputes the room and forgets the arrivals: both are taken, the
+            // arrivals' table replaced by an emptied one.
+            let table = undo.tables.pop().unwrap_or_default();
             undo.intervals.push((
                 i,
                 count,
                 self.cost[i],
                 std::mem::take(&mut self.room[i]),
-                std::mem::take(&mut self.cache[i]),
+                std::mem::replace(&mut self.cache[i], table),
                 self.generation[i],
             ));
         }
@@ -1556,7 +1580,9 @@ impl<'a> Descent<'a> {
             }
             self.cost[i] = cost;
             self.room[i] = room;
-            self.cache[i] = cache;
+            let mut table = std::mem::replace(&mut self.cache[i], cache);
+            table.clear();
+            undo.tables.push(table);
             self.generation[i] = generation;
         }
         std::mem::swap(&mut undo.idle_step_cost, &mut self.idle_step_cost);
@@ -1658,8 +1684,7 @@ impl<'a> Descent<'a> {
                 rooms.push((i, room));
             }
         }
-        let changed: Vec<(usize, &EmailRoom)> = rooms.iter().map(|(i, r)| (*i, r)).collect();
-        total + self.email_change(&changed)
+        total + self.email_change(&rooms, |_, room| room)
     }
 
     fn seats_allow(&self, c: usize) -> bool {
@@ -1844,13 +1869,13 @@ impl<'a> Descent<'a> {
                     if self.breach(m, &week) > breach_m + 1e-9 {
                         continue;
                     }
-                    let (added, placement) = self.add_change(c2);
+                    let added = self.added_value(c2);
                     let ch = removed + own_change + self.own_cost(m, &week) - own_m
                         + self.fairness_of(&[(e, &after[..]), (m, &week[..])])
                         - self.fairness_of(&[(e, &mine[..]), (m, &theirs[..])])
                         + added;
                     if ch < -1e-6 && best.as_ref().is_none_or(|b| ch < b.0) {
-                        best = Some((ch, c, c2, placement));
+                        best = Some((ch, c, c2, self.added_placement(c2)));
                     }
                 }
             }
@@ -1937,10 +1962,9 @@ impl<'a> Descent<'a> {
                     let own = self.own_cost(e, &week) - own_now;
                     let fair = self.fairness_of(&[(e, &week[..])]) - fair_now;
                     week[d] = None;
-                    let (added, placement) = self.add_change(c);
-                    let ch = base_change + own + fair + added;
+                    let ch = base_change + own + fair + self.added_value(c);
                     if better(&best, br, ch) {
-                        best = Some((br, ch, removed, Some((c, placement))));
+                        best = Some((br, ch, removed, Some((c, self.added_placement(c)))));
                     }
                 }
             }
