@@ -42,6 +42,7 @@
 //! [`applies`] is false and the search goes straight to its sub-MILPs.
 
 use rustc_hash::FxHashMap;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -264,7 +265,9 @@ struct EmailRoom {
 
 /// The change of an interval's cost when an agent arrives, and what it then leaves for
 /// email.
-type Arrival = (f64, EmailRoom);
+/// The room is shared (`Rc`): remembered staffings hand out the same room again and again,
+/// and a copy cost an allocation per lookup.
+type Arrival = (f64, Rc<EmailRoom>);
 
 /// Who a candidate's on-duty time counts for.
 #[derive(Clone, Copy, PartialEq)]
@@ -340,7 +343,7 @@ struct Descent<'a> {
     cost: Vec<f64>,
     /// `room[i]`: what interval `i` leaves for email once the real-time queues have their
     /// agents.
-    room: Vec<EmailRoom>,
+    room: Vec<Rc<EmailRoom>>,
     /// Email cost of the current state (lateness less the idle-time refund).
     email_cost: f64,
     /// The idle agents' pass: per interval, its email cost and the work done by its end per
@@ -429,7 +432,7 @@ type IntervalState = (
     usize,
     f64,
     f64,
-    EmailRoom,
+    Rc<EmailRoom>,
     FxHashMap<(usize, u32), Arrival>,
     u64,
 );
@@ -712,13 +715,14 @@ impl<'a> Descent<'a> {
             fair_group_of,
             skills,
             nets,
-            room: vec![
-                EmailRoom {
-                    free: vec![0.0; email.len()],
-                    divert: Vec::new()
-                };
-                n
-            ],
+            room: (0..n)
+                .map(|_| {
+                    Rc::new(EmailRoom {
+                        free: vec![0.0; email.len()],
+                        divert: Vec::new(),
+                    })
+                })
+                .collect(),
             idle_step_cost: vec![0.0; n],
             idle_done: vec![vec![0.0; email.len()]; n],
             email_tail: Vec::new(),
@@ -831,7 +835,7 @@ impl<'a> Descent<'a> {
             divert: Vec::new(),
         };
         if agents <= 1e-12 {
-            return (cost, room);
+            return (cost, Rc::new(room));
         }
         let (real_time, free) = self.allocate(i, duty, None);
         room.free = free;
@@ -848,7 +852,7 @@ impl<'a> Descent<'a> {
             }
             (last_cost, last_free) = (rt, Some(now));
         }
-        (cost + real_time, room)
+        (cost + real_time, Rc::new(room))
     }
 
     /// The real-time part of interval `i`'s cost with `duty` on duty (the tiered shortfall
@@ -1070,7 +1074,7 @@ impl<'a> Descent<'a> {
                 .collect();
         }
         if self.divert_from.is_some() {
-            let room: Vec<&EmailRoom> = self.room.iter().collect();
+            let room: Vec<&EmailRoom> = self.room.iter().map(|r| &**r).collect();
             self.email_cost = self.email_cost_of(&room);
         }
     }
@@ -1238,7 +1242,7 @@ impl<'a> Descent<'a> {
         let mut next = changed.iter().peekable();
         let mut change = 0.0;
         let afresh = || {
-            let mut room: Vec<&EmailRoom> = self.room.iter().collect();
+            let mut room: Vec<&EmailRoom> = self.room.iter().map(|r| &**r).collect();
             for (i, r) in changed {
                 room[*i] = room_of(*i, r);
             }
@@ -1546,7 +1550,7 @@ impl<'a> Descent<'a> {
                 i,
                 count,
                 self.cost[i],
-                std::mem::take(&mut self.room[i]),
+                Rc::clone(&self.room[i]),
                 std::mem::replace(&mut self.cache[i], table),
                 self.generation[i],
             ));
