@@ -96,6 +96,9 @@ pub struct DescentStats {
     pub chains: usize,
     /// Most employees one kick moved ([`KICK_ESCALATION`]); 0 without kicks.
     pub strongest_kick: usize,
+    /// Kicked rosters kept although a little worse than the chain's current one
+    /// ([`KEEP_WORSE`]).
+    pub kept_worse: usize,
     /// Whether the time budget ended it (rather than a local optimum, or with the iterated
     /// search its run of kicks without improvement).
     pub stopped_by_time: bool,
@@ -264,9 +267,8 @@ struct EmailRoom {
 }
 
 /// The change of an interval's cost when an agent arrives, and what it then leaves for
-/// email.
-/// The room is shared (`Rc`): remembered staffings hand out the same room again and again,
-/// and a copy cost an allocation per lookup.
+/// email. The room is shared (`Rc`): remembered staffings hand out the same room again
+/// and again, and a copy cost an allocation per lookup.
 type Arrival = (f64, Rc<EmailRoom>);
 
 /// Who a candidate's on-duty time counts for.
@@ -1543,8 +1545,8 @@ impl<'a> Descent<'a> {
                 Duty::Group(g) => self.duty[i][g],
                 Duty::Lead => self.leads[i],
             };
-            // `apply` recomputes the room and forgets the arrivals: both are taken, the
-            // arrivals' table replaced by an emptied one.
+            // `apply` recomputes the room and forgets the arrivals: the room is kept (shared),
+            // the arrivals' table taken and replaced by an emptied one.
             let table = undo.tables.pop().unwrap_or_default();
             undo.intervals.push((
                 i,
@@ -1767,9 +1769,9 @@ impl<'a> Descent<'a> {
         cost
     }
 
-    /// Fairness cost of group `g` with some members' counts replaced.
-    /// From the group's histogram of counts (see [`Descent::fair_counts`]), without a pass
-    /// over its members: a move asks this for every shift it tries.
+    /// Fairness cost of group `g` with some members' counts replaced (each member at most
+    /// once), from the group's histogram of counts (see [`Descent::fair_counts`]) without a
+    /// pass over its members: a move asks this for every shift it tries.
     fn group_fairness(&self, g: usize, replaced: &[(usize, [u32; 2])]) -> f64 {
         let w = self.site.fairness.weight;
         let mut spread = [0; 2];
@@ -2146,6 +2148,13 @@ const MAX_FAILED_KICKS: usize = 100;
 /// up, goes back to the ordinary kick). On Tokyo at 30 s a chain whose six-employee kicks
 /// ran out at 19.4 s left a third of the plan idle (2.45 %; with escalation 1.95 %).
 const KICK_ESCALATION: usize = 4;
+
+/// A kicked and repaired roster worse than the chain's current one by less than this share
+/// of its objective becomes the chain's current roster (the best is kept apart, and the
+/// chain ends on it): a chain that keeps only improvements stays in the first valley its
+/// kicks cannot leave. Tokyo 20 s, seeds 0–9: 2.08 % on average against 2.28 % with
+/// improvements only (8 of 10 seeds better); 3e-4 gave 2.14 % (session 25).
+const KEEP_WORSE: f64 = 1e-4;
 /// Colleagues of the same skill group (at random) repaired with the kicked employees.
 const REPAIR_MATES: usize = 4;
 /// Repair sweeps over the kicked employees and those colleagues after a kick.
@@ -2297,6 +2306,7 @@ pub fn descend_placed(
         stats.chains = 2;
         stats.kicks += other.kicks;
         stats.strongest_kick = stats.strongest_kick.max(other.strongest_kick);
+        stats.kept_worse += other.kept_worse;
         stats.moves += other.moves;
         stats.stopped_by_time |= other.stopped_by_time;
         // The better of the two chains' ends (each ended on its own best).
@@ -2397,6 +2407,9 @@ fn local_search(
             KICK_EMPLOYEES_PLACED
         };
         let mut strength = base;
+        // The chain's current roster: the best, or one a little worse kept after a kick.
+        let mut cur = best.clone();
+        let mut cur_total = best_total;
         loop {
             // A run of failed kicks: twice as many employees moved, up to the strongest.
             if failed >= MAX_FAILED_KICKS && strength < base * KICK_ESCALATION {
@@ -2422,6 +2435,8 @@ fn local_search(
                             d.restore(&chosen, &placement);
                             best = (chosen, placement);
                             best_total = d.total();
+                            cur = best.clone();
+                            cur_total = best_total;
                             failed = 0;
                             strength = base;
                         }
@@ -2453,26 +2468,45 @@ fn local_search(
                 }
             }
             let total = d.total();
-            if total < best_total - 1e-6 && d.total_breach() <= breach + 1e-9 {
+            let keeps = d.total_breach() <= breach + 1e-9;
+            if total < best_total - 1e-6 && keeps {
                 // The valuation follows the new roster (its pressure re-read).
                 let total = total + d.repressure();
                 stats.moves += 1;
                 stats.change += total - best_total;
                 best_total = total;
                 best = (d.chosen.clone(), d.placement.clone());
+                cur = best.clone();
+                cur_total = best_total;
                 failed = 0;
                 strength = base;
                 if let Some(shared) = shared {
                     shared.offer(d, total);
                 }
+            } else if keeps
+                && total < cur_total + KEEP_WORSE * cur_total.abs()
+                && (total - cur_total).abs() > 1e-6
+            {
+                // A little worse than the current roster: the chain goes on from it, its
+                // valuation following it (without, 2.16 % instead of 2.08 % on the ten seeds).
+                let total = total + d.repressure();
+                cur = (d.chosen.clone(), d.placement.clone());
+                cur_total = total;
+                stats.kept_worse += 1;
+                failed += 1;
             } else {
-                d.restore(&best.0, &best.1);
+                d.restore(&cur.0, &cur.1);
                 failed += 1;
             }
             longest_per_employee =
                 longest_per_employee.max(kick_started.elapsed().as_secs_f64() / kicked as f64);
         }
         kicks_ran_out = failed >= MAX_FAILED_KICKS;
+        // The chain ends on its best.
+        if cur_total != best_total {
+            d.restore(&best.0, &best.1);
+            d.repressure();
+        }
     }
     stats.seconds = started.elapsed().as_secs_f64();
     stats.stopped_by_time = out_of_time() && !kicks_ran_out;
@@ -3078,6 +3112,35 @@ mod tests {
             "it ended before its strongest kicks had failed"
         );
         assert!(stats.kicks >= 3 * MAX_FAILED_KICKS, "{} kicks", stats.kicks);
+        // Some kicked rosters a little worse than the current one were kept, yet the chain
+        // ends on its best: the roster it last offered as its best.
+        assert!(stats.kept_worse > 0, "no worse roster kept");
+        let shared = Incumbent::default();
+        let mut d = Descent::new(&site, &req, &cands, false, true);
+        d.put_placed(&start);
+        d.repressure();
+        let mut again = DescentStats::default();
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let few = DescentOptions {
+            kicks: Some(150),
+            ..how
+        };
+        local_search(
+            &mut d,
+            &mut rng,
+            &mut again,
+            &few,
+            Instant::now(),
+            &|| false,
+            Some(&shared),
+        );
+        assert!(again.kept_worse > 0);
+        let (best, chosen, _) = shared.best().expect("a best offered");
+        assert_eq!(
+            d.chosen, chosen,
+            "the chain ended elsewhere than on its best"
+        );
+        assert!((d.total() - best).abs() <= 1e-3, "{} vs {best}", d.total());
     }
 
     #[test]
