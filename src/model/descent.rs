@@ -2407,9 +2407,9 @@ fn local_search(
             KICK_EMPLOYEES_PLACED
         };
         let mut strength = base;
-        // The chain's current roster: the best, or one a little worse kept after a kick.
-        let mut cur = best.clone();
-        let mut cur_total = best_total;
+        // The chain's current roster when it is not the best: one a little worse kept after
+        // a kick.
+        let mut astray: Option<Offered> = None;
         loop {
             // A run of failed kicks: twice as many employees moved, up to the strongest.
             if failed >= MAX_FAILED_KICKS && strength < base * KICK_ESCALATION {
@@ -2435,8 +2435,7 @@ fn local_search(
                             d.restore(&chosen, &placement);
                             best = (chosen, placement);
                             best_total = d.total();
-                            cur = best.clone();
-                            cur_total = best_total;
+                            astray = None;
                             failed = 0;
                             strength = base;
                         }
@@ -2469,6 +2468,7 @@ fn local_search(
             }
             let total = d.total();
             let keeps = d.total_breach() <= breach + 1e-9;
+            let current = astray.as_ref().map_or(best_total, |a| a.0);
             if total < best_total - 1e-6 && keeps {
                 // The valuation follows the new roster (its pressure re-read).
                 let total = total + d.repressure();
@@ -2476,26 +2476,27 @@ fn local_search(
                 stats.change += total - best_total;
                 best_total = total;
                 best = (d.chosen.clone(), d.placement.clone());
-                cur = best.clone();
-                cur_total = best_total;
+                astray = None;
                 failed = 0;
                 strength = base;
                 if let Some(shared) = shared {
                     shared.offer(d, total);
                 }
             } else if keeps
-                && total < cur_total + KEEP_WORSE * cur_total.abs()
-                && (total - cur_total).abs() > 1e-6
+                && total < current + KEEP_WORSE * current.abs()
+                && (total - current).abs() > 1e-6
             {
                 // A little worse than the current roster: the chain goes on from it, its
                 // valuation following it (without, 2.16 % instead of 2.08 % on the ten seeds).
                 let total = total + d.repressure();
-                cur = (d.chosen.clone(), d.placement.clone());
-                cur_total = total;
+                astray = Some((total, d.chosen.clone(), d.placement.clone()));
                 stats.kept_worse += 1;
                 failed += 1;
             } else {
-                d.restore(&cur.0, &cur.1);
+                match &astray {
+                    Some((_, chosen, placement)) => d.restore(chosen, placement),
+                    None => d.restore(&best.0, &best.1),
+                }
                 failed += 1;
             }
             longest_per_employee =
@@ -2503,7 +2504,7 @@ fn local_search(
         }
         kicks_ran_out = failed >= MAX_FAILED_KICKS;
         // The chain ends on its best.
-        if cur_total != best_total {
+        if astray.is_some() {
             d.restore(&best.0, &best.1);
             d.repressure();
         }
