@@ -2376,6 +2376,7 @@ fn local_search(
     }
     sweep(d, rng, stats, out_of_time, false);
     let mut kicks_ran_out = false;
+    let mut clock_ended = false;
     if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
         eprintln!(
             "descent: local optimum {:.0} after {:.2} s, {} sweeps",
@@ -2416,8 +2417,10 @@ fn local_search(
                 strength *= 2;
                 failed = 0;
             }
-            if started.elapsed().as_secs_f64() + longest_per_employee * strength as f64
-                >= how.budget
+            // The next kick would not fit in what is left: the clock ends the chain.
+            clock_ended = started.elapsed().as_secs_f64() + longest_per_employee * strength as f64
+                >= how.budget;
+            if clock_ended
                 || failed >= MAX_FAILED_KICKS
                 || enough()
                 || how.kicks.is_some_and(|most| stats.kicks >= most)
@@ -2510,7 +2513,7 @@ fn local_search(
         }
     }
     stats.seconds = started.elapsed().as_secs_f64();
-    stats.stopped_by_time = out_of_time() && !kicks_ran_out;
+    stats.stopped_by_time = (out_of_time() || clock_ended) && !kicks_ran_out;
     stats.end = d.total();
     stats.chains = 1;
 }
@@ -3113,6 +3116,15 @@ mod tests {
             "it ended before its strongest kicks had failed"
         );
         assert!(stats.kicks >= 3 * MAX_FAILED_KICKS, "{} kicks", stats.kicks);
+        // Given half that time, the clock ends the chain — also when it stops because its
+        // next kick would not fit in what is left of the budget.
+        let half = DescentOptions {
+            budget: stats.seconds / 2.0,
+            ..how
+        };
+        let (_, short) = descend_placed(&site, &req, &cands, &start, &half, &|| false, &|| false);
+        assert!(short.kicks < stats.kicks, "{} kicks", short.kicks);
+        assert!(short.stopped_by_time, "the clock, not the kicks, ended it");
         // Some kicked rosters a little worse than the current one were kept, yet the chain
         // ends on its best: the roster it last offered as its best.
         assert!(stats.kept_worse > 0, "no worse roster kept");
