@@ -25,7 +25,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use shiftwise::model::descent::{descend, descend_placed, DescentOptions, PlacedShift};
+use shiftwise::model::descent::{descend, descend_placed, DescentOptions, PlacedShift, Signals};
 use shiftwise::model::{candidate_shifts, greedy::greedy_roster};
 
 /// Kicks per run.
@@ -79,8 +79,7 @@ fn main() -> ExitCode {
     let mut first: Option<Vec<PlacedShift>> = None;
     for run in 1..=RUNS {
         let t = Instant::now();
-        let (roster, stats) =
-            descend_placed(&site, &req, &cands, &start, &how, &|| false, &|| false);
+        let (roster, stats) = descend_placed(&site, &req, &cands, &start, &how, &Signals::none());
         let s = t.elapsed().as_secs_f64();
         println!(
             "{run:>4} {s:>9.2} {:>6} {:>6} {:>12.0}",

@@ -375,6 +375,9 @@ fn plan_candidates(
         let core_free = std::sync::atomic::AtomicBool::new(false);
         let core_free_ref = &core_free;
         let one_chain = std::env::var_os("SHIFTWISE_ONE_CHAIN").is_some();
+        // The relaxation's value of every candidate, for the placed descent's kicks.
+        let relaxed_values = std::sync::OnceLock::new();
+        let relaxed_values_ref = &relaxed_values;
         let (relaxed, priced, direct) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || {
                 let effort = relaxation_effort(lp_opts.time_limit, nonzeros);
@@ -386,6 +389,9 @@ fn plan_candidates(
                     }
                     _ => Vec::new(),
                 };
+                if !values.is_empty() {
+                    let _ = relaxed_values_ref.set(values.clone());
+                }
                 let _ = send_relaxed.send(values);
                 let lp_seconds = r.as_ref().map_or(f64::INFINITY, |o| o.seconds);
                 let left = opts.time_limit - started.elapsed().as_secs_f64() - BOUND_MARGIN;
@@ -457,16 +463,19 @@ fn plan_candidates(
                             &cands,
                             &start,
                             &how,
-                            &|| false,
-                            &|| {
-                                !one_chain
-                                    && core_free.load(std::sync::atomic::Ordering::Acquire)
+                            &crate::model::descent::Signals {
+                                enough: &|| false,
+                                second_core: &|| {
+                                    !one_chain
+                                        && core_free.load(std::sync::atomic::Ordering::Acquire)
+                                },
+                                relaxed: &relaxed_values,
                             },
                         );
                         if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
                             eprintln!(
-                                "placed descent: {} chain(s), {} sweeps, {} kicks (at most {} employees), {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
-                                d.chains, d.sweeps, d.kicks, d.strongest_kick, d.moves, d.start, d.end, d.seconds
+                                "placed descent: {} chain(s), {} sweeps, {} kicks ({} guided, at most {} employees), {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
+                                d.chains, d.sweeps, d.kicks, d.guided_kicks, d.strongest_kick, d.moves, d.start, d.end, d.seconds
                             );
                         }
                         // Kicks still improving when the time ran out: the run ended on
