@@ -2029,21 +2029,29 @@ impl<'a> Descent<'a> {
         }
     }
 
-    /// Perturb: `count` random employees working on a random day move to another of their
-    /// candidates that day (keeping their hard rules). Returns the employees moved.
-    /// Kick up to `count` employees on one day at random to what the relaxation gives them
-    /// there: each of their candidates that day with its value in `relaxed` as the chance,
-    /// the day off with what is left (an employee's week changes only where its hard rules
-    /// stay kept). Returns the employees moved. Kicks that follow the relaxation reach
-    /// rosters the random ones rarely do (Tokyo 20 s, ten seeds: 1.97 % against 2.18 %;
-    /// see `docs/decisions.md`).
-    fn guided_kick(&mut self, rng: &mut ChaCha8Rng, count: usize, relaxed: &[f64]) -> Vec<usize> {
+    /// Perturb: up to `count` employees on a day at random change what they do that day
+    /// (keeping their seats and hard rules). Without `relaxed`, employees working that day
+    /// move to another of their candidates at random. With the relaxation's value of every
+    /// candidate, each employee's day is drawn from it: each of their candidates that day
+    /// with its value as the chance, the day off with what is left (a draw of what they
+    /// already do moves nobody, so the kick moves those the relaxation disagrees with).
+    /// Kicks that follow the relaxation reach rosters the random ones rarely do (Tokyo 20 s,
+    /// ten seeds: 1.97 % against 2.18 %; see `docs/decisions.md`). Returns the employees
+    /// moved.
+    fn kick(&mut self, rng: &mut ChaCha8Rng, count: usize, relaxed: Option<&[f64]>) -> Vec<usize> {
         use rand::Rng;
-        let day = rng.gen_range(0..self.site.grid.days);
+        let days = self.site.grid.days;
+        let day = rng.gen_range(0..days);
         let mut people: Vec<usize> = (0..self.chosen.len())
             .filter(|&e| {
-                !self.chosen[e][day].is_some_and(|c| self.cands[c].pinned)
-                    && !self.by_day[e][day].is_empty()
+                let options = self.by_day[e][day].len();
+                match self.chosen[e][day] {
+                    Some(c) if self.cands[c].pinned => false,
+                    now => match relaxed {
+                        None => now.is_some() && options > 1,
+                        Some(_) => options > 0,
+                    },
+                }
             })
             .collect();
         people.shuffle(rng);
@@ -2054,13 +2062,18 @@ impl<'a> Descent<'a> {
             }
             let now = self.chosen[e][day];
             let options = &self.by_day[e][day];
-            let value = |c: usize| relaxed[c].clamp(0.0, 1.0);
-            let worked: f64 = options.iter().map(|&c| value(c)).sum();
-            let mut draw = rng.gen_range(0.0..worked.max(1.0));
-            let to = options.iter().copied().find(|&c| {
-                draw -= value(c);
-                draw < 0.0
-            });
+            let to = match relaxed {
+                None => Some(options[rng.gen_range(0..options.len())]),
+                Some(relaxed) => {
+                    let value = |c: usize| relaxed[c].clamp(0.0, 1.0);
+                    let worked: f64 = options.iter().map(|&c| value(c)).sum();
+                    let mut draw = rng.gen_range(0.0..worked.max(1.0));
+                    options.iter().copied().find(|&c| {
+                        draw -= value(c);
+                        draw < 0.0
+                    })
+                }
+            };
             if to == now || to.is_some_and(|c| !self.seats_allow(c)) {
                 continue;
             }
@@ -2077,42 +2090,6 @@ impl<'a> Descent<'a> {
                 let (_, placement) = self.add_change(c);
                 self.put(c, &placement);
             }
-            moved.push(e);
-        }
-        moved
-    }
-
-    fn kick(&mut self, rng: &mut ChaCha8Rng, count: usize) -> Vec<usize> {
-        use rand::Rng;
-        let days = self.site.grid.days;
-        let day = rng.gen_range(0..days);
-        let mut working: Vec<usize> = (0..self.chosen.len())
-            .filter(|&e| {
-                self.chosen[e][day].is_some_and(|c| !self.cands[c].pinned)
-                    && self.by_day[e][day].len() > 1
-            })
-            .collect();
-        working.shuffle(rng);
-        let mut moved = Vec::new();
-        for e in working {
-            if moved.len() == count {
-                break;
-            }
-            let now = self.chosen[e][day].expect("working");
-            let options = &self.by_day[e][day];
-            let c = options[rng.gen_range(0..options.len())];
-            if c == now || !self.seats_allow(c) {
-                continue;
-            }
-            let mut week = self.chosen[e].clone();
-            let before = self.breach(e, &week);
-            week[day] = Some(c);
-            if self.breach(e, &week) > before + 1e-9 {
-                continue;
-            }
-            self.apply(now, -1.0);
-            let (_, placement) = self.add_change(c);
-            self.put(c, &placement);
             moved.push(e);
         }
         moved
@@ -2271,7 +2248,7 @@ pub struct Signals<'a> {
     /// Whether a second core is free (see [`descend_placed`]).
     pub second_core: &'a (dyn Fn() -> bool + Sync),
     /// The relaxation's value of every candidate (indexed as `cands`), set once solved:
-    /// from then on every kick follows it ([`Descent::guided_kick`]).
+    /// from then on every kick follows it ([`Descent::kick`]).
     pub relaxed: &'a OnceLock<Vec<f64>>,
 }
 
@@ -2538,13 +2515,11 @@ fn local_search(
             // The kick's own strength: an improvement below sets `strength` back.
             let kicked = strength;
             stats.strongest_kick = stats.strongest_kick.max(kicked);
-            let moved = match shared.and_then(|s| s.relaxed.get()) {
-                Some(relaxed) if relaxed.len() == d.cands.len() => {
-                    stats.guided_kicks += 1;
-                    d.guided_kick(rng, kicked, relaxed)
-                }
-                _ => d.kick(rng, kicked),
-            };
+            let relaxed = shared
+                .and_then(|s| s.relaxed.get())
+                .filter(|r| r.len() == d.cands.len());
+            stats.guided_kicks += usize::from(relaxed.is_some());
+            let moved = d.kick(rng, kicked, relaxed.map(Vec::as_slice));
             let mut mates: Vec<usize> = (0..n_emp)
                 .filter(|&e| {
                     !moved.contains(&e) && moved.iter().any(|&m| d.duty_of[m] == d.duty_of[e])
@@ -3330,11 +3305,11 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let everyone = site.employees.len();
         for _ in 0..80 {
-            d.guided_kick(&mut rng, everyone, &relaxed);
+            d.kick(&mut rng, everyone, Some(&relaxed));
         }
         assert_eq!(d.selection(), target);
         // A kick changes nobody already where the relaxation puts them.
-        assert!(d.guided_kick(&mut rng, everyone, &relaxed).is_empty());
+        assert!(d.kick(&mut rng, everyone, Some(&relaxed)).is_empty());
         // Half a shift, of someone who may have the day off: on about half the time.
         let free = |c: &usize| {
             let e = &site.employees[cands[*c].employee];
@@ -3346,7 +3321,7 @@ mod tests {
         half[shift] = 0.5;
         let mut on = 0;
         for _ in 0..700 {
-            d.guided_kick(&mut rng, everyone, &half);
+            d.kick(&mut rng, everyone, Some(&half));
             on += usize::from(d.chosen[e][day] == Some(shift));
         }
         assert!((200..=500).contains(&on), "on {on} times of 700");
