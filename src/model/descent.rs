@@ -2240,7 +2240,6 @@ pub fn descend_until(
 }
 
 /// What the rest of a plan tells a running descent.
-#[derive(Clone, Copy)]
 pub struct Signals<'a> {
     /// Ends the iterated local search as soon as it holds (something better to do with the
     /// time has arrived).
@@ -2452,9 +2451,10 @@ fn local_search(
         );
     }
     if how.perturb {
-        // Iterated local search: kick a few employees off their shifts on one day, repair
-        // by descent on them and their colleagues of the same skill group, keep the result
-        // if it is better and keeps every hard rule, else go back.
+        // Iterated local search: kick a few employees on one day to other shifts (drawn from
+        // the relaxation once it is in), repair by descent on them and their colleagues of
+        // the same skill group, keep the result if it keeps every hard rule and is better
+        // than the best, or a little worse than the chain's current roster; else go back.
         let mut best = (d.chosen.clone(), d.placement.clone());
         let mut best_total = d.total();
         let breach = d.total_breach();
