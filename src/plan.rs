@@ -29,11 +29,11 @@ pub const PRICING_RESERVE: f64 = 7.0;
 /// neighbourhood search gets; the descent with every break placed exactly
 /// ([`crate::model::descent::descend_placed`]) then has the rest, less the pricing.
 pub const SEARCH_SHARE_BEFORE_PLACED: f64 = 0.15;
-/// On those sites, when the relaxation is expected (`LP_SECONDS_PER_NONZERO`) early enough
-/// to leave its guided sub-MILP [`crate::model::search::GUIDED_MIN_SECONDS`] within this
-/// share of the time limit, the search runs until that step is done (at most this share),
-/// and the descent with breaks placed has the rest.
-pub const SEARCH_SHARE_WITH_GUIDED: f64 = 0.75;
+/// On those sites the relaxation-guided sub-MILP runs beside the descent with breaks
+/// placed, on the core the relaxation leaves, and must end by this share of the time
+/// limit (the descent's second chain then starts from its roster); it runs only if that
+/// leaves it [`crate::model::search::GUIDED_MIN_SECONDS`] ([`guided_restart_seconds`]).
+pub const GUIDED_END_SHARE: f64 = 0.75;
 /// The descent with breaks placed runs only with at least this many seconds: stopped in
 /// its first sweeps, its roster can be worse than the search's (prime-day, 2.4 s: 7.88 M
 /// against 7.65 M).
@@ -46,6 +46,16 @@ pub const PLACED_MIN_SECONDS: f64 = 10.0;
 /// takes agents off the phone for email that is due, 0.4 %. With several email queues it
 /// still keeps to idle agents (see [`crate::model::descent::settled_value`]).
 pub const PLACED_VALUE_MARGIN: f64 = 0.05;
+
+/// Seconds the relaxation-guided sub-MILP beside the placed descent may have when the core
+/// it runs on is free `now` seconds into a plan of `time_limit` seconds: until
+/// [`GUIDED_END_SHARE`] of the limit, or `None` when that is less than
+/// [`crate::model::search::GUIDED_MIN_SECONDS`] (Tokyo at 20–30 s, where the relaxation
+/// takes about 10 s: the second chain then starts at once).
+pub fn guided_restart_seconds(time_limit: f64, now: f64) -> Option<f64> {
+    let seconds = time_limit * GUIDED_END_SHARE - now;
+    (seconds >= crate::model::search::GUIDED_MIN_SECONDS).then_some(seconds)
+}
 
 /// Whether the placed descent's value of the searched roster (`placed`) agrees with the
 /// search's (`searched`) within [`PLACED_VALUE_MARGIN`].
@@ -322,39 +332,30 @@ fn plan_candidates(
         let (send_relaxed, relaxed) = std::sync::mpsc::channel();
         let elapsed = started.elapsed().as_secs_f64();
         // Sites with break rules (and the descent's families) end with the descent with
-        // every break placed exactly. The search before it runs until its relaxation-guided
-        // step is done when the relaxation is expected early enough; when only a search with
-        // no time left for the placed descent could have that step, the search keeps the
-        // whole budget (prime-day at 60 s: 2.40 % against 3.01–3.05 %); when no search could,
-        // the search gets a small share and the placed descent the rest.
+        // every break placed exactly: the search before it has a small share, and the
+        // relaxation-guided step runs beside the placed descent once the relaxation is in
+        // (gen-300 at 120 s: the step before the placed descent left a core idle for its
+        // 60 s, and when it found nothing the plan ended at 1.06–1.24 %).
         let placed_applies = !site.break_rules.is_empty()
             && site.max_on_break_share.is_none()
             && crate::model::descent::applies(site, &req, families)
             && std::env::var_os("SHIFTWISE_NO_PLACED").is_none();
-        let guided_done = elapsed
-            + LP_SECONDS_PER_NONZERO * nonzeros as f64
-            + crate::model::search::GUIDED_MIN_SECONDS;
-        let whole = (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0);
         use crate::model::search::SearchScope;
-        let (reach, budget) = if !placed_applies {
-            (SearchScope::Full, whole)
-        } else if guided_done <= opts.time_limit * SEARCH_SHARE_WITH_GUIDED {
+        let (reach, budget) = if placed_applies {
             (
-                SearchScope::UntilGuided,
-                opts.time_limit * SEARCH_SHARE_WITH_GUIDED - elapsed,
+                SearchScope::BeforePlaced,
+                (opts.time_limit * SEARCH_SHARE_BEFORE_PLACED - elapsed).max(1.0),
             )
-        } else if guided_done <= opts.time_limit - PRICING_RESERVE {
-            (SearchScope::Full, whole)
         } else {
             (
-                SearchScope::UntilGuided,
-                (opts.time_limit * SEARCH_SHARE_BEFORE_PLACED - elapsed).max(1.0),
+                SearchScope::Full,
+                (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0),
             )
         };
         let placed = reach != SearchScope::Full;
         if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
             eprintln!(
-                "search: {budget:.1} s{}; the guided step expected done at {guided_done:.1} s",
+                "search: {budget:.1} s{}",
                 if placed {
                     ", then the descent with breaks placed"
                 } else {
@@ -420,7 +421,8 @@ fn plan_candidates(
                 families,
                 opts,
                 budget,
-                Some(relaxed),
+                // Before the placed descent the search does not use the relaxation.
+                (!placed).then_some(relaxed),
                 &proven,
                 reach,
             )
@@ -470,12 +472,35 @@ fn plan_candidates(
                                         && core_free.load(std::sync::atomic::Ordering::Acquire)
                                 },
                                 relaxed: &relaxed_values,
+                                restart: &|shifts: &[usize]| {
+                                    let values = relaxed_values.get()?;
+                                    let seconds = guided_restart_seconds(
+                                        opts.time_limit,
+                                        started.elapsed().as_secs_f64(),
+                                    )?;
+                                    let found = crate::model::search::guided_restart(
+                                        site, &req, &cands, families, shifts, values, opts,
+                                        seconds,
+                                    );
+                                    if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                                        eprintln!(
+                                            "guided restart: {} at {:.1} s",
+                                            match &found {
+                                                Ok(Some(_)) => "a cheaper roster".to_string(),
+                                                Ok(None) => "nothing cheaper".to_string(),
+                                                Err(e) => format!("failed ({e})"),
+                                            },
+                                            started.elapsed().as_secs_f64()
+                                        );
+                                    }
+                                    found.ok().flatten()
+                                },
                             },
                         );
                         if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
                             eprintln!(
-                                "placed descent: {} chain(s), {} sweeps, {} kicks ({} guided, at most {} employees), {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
-                                d.chains, d.sweeps, d.kicks, d.guided_kicks, d.strongest_kick, d.moves, d.start, d.end, d.seconds
+                                "placed descent: {} chain(s){}, {} sweeps, {} kicks ({} guided, at most {} employees), {} moves, {:.0} -> {:.0} by its own count in {:.2} s",
+                                d.chains, if d.guided_start { " (the second from the guided restart)" } else { "" }, d.sweeps, d.kicks, d.guided_kicks, d.strongest_kick, d.moves, d.start, d.end, d.seconds
                             );
                         }
                         // Kicks still improving when the time ran out: the run ended on
@@ -1141,6 +1166,21 @@ mod plan_from_roster_tests {
         let v = validate_strings(toml, emp, &fc, req);
         assert!(v.errors.is_empty(), "{:#?}", v.errors);
         v.site.unwrap()
+    }
+
+    #[test]
+    fn the_guided_restart_runs_only_with_its_minimum_before_its_end() {
+        use crate::model::search::GUIDED_MIN_SECONDS;
+        // gen-300 at 120 s, the relaxation in at 30 s: until 90 s.
+        assert_eq!(guided_restart_seconds(120.0, 30.0), Some(60.0));
+        // Tokyo at 20 and 30 s, the relaxation in at about 10.5 s: none.
+        assert_eq!(guided_restart_seconds(20.0, 10.5), None);
+        assert_eq!(guided_restart_seconds(30.0, 10.5), None);
+        // Exactly its minimum left before the end: it runs.
+        let limit = 100.0;
+        let now = limit * GUIDED_END_SHARE - GUIDED_MIN_SECONDS;
+        assert_eq!(guided_restart_seconds(limit, now), Some(GUIDED_MIN_SECONDS));
+        assert_eq!(guided_restart_seconds(limit, now + 0.1), None);
     }
 
     #[test]

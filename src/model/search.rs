@@ -13,7 +13,9 @@
 //! 3. *Relaxation-guided neighbourhood* (RINS): once the caller's LP relaxation has arrived
 //!    (the descent's iterated local search gives way to it), one sub-MILP frees the
 //!    incumbent's shifts the relaxation does not confirm and the candidates it uses
-//!    ([`SubModels::guided`]); it runs between the descent and the blocks.
+//!    ([`SubModels::guided`]); it runs between the descent and the blocks. Before the
+//!    descent with breaks placed ([`SearchScope::BeforePlaced`]) the search stops after the
+//!    descent, and the plan runs this step beside that descent ([`guided_restart`]).
 //!
 //! Blocks are sized by candidate count, so each sub-MILP solves in about one to a few
 //! seconds; sub-MILPs stop on a node limit, not on time. The order of blocks depends only
@@ -232,30 +234,68 @@ pub enum SearchScope {
     /// The descent and its iterated local search, the relaxation-guided step, then rounds of
     /// blocks until the budget or a round that improves nothing.
     Full,
-    /// As `Full` without the rounds of blocks, and with the relaxation-guided step (given the
-    /// rest of the budget) only if the relaxation arrives while the step can still have
-    /// [`GUIDED_MIN_SECONDS`]: the caller goes on with the descent with breaks placed
-    /// exactly, which has better use for the time than a guided sub-MILP cut short or a wait
-    /// for it.
-    UntilGuided,
+    /// Construction and the descent only: no relaxation-guided step (the relaxation is not
+    /// waited for) and no rounds of blocks. The caller goes on with the descent with breaks
+    /// placed exactly, and runs the guided step beside it ([`guided_restart`]).
+    BeforePlaced,
 }
 
-/// Seconds the relaxation-guided sub-MILP needs to be worth running when something else
-/// could use the time (in [`SearchScope::UntilGuided`]). On prime-day it found nothing in
-/// 17 s and 250 k yen in 24–28 s; on gen-300 nothing in 17 s.
+/// Seconds the relaxation-guided sub-MILP needs to be worth running beside the descent
+/// with breaks placed ([`guided_restart`]). On prime-day it found nothing in 17 s and
+/// 250 k yen in 24–28 s; on gen-300 nothing in 17 s.
 pub const GUIDED_MIN_SECONDS: f64 = 20.0;
 
-/// Seconds the relaxation-guided sub-MILP may take with `left` seconds of the search's
-/// budget left. Before the placed descent it is the search's last step and keeps all of
-/// them: on gen-300 at 120 s, with 30 s HiGHS's roster often left the descents where they
-/// were (plans ending at 0.80–1.24 %), with about 60 s it always gave one they took on to
-/// 0.60–0.75 % (six seeds). In the full search the rounds of blocks follow, and it keeps
-/// the cap of every sub-MILP.
-fn guided_time_limit(scope: SearchScope, left: f64) -> f64 {
-    match scope {
-        SearchScope::Full => left.min(SUB_TIME_LIMIT),
-        SearchScope::UntilGuided => left,
+/// The relaxation-guided step beside the descent with breaks placed: the neighbourhood of
+/// [`SubModels::guided`] around `selected` (the descent's best roster so far, its shifts as
+/// indices into `cands`) solved by HiGHS within `seconds`. Returns its roster when that is
+/// cheaper than `selected` by the model's count (breaks at their expected share), else
+/// `None` (nothing better found, or no solution at all).
+///
+/// On gen-300 at 120 s it has about 60 s and finds a roster 0.5–0.8 % cheaper in most runs
+/// (session 23) — a change across many employees at once (more student slots, fewer
+/// on-site full-time hours) that the descent's kicks do not make; in the others it finds
+/// nothing, and the descent beside it has lost no time.
+#[allow(clippy::too_many_arguments)]
+pub fn guided_restart(
+    site: &Site,
+    req: &Requirements,
+    cands: &[Candidate],
+    families: &[Family],
+    selected: &[usize],
+    relaxed: &[f64],
+    opts: &SolveOptions,
+    seconds: f64,
+) -> Result<Option<Vec<usize>>, Error> {
+    let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); site.employees.len()];
+    for (c, cand) in cands.iter().enumerate() {
+        by_emp[cand.employee].push(c);
     }
+    let subs = SubModels {
+        site,
+        req,
+        cands,
+        families,
+        by_emp,
+    };
+    let priced = SolveOptions {
+        time_limit: SUB_TIME_LIMIT,
+        gap: 1e-4,
+        verbose: std::env::var("SHIFTWISE_LOG_SEARCH").is_ok_and(|v| v == "2"),
+        max_nodes: Some(SUB_MAX_NODES),
+        ..opts.clone()
+    };
+    let Some((_, before)) = subs.block(selected, &[], false, &priced)? else {
+        return Ok(None);
+    };
+    let guided = SolveOptions {
+        time_limit: seconds,
+        max_nodes: Some(GUIDED_MAX_NODES),
+        ..priced
+    };
+    Ok(subs
+        .guided(selected, relaxed, false, &guided)?
+        .filter(|(_, objective)| *objective < before - 1e-6)
+        .map(|(roster, _)| roster))
 }
 
 /// Run construction and improvement within `budget` seconds. Returns the selected
@@ -263,10 +303,10 @@ fn guided_time_limit(scope: SearchScope, left: f64) -> f64 {
 /// feasible roster given the earlier blocks): the caller then solves the full model.
 ///
 /// `relaxed`, when given, delivers the LP relaxation's value of every candidate (or nothing,
-/// if the relaxation failed): after the descent the search waits for it (within its budget;
-/// with [`SearchScope::UntilGuided`] only while the guided step could still have its time)
-/// and re-solves the relaxation-guided neighbourhood ([`SubModels::guided`]), so within that
-/// the result does not depend on when the relaxation finished. Once `stop` is set (the
+/// if the relaxation failed): with [`SearchScope::Full`], after the descent the search waits
+/// for it (within its budget) and re-solves the relaxation-guided neighbourhood
+/// ([`SubModels::guided`]), so within that the result does not depend on when the
+/// relaxation finished. Once `stop` is set (the
 /// plan's full MILP has proven its roster optimal) the search ends after the sub-MILP under
 /// way. `scope` says which of its steps run.
 #[allow(clippy::too_many_arguments)]
@@ -417,26 +457,27 @@ pub fn neighbourhood_search(
         Ok(())
     };
 
+    if scope == SearchScope::BeforePlaced {
+        stats.objective = objective;
+        stats.seconds = started.elapsed().as_secs_f64();
+        stats.stopped_by_time = left() <= 0.0;
+        selected.sort_unstable();
+        return Ok(Some((selected, stats)));
+    }
+
     // The relaxation-guided neighbourhood, once the relaxation is known.
-    // Before the placed descent, the relaxation is waited for (and used) only while the
-    // guided step can have its time: on gen-300 it arrived 2.5–3 s before the search's end,
-    // and the cut sub-MILP found nothing.
-    let reserve = match scope {
-        SearchScope::Full => 0.0,
-        SearchScope::UntilGuided => GUIDED_MIN_SECONDS,
-    };
     if !relaxed_now() {
-        let wait = std::time::Duration::from_secs_f64((left() - reserve).max(0.0));
+        let wait = std::time::Duration::from_secs_f64(left());
         if let Some(values) = relaxed.as_ref().and_then(|rx| rx.recv_timeout(wait).ok()) {
             *arrived.borrow_mut() = Some(values);
         }
     }
     let guide = arrived.take().filter(|values| values.len() == cands.len());
     if let Some(values) = &guide {
-        if left() > reserve {
+        if left() > 0.0 {
             let guided_opts = SolveOptions {
                 max_nodes: Some(GUIDED_MAX_NODES),
-                ..sub_opts(guided_time_limit(scope, left()), 1e-4)
+                ..sub_opts(left().min(SUB_TIME_LIMIT), 1e-4)
             };
             let found = subs.guided(&selected, values, elastic, &guided_opts)?;
             let before = objective;
@@ -451,11 +492,7 @@ pub fn neighbourhood_search(
 
     // Improvement.
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
-    for _ in 0..if scope == SearchScope::Full {
-        MAX_ROUNDS
-    } else {
-        0
-    } {
+    for _ in 0..MAX_ROUNDS {
         if left() <= 0.0 {
             break;
         }
@@ -564,21 +601,13 @@ mod tests {
     fn each_scope_runs_its_steps_only() {
         let (site, req, cands) = seattle();
         let run = |scope: SearchScope| searched((&site, &req, &cands), 10.0, None, scope);
-        let guided = run(SearchScope::UntilGuided);
-        assert_eq!(guided.rounds, 0, "no block re-optimised");
-        assert_eq!(guided.subproblems, 0);
-        assert!(guided.descent.is_some_and(|d| d.kicks > 0));
-        assert!(!guided.stopped_by_time, "it ended before its budget");
+        let before = run(SearchScope::BeforePlaced);
+        assert_eq!(before.rounds, 0, "no block re-optimised");
+        assert_eq!(before.subproblems, 0);
+        assert!(before.descent.is_some_and(|d| d.kicks > 0));
+        assert!(!before.stopped_by_time, "it ended before its budget");
         let full = run(SearchScope::Full);
         assert!(full.rounds >= 1 && full.subproblems > 0);
-    }
-
-    #[test]
-    fn before_the_placed_descent_the_guided_step_keeps_the_rest_of_the_budget() {
-        let long = 2.5 * SUB_TIME_LIMIT;
-        assert_eq!(guided_time_limit(SearchScope::UntilGuided, long), long);
-        assert_eq!(guided_time_limit(SearchScope::Full, long), SUB_TIME_LIMIT);
-        assert_eq!(guided_time_limit(SearchScope::Full, 5.0), 5.0);
     }
 
     #[test]
@@ -587,50 +616,85 @@ mod tests {
         let (site, _) = crate::load_site(&dir).unwrap();
         let req = requirements(&site);
         let cands = candidate_shifts(&site);
-        // A relaxation taking every candidate frees all of them (over 30,000).
-        let (send, relaxed) = std::sync::mpsc::channel();
-        send.send(vec![1.0; cands.len()]).unwrap();
-        let stats = searched(
-            (&site, &req, &cands),
-            GUIDED_MIN_SECONDS + 8.0,
-            Some(relaxed),
-            SearchScope::UntilGuided,
-        );
-        assert_eq!(stats.subproblems, 0, "the guided sub-MILP ran");
-        assert!(cands.len() - 300 > GUIDED_MAX_FREE);
+        let incumbent = greedy_roster(&site, &req, &cands);
+        // A relaxation taking every candidate frees all of them (over 30,000): skipped at
+        // once rather than handed to HiGHS for its ten minutes.
+        assert!(cands.len() - incumbent.len() > GUIDED_MAX_FREE);
+        let opts = SolveOptions {
+            threads: Some(1),
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let found = guided_restart(
+            &site,
+            &req,
+            &cands,
+            Family::ALL,
+            &incumbent,
+            &vec![1.0; cands.len()],
+            &opts,
+            600.0,
+        )
+        .unwrap();
+        assert!(found.is_none());
+        assert!(started.elapsed().as_secs_f64() < 120.0, "the sub-MILP ran");
     }
 
     #[test]
-    fn before_the_placed_descent_a_relaxation_too_late_for_the_guided_step_is_not_used() {
+    fn the_guided_restart_gives_a_cheaper_roster_or_none() {
+        // The "relaxation" marks a better roster (the descent's from greedy): the restart
+        // from greedy returns a roster cheaper by the model's count; marking greedy's own
+        // roster, nothing is freed that could be better, and it returns none.
         let (site, req, cands) = seattle();
-        // The relaxation arrives after 3 s; the guided step then has the budget less 3 s.
-        let run = |budget: f64| {
-            let (send, relaxed) = std::sync::mpsc::channel();
-            let n = cands.len();
-            std::thread::spawn(move || {
-                std::thread::sleep(std::time::Duration::from_secs(3));
-                let _ = send.send(vec![0.0; n]);
-            });
-            let started = Instant::now();
-            let stats = searched(
-                (&site, &req, &cands),
-                budget,
-                Some(relaxed),
-                SearchScope::UntilGuided,
-            );
-            (stats, started.elapsed().as_secs_f64())
+        let incumbent = greedy_roster(&site, &req, &cands);
+        let how = crate::model::descent::DescentOptions {
+            seed: 0,
+            budget: 1e9,
+            spread_first: true,
+            perturb: false,
+            kicks: None,
         };
-        let (late, seconds) = run(GUIDED_MIN_SECONDS + 2.0);
-        assert_eq!(
-            late.subproblems, 0,
-            "the guided step ran with under its minimum"
-        );
+        let (target, _) = crate::model::descent::descend(&site, &req, &cands, &incumbent, &how);
+        let opts = SolveOptions {
+            threads: Some(1),
+            ..Default::default()
+        };
+        let marking = |roster: &[usize]| {
+            let mut relaxed = vec![0.0; cands.len()];
+            roster.iter().for_each(|&c| relaxed[c] = 1.0);
+            relaxed
+        };
+        let restart = |relaxed: &[f64]| {
+            guided_restart(
+                &site,
+                &req,
+                &cands,
+                Family::ALL,
+                &incumbent,
+                relaxed,
+                &opts,
+                60.0,
+            )
+            .unwrap()
+        };
+        let priced = |roster: &[usize]| {
+            let mut b = Builder::restricted(
+                &site,
+                &req,
+                roster.iter().map(|&c| cands[c].clone()).collect(),
+                vec![true; roster.len()],
+                false,
+                false,
+            );
+            b.build(Family::ALL);
+            solve(std::mem::take(&mut b.lm), &opts).unwrap().objective
+        };
+        let found = restart(&marking(&target)).expect("a cheaper roster");
         assert!(
-            seconds < GUIDED_MIN_SECONDS,
-            "it waited {seconds} s for nothing"
+            priced(&found) < priced(&incumbent) - 1.0,
+            "the restart's roster is no cheaper"
         );
-        let (in_time, _) = run(GUIDED_MIN_SECONDS + 4.5);
-        assert_eq!(in_time.subproblems, 1, "no guided step");
+        assert!(restart(&marking(&incumbent)).is_none());
     }
 
     #[test]
