@@ -3420,18 +3420,16 @@ mod tests {
             perturb: true,
             ..QUICK
         };
-        let (_, stats) = descend_placed(
-            &site,
-            &req,
-            &cands,
-            &start,
-            &how,
-            &Signals {
+        // Two chains, the second core free at once.
+        let two_chains = |restart: &(dyn Fn(&[usize]) -> Option<Vec<usize>> + Sync)| {
+            let signals = Signals {
                 second_core: &|| true,
-                restart: &restart,
+                restart,
                 ..Signals::none()
-            },
-        );
+            };
+            descend_placed(&site, &req, &cands, &start, &how, &signals).1
+        };
+        let stats = two_chains(&restart);
         let asked = asked.into_inner().unwrap();
         assert_eq!(asked.len(), 1, "asked once, when the second core was free");
         // What it was asked with is a roster: the start, or the first chain's best.
@@ -3445,17 +3443,7 @@ mod tests {
             found.end
         );
         // Without a roster from the restart, the second chain starts from the best.
-        let (_, plain) = descend_placed(
-            &site,
-            &req,
-            &cands,
-            &start,
-            &how,
-            &Signals {
-                second_core: &|| true,
-                ..Signals::none()
-            },
-        );
+        let plain = two_chains(&|_| None);
         assert!((plain.chains, plain.guided_start) == (2, false));
     }
 

@@ -123,7 +123,26 @@ struct SubModels<'a> {
     by_emp: Vec<Vec<usize>>,
 }
 
-impl SubModels<'_> {
+impl<'a> SubModels<'a> {
+    fn new(
+        site: &'a Site,
+        req: &'a Requirements,
+        cands: &'a [Candidate],
+        families: &'a [Family],
+    ) -> SubModels<'a> {
+        let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); site.employees.len()];
+        for (c, cand) in cands.iter().enumerate() {
+            by_emp[cand.employee].push(c);
+        }
+        SubModels {
+            site,
+            req,
+            cands,
+            families,
+            by_emp,
+        }
+    }
+
     /// Solve the sub-model where `free` employees may take any of their candidates, every
     /// other employee keeps the shifts in `selected`. Returns the new selection (indices
     /// into the candidates) and objective, or `None` if the sub-MILP found nothing.
@@ -266,17 +285,7 @@ pub fn guided_restart(
     opts: &SolveOptions,
     seconds: f64,
 ) -> Result<Option<Vec<usize>>, Error> {
-    let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); site.employees.len()];
-    for (c, cand) in cands.iter().enumerate() {
-        by_emp[cand.employee].push(c);
-    }
-    let subs = SubModels {
-        site,
-        req,
-        cands,
-        families,
-        by_emp,
-    };
+    let subs = SubModels::new(site, req, cands, families);
     let priced = SolveOptions {
         time_limit: SUB_TIME_LIMIT,
         gap: 1e-4,
@@ -340,17 +349,7 @@ pub fn neighbourhood_search(
         }
     };
     let n_emp = site.employees.len();
-    let mut by_emp: Vec<Vec<usize>> = vec![Vec::new(); n_emp];
-    for (c, cand) in cands.iter().enumerate() {
-        by_emp[cand.employee].push(c);
-    }
-    let subs = SubModels {
-        site,
-        req,
-        cands,
-        families,
-        by_emp,
-    };
+    let subs = SubModels::new(site, req, cands, families);
     let mut stats = SearchStats::default();
     let sub_opts = |limit: f64, gap: f64| SolveOptions {
         time_limit: limit,
@@ -541,6 +540,22 @@ mod tests {
         (site, req, cands)
     }
 
+    /// `data/seattle-dst`, its greedy roster, and the descent's local optimum from it.
+    fn seattle_greedy_and_descended() -> (Site, Requirements, Vec<Candidate>, Vec<usize>, Vec<usize>)
+    {
+        let (site, req, cands) = seattle();
+        let incumbent = greedy_roster(&site, &req, &cands);
+        let how = crate::model::descent::DescentOptions {
+            seed: 0,
+            budget: 1e9,
+            spread_first: true,
+            perturb: false,
+            kicks: None,
+        };
+        let (target, _) = crate::model::descent::descend(&site, &req, &cands, &incumbent, &how);
+        (site, req, cands, incumbent, target)
+    }
+
     /// One search on one thread, never stopped by its flag: its stats.
     fn searched(
         (site, req, cands): (&Site, &Requirements, &[Candidate]),
@@ -645,16 +660,7 @@ mod tests {
         // The "relaxation" marks a better roster (the descent's from greedy): the restart
         // from greedy returns a roster cheaper by the model's count; marking greedy's own
         // roster, nothing is freed that could be better, and it returns none.
-        let (site, req, cands) = seattle();
-        let incumbent = greedy_roster(&site, &req, &cands);
-        let how = crate::model::descent::DescentOptions {
-            seed: 0,
-            budget: 1e9,
-            spread_first: true,
-            perturb: false,
-            kicks: None,
-        };
-        let (target, _) = crate::model::descent::descend(&site, &req, &cands, &incumbent, &how);
+        let (site, req, cands, incumbent, target) = seattle_greedy_and_descended();
         let opts = SolveOptions {
             threads: Some(1),
             ..Default::default()
@@ -702,16 +708,7 @@ mod tests {
         // The "relaxation" is a better roster (the descent's, as 0/1 values); from the greedy
         // incumbent, the guided sub-MILP — solved exactly here — must find a roster at least
         // that good, using only shifts of the two rosters and keeping the shifts they share.
-        let (site, req, cands) = seattle();
-        let incumbent = greedy_roster(&site, &req, &cands);
-        let how = crate::model::descent::DescentOptions {
-            seed: 0,
-            budget: 1e9,
-            spread_first: true,
-            perturb: false,
-            kicks: None,
-        };
-        let (target, _) = crate::model::descent::descend(&site, &req, &cands, &incumbent, &how);
+        let (site, req, cands, incumbent, target) = seattle_greedy_and_descended();
         let exact = SolveOptions {
             time_limit: 120.0,
             gap: 0.0,
@@ -720,19 +717,7 @@ mod tests {
             verbose: false,
             max_nodes: None,
         };
-        let subs = SubModels {
-            site: &site,
-            req: &req,
-            cands: &cands,
-            families: Family::ALL,
-            by_emp: (0..site.employees.len())
-                .map(|e| {
-                    (0..cands.len())
-                        .filter(|&c| cands[c].employee == e)
-                        .collect()
-                })
-                .collect(),
-        };
+        let subs = SubModels::new(&site, &req, &cands, Family::ALL);
         let price = |sel: &[usize]| subs.block(sel, &[], false, &exact).unwrap().unwrap().1;
         let (start, goal) = (price(&incumbent), price(&target));
         assert!(
