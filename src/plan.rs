@@ -57,6 +57,23 @@ pub fn guided_restart_seconds(time_limit: f64, now: f64) -> Option<f64> {
     (seconds >= crate::model::search::GUIDED_MIN_SECONDS).then_some(seconds)
 }
 
+/// With `SHIFTWISE_LOG_SEARCH`: what the guided restart found, and when.
+fn log_guided_restart(found: &Result<Option<Vec<usize>>, Error>, started: std::time::Instant) {
+    if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_none() {
+        return;
+    }
+    let what = match found {
+        Ok(Some(_)) => "a cheaper roster".to_string(),
+        Ok(None) => "nothing cheaper".to_string(),
+        // The step is a heuristic: the plan goes on without it.
+        Err(e) => format!("failed ({e}); the second chain starts from the best roster"),
+    };
+    eprintln!(
+        "guided restart: {what} at {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 /// Whether the placed descent's value of the searched roster (`placed`) agrees with the
 /// search's (`searched`) within [`PLACED_VALUE_MARGIN`].
 pub fn placed_value_agrees(placed: f64, searched: f64) -> bool {
@@ -482,17 +499,7 @@ fn plan_candidates(
                                         site, &req, &cands, families, shifts, values, opts,
                                         seconds,
                                     );
-                                    if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
-                                        eprintln!(
-                                            "guided restart: {} at {:.1} s",
-                                            match &found {
-                                                Ok(Some(_)) => "a cheaper roster".to_string(),
-                                                Ok(None) => "nothing cheaper".to_string(),
-                                                Err(e) => format!("failed ({e})"),
-                                            },
-                                            started.elapsed().as_secs_f64()
-                                        );
-                                    }
+                                    log_guided_restart(&found, started);
                                     found.ok().flatten()
                                 },
                             },
