@@ -352,7 +352,7 @@ fn plan_candidates(
         // every break placed exactly: the search before it has a small share, and the
         // relaxation-guided step runs beside the placed descent once the relaxation is in
         // (gen-300 at 120 s: the step before the placed descent left a core idle for its
-        // 60 s, and when it found nothing the plan ended at 1.06–1.24 %).
+        // 60 s, and when it found nothing the plan ended at 1.06–1.21 %).
         let placed_applies = !site.break_rules.is_empty()
             && site.max_on_break_share.is_none()
             && crate::model::descent::applies(site, &req, families)
