@@ -400,17 +400,19 @@ fn plan_candidates(
             let lp = scope.spawn(move || {
                 let effort = relaxation_effort(lp_opts.time_limit, nonzeros);
                 let r = solve_relaxation_to(lm, &lp_opts, effort);
-                // The search may be waiting for the candidates' values (none on failure).
+                // The candidates' values (none on failure): to the placed descent where it
+                // follows the search, else to the search, which may be waiting for them.
                 let values = match &r {
                     Ok(o) if o.status == SolveStatus::Optimal => {
                         xs.iter().map(|&x| o.value(x)).collect()
                     }
                     _ => Vec::new(),
                 };
-                if !values.is_empty() {
-                    let _ = relaxed_values_ref.set(values.clone());
+                if !placed {
+                    let _ = send_relaxed.send(values);
+                } else if !values.is_empty() {
+                    let _ = relaxed_values_ref.set(values);
                 }
-                let _ = send_relaxed.send(values);
                 let lp_seconds = r.as_ref().map_or(f64::INFINITY, |o| o.seconds);
                 let left = opts.time_limit - started.elapsed().as_secs_f64() - BOUND_MARGIN;
                 if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
