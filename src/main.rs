@@ -505,6 +505,13 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                         s.tz()
                     ))
                 })?;
+            if from_t < s.grid.start_utc() || from_t >= s.grid.end_utc() {
+                return Err(Error::Usage(format!(
+                    "--from {from}: outside the planning horizon ({} to the end of {})",
+                    s.grid.start_date,
+                    s.grid.start_date + chrono::Duration::days(s.grid.days as i64 - 1)
+                )));
+            }
             if let Some(c) = &changes {
                 shiftwise::input::validate::add_requests_from(&mut s, c)?;
             }

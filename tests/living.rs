@@ -343,6 +343,18 @@ fn plan_pin_and_replan_from_the_command_line() {
         .output()
         .unwrap();
     assert_eq!(bad_from.status.code(), Some(2));
+    // So is a --from outside the roster's week: nothing would be re-planned.
+    let outside = bin()
+        .arg("replan")
+        .arg(&site_dir)
+        .arg("--published")
+        .arg(out.join("roster.csv"))
+        .args(["--from", "2027-01-06T20:00"])
+        .output()
+        .unwrap();
+    assert_eq!(outside.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&outside.stderr);
+    assert!(err.contains("outside the planning horizon"), "{err}");
 }
 
 #[test]

@@ -616,3 +616,71 @@ fn unreadable_employees_do_not_flood_requests_with_errors() {
         ("employees.csv", Some(1))
     );
 }
+
+#[test]
+fn a_dated_request_outside_the_horizon_is_a_warning_naming_its_line() {
+    // requests.csv:4 is TL04's hard leave on 2026-12-05; a year typo moves it out of the week.
+    let mut t = tokyo_texts();
+    let line4 = t[3].lines().nth(3).unwrap().to_string();
+    assert!(line4.starts_with("TL04,unavailable,2026-12-05"), "{line4}");
+    t[3] = with_line(&t[3], 4, &line4.replace("2026-12-05", "2027-12-05"));
+    let v = validate_texts(&t);
+    assert!(v.errors.is_empty(), "{}", listing(&v.errors));
+    let w: Vec<&InputProblem> = v
+        .warnings
+        .iter()
+        .filter(|w| w.file == "requests.csv")
+        .collect();
+    assert_eq!(w.len(), 1, "{}", listing(&v.warnings));
+    assert_eq!((w[0].line, w[0].field.as_deref()), (Some(4), Some("date")));
+    assert!(
+        w[0].to_string()
+            .contains("outside the planning horizon (2026-11-30 to 2026-12-06)"),
+        "{}",
+        w[0]
+    );
+}
+
+#[test]
+fn a_change_for_an_unknown_employee_or_a_day_outside_the_horizon_is_an_error() {
+    let (mut site, _) = shiftwise::load_site(&root().join("data/tokyo")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let header = "employee,kind,date,weekday,from,to,strength,weight,value,note\n";
+    let known = site.requests.len();
+    for (row, field, why) in [
+        (
+            "ft20,unavailable,2026-12-02,,09:00,24:00,hard,,,sick",
+            "employee",
+            "unknown employee",
+        ),
+        (
+            "FT20,unavailable,2026-11-20,,09:00,24:00,hard,,,sick",
+            "date",
+            "outside the planning horizon",
+        ),
+    ] {
+        let path = dir.path().join("changes.csv");
+        std::fs::write(&path, format!("{header}{row}\n")).unwrap();
+        let err = shiftwise::input::validate::add_requests_from(&mut site, &path)
+            .expect_err(row)
+            .to_string();
+        assert!(
+            err.contains("changes.csv:2") && err.contains(field) && err.contains(why),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        site.requests.len(),
+        known,
+        "a refused change must add nothing"
+    );
+    // The same row with the id as employees.csv spells it is taken.
+    let path = dir.path().join("ok.csv");
+    std::fs::write(
+        &path,
+        format!("{header}FT20,unavailable,2026-12-02,,09:00,24:00,hard,,,sick\n"),
+    )
+    .unwrap();
+    shiftwise::input::validate::add_requests_from(&mut site, &path).unwrap();
+    assert_eq!(site.requests.len(), known + 1);
+}

@@ -69,7 +69,16 @@ pub fn add_requests_from(site: &mut Site, path: &Path) -> Result<(), Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut ctx = Ctx::default();
     let rows = parse_csv::<RawRequest>(&file, &text, REQUEST_COLUMNS, &[], &mut ctx.errors);
-    let extra = requests(&mut ctx, &file, &site.employees, None, &rows);
+    let listed: HashSet<String> = site.employees.iter().map(|e| e.id.clone()).collect();
+    let extra = requests(
+        &mut ctx,
+        &file,
+        &site.grid,
+        &site.employees,
+        Some(&listed),
+        &rows,
+        OutsideHorizon::Error,
+    );
     if !ctx.errors.is_empty() {
         return Err(Error::Input(InputProblems(ctx.errors)));
     }
@@ -250,8 +259,17 @@ fn validate_texts(
     let employees = employees_raw.map(|rows| employees(ctx, &header, &rows));
     let forecast = forecast_raw.map(|rows| forecast(ctx, &header, &rows));
     let (employees, forecast) = (employees?, forecast?);
-    let requests = requests_raw
-        .map(|rows| requests(ctx, files::REQUESTS, &employees, listed.as_ref(), &rows))?;
+    let requests = requests_raw.map(|rows| {
+        requests(
+            ctx,
+            files::REQUESTS,
+            &header.grid,
+            &employees,
+            listed.as_ref(),
+            &rows,
+            OutsideHorizon::Warn,
+        )
+    })?;
     coverage_warnings(ctx, &header, &employees, &forecast);
     let mut site = header;
     site.employees = employees;
@@ -1473,13 +1491,28 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
     }
 }
 
+/// What a dated request outside the planning horizon is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OutsideHorizon {
+    /// A warning: a site's standing list of leave may run past the week planned.
+    Warn,
+    /// An error: a re-plan's changes concern the roster's own days.
+    Error,
+}
+
+/// The requests in `rows`; `listed` holds every id in employees.csv (`None` when that file
+/// could not be read, its problem reported already).
 fn requests(
     ctx: &mut Ctx,
     f: &str,
+    grid: &TimeGrid,
     employees: &[Employee],
     listed: Option<&HashSet<String>>,
     rows: &[(usize, RawRequest)],
+    outside: OutsideHorizon,
 ) -> Vec<Request> {
+    let first = grid.start_date;
+    let last = first + chrono::Duration::days(grid.days as i64 - 1);
     let mut out = Vec::new();
     for (line, r) in rows {
         let line = *line;
@@ -1588,6 +1621,20 @@ fn requests(
                 None
             }
             (d, "") => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                Ok(date) if date < first || date > last => {
+                    let why = format!("outside the planning horizon ({first} to {last})");
+                    if outside == OutsideHorizon::Error {
+                        ctx.err(p("date", d, why));
+                        None
+                    } else {
+                        ctx.warnings.push(p(
+                            "date",
+                            d,
+                            format!("{why}: the request does not apply"),
+                        ));
+                        Some(RequestDay::Date(date))
+                    }
+                }
                 Ok(d) => Some(RequestDay::Date(d)),
                 Err(_) => {
                     ctx.err(p("date", d, "not a date YYYY-MM-DD".into()));
