@@ -252,13 +252,103 @@ fn bad_roster_file_names_file_line_and_field() {
     );
 }
 
+/// A `roster.csv` row of Tokyo that agrees with itself in every column.
+const GOOD_ROSTER_ROW: &str = "FT01,Inoue Kazuki,2026-11-30,day-onsite,onsite,2026-11-30T09:00+09:00,2026-11-30T18:00+09:00,2026-11-30T09:00+09:00,2026-11-30T18:00+09:00,Asia/Tokyo,8,phone-ja 70%; chat-ja 30%";
+
+#[test]
+fn roster_columns_that_repeat_the_shift_must_agree_with_it() {
+    let (site, _) = shiftwise::load_site(Path::new("data/tokyo")).unwrap();
+    let header = "employee,name,date,template,work_mode,start_site,end_site,start_employee,end_employee,employee_timezone,paid_hours,queues";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.csv");
+    let read = |row: &str, breaks: Option<&str>| {
+        std::fs::write(&path, format!("{header}\n{row}\n")).unwrap();
+        let b = dir.path().join("breaks.csv");
+        match breaks {
+            Some(rows) => std::fs::write(
+                &b,
+                format!(
+                    "employee,date,kind,start_site,end_site,start_employee,end_employee\n{rows}\n"
+                ),
+            )
+            .unwrap(),
+            None => {
+                let _ = std::fs::remove_file(&b);
+            }
+        }
+        shiftwise::report::read_roster(&site, &path)
+    };
+    let shifts = read(GOOD_ROSTER_ROW, None).unwrap().shifts;
+    assert_eq!(shifts.len(), 1);
+    for (from, to, field) in [
+        ("Inoue Kazuki", "Inoue Kazuko", "name"),
+        (",2026-11-30,day", ",2026-12-01,day", "date"),
+        (
+            "+09:00,2026-11-30T09:00+09:00",
+            "+09:00,2026-11-30T12:00+09:00",
+            "start_employee",
+        ),
+        ("18:00+09:00,Asia", "19:00+09:00,Asia", "end_employee"),
+        ("Asia/Tokyo", "Asia/Seoul", "employee_timezone"),
+        (",8,", ",3,", "paid_hours"),
+        (",8,", ",NaN,", "paid_hours"),
+        ("phone-ja 70%; chat-ja 30%", "phone-en 100%", "queues"),
+        (
+            "phone-ja 70%; chat-ja 30%",
+            "phone-ja 70%; chat-ja 70%",
+            "queues",
+        ),
+        // The same instant written with an offset that is not Tokyo's.
+        (
+            "onsite,2026-11-30T09:00+09:00",
+            "onsite,2026-11-30T08:00+08:00",
+            "start_site",
+        ),
+    ] {
+        let row = GOOD_ROSTER_ROW.replacen(from, to, 1);
+        assert_ne!(row, GOOD_ROSTER_ROW);
+        let err = read(&row, None).expect_err(&row).to_string();
+        assert!(
+            err.contains(&format!("roster.csv:2: field `{field}`")) && err.starts_with("1 problem"),
+            "{row}\n{err}"
+        );
+    }
+    // A break that ends before it starts is an input error on its line.
+    let meal = "FT01,2026-11-30,meal,2026-11-30T13:00+09:00,2026-11-30T12:00+09:00,2026-11-30T13:00+09:00,2026-11-30T12:00+09:00";
+    let err = read(GOOD_ROSTER_ROW, Some(meal)).unwrap_err().to_string();
+    assert!(err.contains("breaks.csv:2: field `end_site`"), "{err}");
+    // A rejected row's breaks are not also reported as outside every shift: one problem.
+    let meal = "FT01,2026-11-30,meal,2026-11-30T13:00+09:00,2026-11-30T14:00+09:00,2026-11-30T13:00+09:00,2026-11-30T14:00+09:00";
+    assert_eq!(
+        read(GOOD_ROSTER_ROW, Some(meal)).unwrap().shifts[0]
+            .breaks
+            .len(),
+        1
+    );
+    let err = read(&GOOD_ROSTER_ROW.replace(",8,", ",3,"), Some(meal))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("1 problem") && err.contains("paid_hours"),
+        "{err}"
+    );
+    // So are an unreadable roster's: its header is the one problem.
+    std::fs::write(&path, header.replace(",queues", "")).unwrap();
+    let err = shiftwise::report::read_roster(&site, &path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("1 problem") && err.contains("roster.csv:1"),
+        "{err}"
+    );
+}
+
 #[test]
 fn roster_reader_never_panics_on_mangled_files() {
     use rand::{Rng, SeedableRng};
     let (site, _) = shiftwise::load_site(Path::new("data/tokyo")).unwrap();
     let header = "employee,name,date,template,work_mode,start_site,end_site,start_employee,end_employee,employee_timezone,paid_hours,queues";
-    let good =
-        "FT01,x,2026-11-30,day-onsite,onsite,2026-11-30T09:00+09:00,2026-11-30T18:00+09:00,,,,8,";
+    let good = GOOD_ROSTER_ROW;
     let breaks = "employee,date,kind,start_site,end_site,start_employee,end_employee\nFT01,2026-11-30,meal,2026-11-30T13:00+09:00,2026-11-30T14:00+09:00,,";
     let dir = tempfile::tempdir().unwrap();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);

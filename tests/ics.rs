@@ -105,9 +105,14 @@ fn seattle_roster(site: &Site) -> Roster {
         ),
     ];
     let tl = site.employee_index("TL01").unwrap();
+    let student = site.employee_index("ST01").unwrap();
+    let q = |id: &str| site.queue_index(id).unwrap();
     for s in &mut shifts {
         if s.employee == tl {
             s.allocation.clear();
+        } else if s.employee == student {
+            // The student serves chat and email, not the phone.
+            s.allocation = vec![(q("chat-en"), 0.7), (q("email-en"), 0.3)];
         }
     }
     let mut roster = Roster { shifts }.with_mid_window_breaks(site);

@@ -213,7 +213,12 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
         crate::input::parse_csv(&file, &text, &columns, &[], &mut problems);
     let mut roster = Roster::default();
     let mut lines = Vec::new();
+    // Employees with a rejected row: their breaks are not also reported as outside any
+    // shift (one error per break would bury the row's own).
+    let mut rejected = std::collections::HashSet::new();
+    let roster_unreadable = rows.is_empty() && !problems.is_empty();
     for (line, r) in rows {
+        let row_problems = problems.len();
         let p = |field: &str, value: &str, why: &str| {
             InputProblem::new(&file, why)
                 .line(line)
@@ -252,6 +257,7 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
         if let (Some(e), Some(t), Some(mode), Some(start), Some(end)) = (e, t, mode, start, end) {
             if end <= start {
                 problems.push(p("end_site", &r.end_site, "shift ends before it starts"));
+                rejected.insert(e);
                 continue;
             }
             let local_date = start.with_timezone(&site.tz()).date_naive();
@@ -261,6 +267,7 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                     &r.start_site,
                     "outside the planning horizon",
                 ));
+                rejected.insert(e);
                 continue;
             };
             let len = (end - start).num_minutes().max(0) as u32;
@@ -270,10 +277,10 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                     &r.queues,
                     "expected queue shares like `phone-ja 70%; chat-ja 30%` (known queue ids)",
                 ));
+                rejected.insert(e);
                 continue;
             };
-            lines.push(line);
-            roster.shifts.push(Shift {
+            let shift = Shift {
                 employee: e,
                 day,
                 template: t,
@@ -283,7 +290,17 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                 paid_minutes: len.saturating_sub(site.templates[t].meal_minutes),
                 allocation,
                 breaks: Vec::new(),
-            });
+            };
+            let before = problems.len();
+            repeated_columns_agree(site, &shift, &r, &p, &mut problems);
+            if problems.len() != before {
+                rejected.insert(e);
+                continue;
+            }
+            lines.push(line);
+            roster.shifts.push(shift);
+        } else if let (Some(e), true) = (e, problems.len() != row_problems) {
+            rejected.insert(e);
         }
     }
     // Breaks: `breaks.csv` beside the roster, when present.
@@ -317,7 +334,14 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                 ));
                 continue;
             };
+            if end <= start {
+                problems.push(p("end_site", &r.end_site, "break ends before it starts"));
+                continue;
+            }
             let e = site.employee_index(&r.employee);
+            if roster_unreadable || e.is_some_and(|e| rejected.contains(&e)) {
+                continue;
+            }
             match roster
                 .shifts
                 .iter_mut()
@@ -409,10 +433,115 @@ pub fn break_rows(site: &Site, roster: &Roster) -> Vec<BreakRow> {
 
 /// Parse `2026-11-30T09:00+09:00` (or full RFC 3339) into UTC.
 fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
+    parse_stamp_with_offset(s).map(|t| t.with_timezone(&Utc))
+}
+
+/// A time with its offset as written, like `2026-11-30T09:00+09:00`.
+fn parse_stamp_with_offset(s: &str) -> Option<DateTime<chrono::FixedOffset>> {
     DateTime::parse_from_str(&format!("{s}:00"), "%Y-%m-%dT%H:%M%:z:%S")
         .or_else(|_| DateTime::parse_from_rfc3339(s))
         .ok()
-        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Check the columns a `roster.csv` row repeats from its shift — the employee's name and
+/// time zone, the site date, the offsets, the times in the employee's zone, the paid hours
+/// and the queue shares — against the shift itself, pushing one problem per column that
+/// disagrees (a hand edit there would change nothing the tools compute, so the row would
+/// not be what it says).
+fn repeated_columns_agree(
+    site: &Site,
+    shift: &Shift,
+    r: &RosterRow,
+    p: &dyn Fn(&str, &str, &str) -> InputProblem,
+    problems: &mut Vec<InputProblem>,
+) {
+    let emp = &site.employees[shift.employee];
+    if r.name.trim() != emp.name {
+        problems.push(p(
+            "name",
+            &r.name,
+            &format!("employee {} is {} in employees.csv", emp.id, emp.name),
+        ));
+    }
+    let date = site.grid.date(shift.day).to_string();
+    if r.date.trim() != date {
+        problems.push(p(
+            "date",
+            &r.date,
+            &format!("the shift starts on {date} in site time"),
+        ));
+    }
+    if r.employee_timezone.trim() != emp.tz.name() {
+        problems.push(p(
+            "employee_timezone",
+            &r.employee_timezone,
+            &format!("{}'s time zone is {}", emp.id, emp.tz.name()),
+        ));
+    }
+    for (field, text, at, tz, whose) in [
+        (
+            "start_site",
+            &r.start_site,
+            shift.start,
+            site.tz(),
+            "the site's",
+        ),
+        ("end_site", &r.end_site, shift.end, site.tz(), "the site's"),
+        (
+            "start_employee",
+            &r.start_employee,
+            shift.start,
+            emp.tz,
+            "the employee's",
+        ),
+        (
+            "end_employee",
+            &r.end_employee,
+            shift.end,
+            emp.tz,
+            "the employee's",
+        ),
+    ] {
+        let want = local_stamp(at, tz);
+        let offset = crate::domain::calendar::offset_seconds(tz, at);
+        let agrees = parse_stamp_with_offset(text)
+            .is_some_and(|t| t == at && t.offset().local_minus_utc() == offset);
+        if !agrees {
+            problems.push(p(
+                field,
+                text,
+                &format!("should be {want}, the shift's time in {whose} zone"),
+            ));
+        }
+    }
+    let paid = f64::from(shift.paid_minutes) / 60.0;
+    if r.paid_hours.is_nan() || (r.paid_hours - paid).abs() > 0.01 {
+        problems.push(p(
+            "paid_hours",
+            &r.paid_hours.to_string(),
+            &format!("the shift is paid {paid} h (its length less the template's meal)"),
+        ));
+    }
+    if let Some(&(q, _)) = shift
+        .allocation
+        .iter()
+        .find(|(q, _)| !emp.skills.contains(q))
+    {
+        problems.push(p(
+            "queues",
+            &r.queues,
+            &format!("{} is not skilled for {}", emp.id, site.queues[q].id),
+        ));
+    }
+    // Whole percents, shares under 0.5 % left out: a few points either way.
+    let total: f64 = shift.allocation.iter().map(|(_, s)| s).sum();
+    if !shift.allocation.is_empty() && (total - 1.0).abs() > 0.03 {
+        problems.push(p(
+            "queues",
+            &r.queues,
+            &format!("the shares add up to {:.0}%, not 100%", total * 100.0),
+        ));
+    }
 }
 
 /// One row of `requests-report.csv`.
