@@ -684,3 +684,43 @@ fn a_change_for_an_unknown_employee_or_a_day_outside_the_horizon_is_an_error() {
     shiftwise::input::validate::add_requests_from(&mut site, &path).unwrap();
     assert_eq!(site.requests.len(), known + 1);
 }
+
+#[test]
+fn absurd_magnitudes_are_errors_naming_line_and_field() {
+    // Each a typo that used to pass: an infinite objective, a solver failure, an
+    // unoptimised roster.
+    let mut t = tokyo_texts();
+    let edit = |text: &str, n: usize, col: usize, value: &str| {
+        let line = text.split('\n').nth(n - 1).unwrap();
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells[col] = value;
+        with_line(text, n, &cells.join(","))
+    };
+    t[1] = edit(&t[1], 3, 7, "1e308"); // employees.csv: hourly_cost
+    t[2] = edit(&t[2], 582, 2, "1e12"); // forecast.csv: contacts
+    t[3] = edit(&t[3], 2, 7, "1e308"); // requests.csv: weight
+    t[0] = t[0].replace(
+        "overstaffing_per_agent_hour = 300.0",
+        "overstaffing_per_agent_hour = 1e300",
+    );
+    let v = validate_texts(&t);
+    let mut got: Vec<(String, Option<usize>, Option<String>)> = v
+        .errors
+        .iter()
+        .map(|p| (p.file.clone(), p.line, p.field.clone()))
+        .collect();
+    got.sort();
+    let want = [
+        ("employees.csv", 3, "hourly_cost"),
+        ("forecast.csv", 582, "contacts"),
+        ("requests.csv", 2, "weight"),
+        ("site.toml", 19, "overstaffing_per_agent_hour"),
+    ]
+    .map(|(f, l, c)| (f.to_string(), Some(l), Some(c.to_string())));
+    assert_eq!(got, want, "{}", listing(&v.errors));
+    assert!(
+        v.errors.iter().all(|p| p.to_string().contains("at most")),
+        "{}",
+        listing(&v.errors)
+    );
+}

@@ -126,18 +126,12 @@ pub fn update_forecast_from(site: &mut Site, path: &Path) -> Result<(), Error> {
                 "not the local start of an interval in the horizon".into(),
             ));
         }
-        let num = |field: &str, v: &str, problems: &mut Vec<InputProblem>| match v
-            .trim()
-            .parse::<f64>()
-        {
-            Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
-            _ => {
-                problems.push(p(field, v, "must be a non-negative number".into()));
-                None
-            }
-        };
-        let c = num("contacts", &r.contacts, &mut problems);
-        let a = num("aht_seconds", &r.aht_seconds, &mut problems);
+        let c = parse_contacts(&r.contacts)
+            .map_err(|why| problems.push(p("contacts", &r.contacts, why)))
+            .ok();
+        let a = parse_aht(&r.aht_seconds)
+            .map_err(|why| problems.push(p("aht_seconds", &r.aht_seconds, why)))
+            .ok();
         if let (Some(q), Some(i), Some(c), Some(a)) = (q, i, c, a) {
             updates.push((q, i, c, a));
         }
@@ -357,7 +351,20 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
     };
     let mut ok = true;
     let mut bad = |ctx: &mut Ctx, key: &str, value: String, reason: String| {
-        ok = false;
+        // A bad number among these leaves the site's shape whole (its default stands in),
+        // so the CSV files are still checked against it and their problems listed too.
+        const VALUE_ONLY: &[&str] = &[
+            "shrinkage",
+            "team_lead_ratio",
+            "understaffing_per_agent_hour",
+            "overstaffing_per_agent_hour",
+            "team_lead_shortfall_per_hour",
+            "onsite_cost_per_hour",
+            "backlog_per_agent_hour",
+        ];
+        if !VALUE_ONLY.contains(&key) {
+            ok = false;
+        }
         ctx.err(
             InputProblem::new(f, reason)
                 .line_opt(at(key, &value))
@@ -428,15 +435,16 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
     let mut penalties = Penalties::default();
     if let Some(p) = &raw.penalties {
         if let Some(v) = &p.understaffing_per_agent_hour {
-            if v.is_empty()
-                || v.iter().any(|x| !(x.is_finite() && *x >= 0.0))
-                || v.windows(2).any(|w| w[1] < w[0])
+            if v.is_empty() || v.iter().any(|&x| !is_money(x)) || v.windows(2).any(|w| w[1] < w[0])
             {
                 bad(
                     ctx,
                     "understaffing_per_agent_hour",
-                    format!("{v:?}"),
-                    "must be a non-empty, non-decreasing list of non-negative costs".into(),
+                    format!(
+                        "[{}]",
+                        v.iter().map(|&x| short_number(x)).collect::<Vec<_>>().join(", ")
+                    ),
+                    format!("must be a non-empty, non-decreasing list of non-negative costs, each at most {MAX_MONEY:e}"),
                 );
             } else {
                 penalties.understaffing_per_agent_hour = v.clone();
@@ -465,15 +473,10 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
             ),
         ] {
             if let Some(x) = val {
-                if x.is_finite() && x >= 0.0 {
+                if is_money(x) {
                     *slot = x;
                 } else {
-                    bad(
-                        ctx,
-                        key,
-                        x.to_string(),
-                        "must be a non-negative number".into(),
-                    );
+                    bad(ctx, key, short_number(x), money_rule("the cost"));
                 }
             }
         }
@@ -681,13 +684,13 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         };
         let under = c.under_weight.unwrap_or(1000.0);
         let over = c.over_weight.unwrap_or(0.0);
-        if !(under.is_finite() && under >= 0.0 && over.is_finite() && over >= 0.0) {
-            bad(
-                ctx,
-                "under_weight",
-                under.to_string(),
-                "weights must be non-negative costs".into(),
-            );
+        if !(is_money(under) && is_money(over)) {
+            let (key, x) = if is_money(under) {
+                ("over_weight", over)
+            } else {
+                ("under_weight", under)
+            };
+            bad(ctx, key, short_number(x), money_rule("the weight"));
             continue;
         }
         let Some(first) = start else { continue };
@@ -742,14 +745,14 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
     let mut fairness = Fairness::default();
     if let Some(fr) = &raw.fairness {
         if let Some(w) = fr.weight {
-            if w.is_finite() && w >= 0.0 {
+            if is_money(w) {
                 fairness.weight = w;
             } else {
                 bad(
                     ctx,
                     "weight",
                     w.to_string(),
-                    "fairness weight must be a non-negative cost".into(),
+                    money_rule("the fairness weight"),
                 );
             }
         }
@@ -1151,6 +1154,57 @@ fn parse_number(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
+/// The largest cost, penalty or weight taken as meant (site currency, per hour or per
+/// request). Beyond it the objective's terms span more than the solver's relative
+/// tolerances can tell apart (a 1e300 penalty made HiGHS fail, a 1e308 hourly cost an
+/// infinite objective): such a number is a typo, and an error.
+pub const MAX_MONEY: f64 = 1e9;
+
+/// The most contacts one queue may expect in one interval (the largest contact centres
+/// answer a few thousand); beyond it a forecast row is a typo, and an error.
+pub const MAX_CONTACTS: f64 = 1e6;
+
+/// `x` as written in a message: plain, or in exponent form when that is shorter (1e300
+/// rather than three hundred digits).
+fn short_number(x: f64) -> String {
+    let (plain, exp) = (x.to_string(), format!("{x:e}"));
+    if exp.len() < plain.len() {
+        exp
+    } else {
+        plain
+    }
+}
+
+/// A cost, penalty or weight: finite, non-negative, at most [`MAX_MONEY`].
+fn is_money(x: f64) -> bool {
+    x.is_finite() && (0.0..=MAX_MONEY).contains(&x)
+}
+
+/// Why a cost, penalty or weight was refused.
+fn money_rule(what: &str) -> String {
+    format!("{what} must be a non-negative number, at most {MAX_MONEY:e}")
+}
+
+/// Contacts of a forecast row, or why they were refused.
+fn parse_contacts(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|c| c.is_finite() && (0.0..=MAX_CONTACTS).contains(c))
+        .ok_or_else(|| {
+            format!("contacts must be a non-negative number, at most {MAX_CONTACTS:e} an interval")
+        })
+}
+
+/// Average handle time of a forecast row, or why it was refused.
+fn parse_aht(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|a| a.is_finite() && *a > 0.0 && *a <= 86_400.0)
+        .ok_or_else(|| "AHT must be a positive number of seconds (at most 86400)".to_string())
+}
+
 fn employees(ctx: &mut Ctx, h: &Site, rows: &[(usize, RawEmployee)]) -> Vec<Employee> {
     let f = files::EMPLOYEES;
     let mut out = Vec::new();
@@ -1238,13 +1292,9 @@ fn employees(ctx: &mut Ctx, h: &Site, rows: &[(usize, RawEmployee)]) -> Vec<Empl
             ));
         }
         let cost = match parse_number(&r.hourly_cost) {
-            Some(c) if c >= 0.0 => Some(c),
+            Some(c) if is_money(c) => Some(c),
             _ => {
-                ctx.err(p(
-                    "hourly_cost",
-                    &r.hourly_cost,
-                    "hourly cost must be a non-negative number".into(),
-                ));
+                ctx.err(p("hourly_cost", &r.hourly_cost, money_rule("hourly cost")));
                 None
             }
         };
@@ -1397,25 +1447,13 @@ fn forecast(ctx: &mut Ctx, h: &Site, rows: &[(usize, RawForecast)]) -> Forecast 
                 },
             },
         };
-        let c = match parse_number(&r.contacts) {
-            Some(c) if c >= 0.0 => Some(c),
-            _ => {
-                ctx.err(p(
-                    "contacts",
-                    &r.contacts,
-                    "contacts must be a non-negative number".into(),
-                ));
-                None
-            }
-        };
-        let a = match parse_number(&r.aht_seconds) {
-            Some(a) if a > 0.0 && a <= 86_400.0 => Some(a),
-            _ => {
-                ctx.err(p(
-                    "aht_seconds",
-                    &r.aht_seconds,
-                    "AHT must be a positive number of seconds (at most 86400)".into(),
-                ));
+        let c = parse_contacts(&r.contacts)
+            .map_err(|why| ctx.err(p("contacts", &r.contacts, why)))
+            .ok();
+        let a = match parse_aht(&r.aht_seconds) {
+            Ok(a) => Some(a),
+            Err(why) => {
+                ctx.err(p("aht_seconds", &r.aht_seconds, why));
                 None
             }
         };
@@ -1551,13 +1589,9 @@ fn requests(
             0.0
         } else {
             match parse_number(&r.weight) {
-                Some(w) if w >= 0.0 => w,
+                Some(w) if is_money(w) => w,
                 _ => {
-                    ctx.err(p(
-                        "weight",
-                        &r.weight,
-                        "weight must be a non-negative number".into(),
-                    ));
+                    ctx.err(p("weight", &r.weight, money_rule("weight")));
                     0.0
                 }
             }
