@@ -43,13 +43,13 @@ enum Command {
         #[arg(short, long, default_value = "out")]
         output: PathBuf,
         /// Solver time limit, seconds.
-        #[arg(long, default_value_t = 60.0)]
+        #[arg(long, default_value_t = 60.0, value_parser = positive_number)]
         time_limit: f64,
         /// Relative MIP gap to stop at.
-        #[arg(long, default_value_t = 0.005)]
+        #[arg(long, default_value_t = 0.005, value_parser = gap_fraction)]
         gap: f64,
         /// Solver threads (default: HiGHS's choice).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         threads: Option<u32>,
         /// Solver random seed.
         #[arg(long, default_value_t = 0)]
@@ -62,7 +62,7 @@ enum Command {
         json: bool,
         /// Seconds to spend explaining denied requests (each re-solves one employee's week
         /// with the request enforced); 0 skips the explanations.
-        #[arg(long, default_value_t = 60.0)]
+        #[arg(long, default_value_t = 60.0, value_parser = non_negative_number)]
         explain_seconds: f64,
         /// No progress indicator on stderr (it is only drawn when stderr is a terminal).
         #[arg(long)]
@@ -79,7 +79,7 @@ enum Command {
         #[arg(long)]
         robust: bool,
         /// Forecast samples for --robust.
-        #[arg(long, default_value_t = 8)]
+        #[arg(long, default_value_t = 8, value_parser = at_least_one)]
         robust_samples: usize,
         /// Scenario to sample for --robust (default: the file's first stochastic one).
         #[arg(long)]
@@ -121,16 +121,16 @@ enum Command {
         #[arg(long)]
         forecast_update: Option<PathBuf>,
         /// Hours after --from in which shifts may change.
-        #[arg(long, default_value_t = 48.0)]
+        #[arg(long, default_value_t = 48.0, value_parser = positive_number)]
         window_hours: f64,
         /// Cost of one changed employee-day (default: half an average 8-hour shift's labour).
-        #[arg(long)]
+        #[arg(long, value_parser = non_negative_number)]
         change_cost: Option<f64>,
         /// Output folder.
         #[arg(short, long, default_value = "out")]
         output: PathBuf,
         /// Solver time limit, seconds.
-        #[arg(long, default_value_t = 30.0)]
+        #[arg(long, default_value_t = 30.0, value_parser = positive_number)]
         time_limit: f64,
     },
     /// Check a shift swap against every hard rule and report its cost and coverage impact,
@@ -164,7 +164,7 @@ enum Command {
         #[arg(long)]
         add: String,
         /// Step between the numbers tried.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, value_parser = at_least_one)]
         step: usize,
         /// Skills of the extra people, queue ids separated by `;` (default: the contract's
         /// most common agent's).
@@ -174,7 +174,7 @@ enum Command {
         #[arg(long)]
         scenarios: Option<PathBuf>,
         /// Solver time limit per variant, seconds.
-        #[arg(long, default_value_t = 30.0)]
+        #[arg(long, default_value_t = 30.0, value_parser = positive_number)]
         time_limit: f64,
     },
     /// Export a roster in another format.
@@ -194,7 +194,7 @@ enum Command {
         #[arg(long)]
         scenarios: Option<PathBuf>,
         /// Samples per stochastic scenario.
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 1000, value_parser = at_least_one)]
         samples: usize,
         /// Random seed: results depend only on it, the roster and the scenarios.
         #[arg(long, default_value_t = 0)]
@@ -203,7 +203,7 @@ enum Command {
         #[arg(short, long, default_value = "out")]
         output: PathBuf,
         /// Worker threads (default: rayon's choice, one per core).
-        #[arg(long)]
+        #[arg(long, value_parser = at_least_one)]
         threads: Option<usize>,
         /// No progress indicator on stderr (it is only drawn when stderr is a terminal).
         #[arg(long)]
@@ -215,11 +215,11 @@ enum Command {
         /// Instance file (e.g. Instance1.txt).
         instance: PathBuf,
         /// Wall-clock limit in seconds.
-        #[arg(long, default_value_t = 600.0)]
+        #[arg(long, default_value_t = 600.0, value_parser = positive_number)]
         time_limit: f64,
         /// Threads: HiGHS's, and as many neighbourhood-search sub-MILPs side by side (at
         /// most 4; default: HiGHS's choice, and one sub-MILP per core).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         threads: Option<u32>,
         /// Random seed of the neighbourhood search and HiGHS.
         #[arg(long, default_value_t = 0)]
@@ -246,6 +246,38 @@ enum ExportCommand {
         #[arg(long)]
         roster: PathBuf,
     },
+}
+
+/// A flag's number above zero (seconds, hours), finite.
+fn positive_number(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err("must be a number above 0".into()),
+    }
+}
+
+/// A flag's number of zero or more (seconds, a cost), finite.
+fn non_negative_number(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err("must be a number of 0 or more".into()),
+    }
+}
+
+/// `--gap`: a relative gap in [0, 1).
+fn gap_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.0..1.0).contains(&x) => Ok(x),
+        _ => Err("must be a fraction in [0, 1), e.g. 0.005 for 0.5 %".into()),
+    }
+}
+
+/// A count of at least one (samples, threads, a step).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("must be a whole number, at least 1".into()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -335,11 +367,6 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             robust_samples,
             robust_scenario,
         } => {
-            if time_limit.is_nan() || time_limit <= 0.0 || !(0.0..1.0).contains(&gap) {
-                return Err(Error::Usage(
-                    "--time-limit must be positive and --gap in [0, 1)".into(),
-                ));
-            }
             let s = load(&site)?;
             let opts = SolveOptions {
                 time_limit,
@@ -491,11 +518,6 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             output,
             time_limit,
         } => {
-            if !(time_limit > 0.0 && window_hours > 0.0) {
-                return Err(Error::Usage(
-                    "--time-limit and --window-hours must be positive".into(),
-                ));
-            }
             let mut s = load(&site)?;
             let roster = report::read_roster(&s, &published)?;
             let from_t =
@@ -664,11 +686,8 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 a.trim().parse().map_err(|_| bad())?,
                 b.trim().parse().map_err(|_| bad())?,
             );
-            if b < a || step == 0 {
+            if b < a {
                 return Err(bad());
-            }
-            if time_limit.is_nan() || time_limit <= 0.0 {
-                return Err(Error::Usage("--time-limit must be positive".into()));
             }
             let s = load(&site)?;
             let path = scenarios.unwrap_or_else(|| site.join("scenarios.toml"));
@@ -741,11 +760,6 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             threads,
             quiet,
         } => {
-            if samples == 0 || threads == Some(0) {
-                return Err(Error::Usage(
-                    "--samples and --threads must be at least 1".into(),
-                ));
-            }
             let s = load(&site)?;
             let r = report::read_roster(&s, &roster)?;
             let path = match scenarios {
@@ -849,9 +863,6 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             output,
         } => {
             use shiftwise::curtois;
-            if time_limit.is_nan() || time_limit <= 0.0 {
-                return Err(Error::Usage("--time-limit must be positive".into()));
-            }
             let inst = curtois::load(&instance)?;
             let opts = SolveOptions {
                 time_limit,

@@ -472,3 +472,35 @@ fn plan_without_a_bound_says_so() {
     assert!(summary["bound"].is_null() && summary["gap"].is_null());
     assert!(summary["objective"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn flags_out_of_range_are_usage_errors_naming_the_flag() {
+    // Each used to run with a silent stand-in (NaN seconds: no time budget at all).
+    for (cmd, flag, value) in [
+        ("plan", "--time-limit", "nan"),
+        ("plan", "--explain-seconds", "nan"),
+        ("plan", "--explain-seconds", "-1"),
+        ("plan", "--threads", "0"),
+        ("plan", "--gap", "2"),
+        ("plan", "--robust-samples", "0"),
+        ("evaluate", "--samples", "0"),
+        ("evaluate", "--threads", "0"),
+        ("replan", "--window-hours", "0"),
+        ("replan", "--change-cost", "nan"),
+    ] {
+        let mut c = bin();
+        c.args([cmd, "data/tokyo"]);
+        match cmd {
+            "evaluate" => c.args(["--roster", "roster.csv"]),
+            "replan" => c.args(["--published", "roster.csv", "--from", "2026-12-01T09:00"]),
+            _ => &mut c,
+        };
+        let o = c.arg(format!("{flag}={value}")).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd} {flag}={value}: {err}");
+        assert!(
+            err.contains(&format!("invalid value '{value}' for '{flag}")),
+            "{err}"
+        );
+    }
+}
