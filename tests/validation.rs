@@ -724,3 +724,37 @@ fn absurd_magnitudes_are_errors_naming_line_and_field() {
         listing(&v.errors)
     );
 }
+
+#[test]
+fn a_toml_value_of_the_wrong_kind_names_its_key_in_plain_words() {
+    let mut t = tokyo_texts();
+    t[0] = t[0].replace("seats = 30", "seats = \"thirty\"");
+    let v = validate_texts(&t);
+    assert_eq!(v.errors.len(), 1, "{}", listing(&v.errors));
+    let e = &v.errors[0];
+    assert_eq!(
+        (e.line, e.field.as_deref()),
+        (Some(9), Some("seats")),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("expected a whole number of 0 or more"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_site_folder_that_is_not_there_is_one_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-site");
+    let v = validate_site(&missing);
+    assert_eq!(v.errors.len(), 1, "{}", listing(&v.errors));
+    assert!(
+        v.errors[0]
+            .to_string()
+            .contains("no-such-site: not a folder"),
+        "{}",
+        v.errors[0]
+    );
+}

@@ -156,6 +156,17 @@ pub fn parse_site_time(site: &Site, s: &str) -> Option<chrono::DateTime<chrono::
 /// Validate a site folder, collecting every problem.
 pub fn validate_site(dir: &Path) -> Validation {
     let mut ctx = Ctx::default();
+    if !dir.is_dir() {
+        ctx.err(InputProblem::new(
+            &dir.display().to_string(),
+            "not a folder; a site folder holds site.toml, employees.csv, forecast.csv (and requests.csv)",
+        ));
+        return Validation {
+            site: None,
+            errors: ctx.errors,
+            warnings: ctx.warnings,
+        };
+    }
     let site_text = read_text(dir, files::SITE)
         .map_err(|p| ctx.errors.push(p))
         .ok();
@@ -272,6 +283,30 @@ fn validate_texts(
     Some(site)
 }
 
+/// The key of a `key = value` line (1-based `line` of `text`), if it is one.
+fn toml_key_on_line(text: &str, line: usize) -> Option<String> {
+    let (key, _) = text.lines().nth(line.checked_sub(1)?)?.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty() && !key.starts_with('[') && !key.contains(' ')).then(|| key.to_string())
+}
+
+/// A TOML reader's message in the planner's words: Rust's type names become the kind of
+/// value expected ("expected u32" → "expected a whole number of 0 or more").
+fn plain_toml_message(message: &str) -> String {
+    let mut m = message.trim().to_string();
+    for (rust, plain) in [
+        ("expected u32", "expected a whole number of 0 or more"),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected usize", "expected a whole number of 0 or more"),
+        ("expected f64", "expected a number"),
+        ("expected a float", "expected a number"),
+        ("expected i64", "expected a whole number"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
+}
+
 /// Best-effort line of `key = ...` (optionally containing `value`) in TOML text.
 fn toml_line(text: &str, key: &str, value: &str) -> Option<usize> {
     let mut fallback = None;
@@ -339,7 +374,11 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         Ok(r) => r,
         Err(e) => {
             let line = e.span().map(|s| byte_to_line(text, s.start));
-            ctx.err(InputProblem::new(f, e.message().to_string()).line_opt(line));
+            let mut p = InputProblem::new(f, plain_toml_message(e.message())).line_opt(line);
+            if let Some(key) = line.and_then(|l| toml_key_on_line(text, l)) {
+                p = p.field(key);
+            }
+            ctx.err(p);
             return None;
         }
     };
