@@ -158,7 +158,7 @@ pub fn validate_site(dir: &Path) -> Validation {
     let mut ctx = Ctx::default();
     if !dir.is_dir() {
         ctx.err(InputProblem::new(
-            &dir.display().to_string(),
+            dir.display().to_string(),
             "not a folder; a site folder holds site.toml, employees.csv, forecast.csv (and requests.csv)",
         ));
         return Validation {
