@@ -54,8 +54,8 @@ enum Command {
         /// Solver random seed.
         #[arg(long, default_value_t = 0)]
         seed: u32,
-        /// Show the solver log.
-        #[arg(long)]
+        /// Show the solver log (HiGHS writes it to stdout, so not with --json).
+        #[arg(long, conflicts_with = "json")]
         verbose: bool,
         /// Print the summary as JSON on stdout.
         #[arg(long)]
@@ -123,7 +123,7 @@ enum Command {
         /// Hours after --from in which shifts may change.
         #[arg(long, default_value_t = 48.0, value_parser = positive_number)]
         window_hours: f64,
-        /// Cost of one changed employee-day (default: half an average 8-hour shift's labour).
+        /// Cost of one changed employee-day (default: an average 8-hour shift's labour).
         #[arg(long, value_parser = non_negative_number)]
         change_cost: Option<f64>,
         /// Output folder.
@@ -176,6 +176,12 @@ enum Command {
         /// Solver time limit per variant, seconds.
         #[arg(long, default_value_t = 30.0, value_parser = positive_number)]
         time_limit: f64,
+        /// Samples of a stochastic scenario's noise and absenteeism each roster is judged on.
+        #[arg(long, default_value_t = 200, value_parser = at_least_one)]
+        samples: usize,
+        /// Random seed of those samples.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
     },
     /// Export a roster in another format.
     Export {
@@ -280,6 +286,24 @@ fn at_least_one(s: &str) -> Result<usize, String> {
     }
 }
 
+/// The scenario file: `given`, else `SITE/scenarios.toml`, which must then exist.
+fn scenario_file(site: &std::path::Path, given: Option<PathBuf>) -> Result<PathBuf, Error> {
+    match given {
+        Some(p) => Ok(p),
+        None => {
+            let p = site.join("scenarios.toml");
+            if p.exists() {
+                Ok(p)
+            } else {
+                Err(Error::Usage(format!(
+                    "no scenario file: {} does not exist; write one or pass --scenarios FILE",
+                    p.display()
+                )))
+            }
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
@@ -379,7 +403,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             // HiGHS's log (--verbose) goes to the terminal: no spinner over it.
             let progress = Progress::new(!quiet && !verbose);
             let robust_req = if robust {
-                let path = scenarios.unwrap_or_else(|| site.join("scenarios.toml"));
+                let path = scenario_file(&site, scenarios)?;
                 let list = shiftwise::scenarios::load_scenarios(&path, &s)?;
                 let sc =
                     shiftwise::scenarios::robust::pick_scenario(&list, robust_scenario.as_deref())
@@ -431,7 +455,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             if json {
                 println!("{}", serde_json::to_string_pretty(sm).unwrap_or_default());
             } else {
-                println!("{} — {:?}", sm.site, sm.status);
+                println!("{} — {}", sm.site, sm.status.as_str());
                 let bound = if sm.bound.is_finite() && sm.gap.is_finite() {
                     format!("bound {:.0}, gap {:.2}%", sm.bound, sm.gap * 100.0)
                 } else {
@@ -561,13 +585,17 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             };
             let plan = shiftwise::living::plan_committed(&s, &opts, &commitments, &[])?;
             report::write_plan(&output, &s, &plan)?;
+            report::html::write_report(&output.join("report.html"), &s, &plan)?;
             let changed = shiftwise::living::changes(&s, &roster, &plan.roster);
             report::write_changes(&output.join("changes.csv"), &changed)?;
             let before = shiftwise::verify::verify(&s, &roster, &plan.requirements.agents);
             let check = shiftwise::verify::verify(&s, &plan.roster, &plan.requirements.agents);
             println!(
-                "{} — re-planned from {from}: {:?}, objective {:.0}, {:.1} s",
-                s.name, plan.summary.status, plan.summary.objective, plan.summary.solve_seconds
+                "{} — re-planned from {from}: {}, objective {:.0}, {:.1} s",
+                s.name,
+                plan.summary.status.as_str(),
+                plan.summary.objective,
+                plan.summary.solve_seconds
             );
             if excused > 0 {
                 println!("  {excused} employee(s) absent: their weekly minimums count the missed shifts as worked");
@@ -674,6 +702,8 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             skills,
             scenarios,
             time_limit,
+            samples,
+            seed,
         } => {
             let bad = || {
                 Error::Usage(format!(
@@ -690,7 +720,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 return Err(bad());
             }
             let s = load(&site)?;
-            let path = scenarios.unwrap_or_else(|| site.join("scenarios.toml"));
+            let path = scenario_file(&site, scenarios)?;
             let list = shiftwise::scenarios::load_scenarios(&path, &s)?;
             let sc = shiftwise::scenarios::robust::pick_scenario(&list, Some(&scenario))
                 .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
@@ -714,10 +744,14 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 shiftwise::scenarios::whatif::what_if(
                     &s,
                     sc,
-                    contract,
-                    skills.as_deref(),
-                    &counts,
+                    &shiftwise::scenarios::whatif::Extra {
+                        contract,
+                        skills: skills.as_deref(),
+                        counts: &counts,
+                    },
                     &opts,
+                    samples,
+                    seed,
                 )
             })?;
             progress.finish();
@@ -762,19 +796,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         } => {
             let s = load(&site)?;
             let r = report::read_roster(&s, &roster)?;
-            let path = match scenarios {
-                Some(p) => p,
-                None => {
-                    let p = site.join("scenarios.toml");
-                    if !p.exists() {
-                        return Err(Error::Usage(format!(
-                            "no scenario file: {} does not exist; write one or pass --scenarios FILE",
-                            p.display()
-                        )));
-                    }
-                    p
-                }
-            };
+            let path = scenario_file(&site, scenarios)?;
             let list = shiftwise::scenarios::load_scenarios(&path, &s)?;
             let check = shiftwise::verify::verify(&s, &r, &staffing::requirements(&s).agents);
             if !check.violations.is_empty() {

@@ -353,7 +353,13 @@ fn plan_candidates(
         // relaxation-guided step runs beside the placed descent once the relaxation is in
         // (gen-300 at 120 s: the step before the placed descent left a core idle for its
         // 60 s, and when it found nothing the plan ended at 1.06–1.21 %).
+        // It needs its minimum after the search's share, or it would be skipped and the
+        // time after the search's short share left unused (Seattle at 10 s ended at 3.8 s).
+        let placed_time = opts.time_limit * (1.0 - SEARCH_SHARE_BEFORE_PLACED)
+            - PLACED_PRICING_RESERVE
+            - BOUND_MARGIN;
         let placed_applies = !site.break_rules.is_empty()
+            && placed_time >= PLACED_MIN_SECONDS
             && site.max_on_break_share.is_none()
             && crate::model::descent::applies(site, &req, families)
             && std::env::var_os("SHIFTWISE_NO_PLACED").is_none();

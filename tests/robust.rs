@@ -80,7 +80,7 @@ fn robust_requirements_are_deterministic_and_average_their_samples() {
 
 #[test]
 fn what_if_finds_the_smallest_number_of_extra_people() {
-    use shiftwise::scenarios::whatif::what_if;
+    use shiftwise::scenarios::whatif::{what_if, Extra};
     use shiftwise::scenarios::Scenario;
     // One agent; two are needed at 09:00 (15 calls of 60 s: 1 agent answers 58 % within
     // 20 s, 2 answer 94 %): one extra agent is the smallest number that meets 80/20.
@@ -89,11 +89,60 @@ fn what_if_finds_the_smallest_number_of_extra_people() {
         .need("phone", 0, "09:00", 2);
     let site = t.site();
     let sc = Scenario::deterministic("base");
-    let v = what_if(&site, &sc, "ft", None, &[0, 1, 2], &exact()).unwrap();
+    let extra = Extra {
+        contract: "ft",
+        skills: None,
+        counts: &[0, 1, 2],
+    };
+    let v = what_if(&site, &sc, &extra, &exact(), 1, 0).unwrap();
     let meets: Vec<bool> = v.iter().map(|x| x.meets).collect();
     assert_eq!(meets, vec![false, true, true]);
     assert_eq!(v[1].extra, 1);
     assert!(v[0].service[0].1 < v[0].service[0].2, "short without help");
     // More people never cost less labour here: the extra one is paid only if used.
     assert!(v[1].labour >= v[0].labour);
+}
+
+#[test]
+fn what_if_judges_each_roster_on_the_scenarios_absenteeism() {
+    use shiftwise::scenarios::whatif::{what_if, Extra};
+    use shiftwise::scenarios::{Noise, Scenario};
+    // One agent covers the 09:00 need on the forecast itself; with half the staff off sick
+    // (no other noise) the roster meets the target only when A shows up, about half the
+    // samples, so its mean service level falls well below 80 %.
+    let site = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "09:00", 1)
+        .site();
+    let extra = Extra {
+        contract: "ft",
+        skills: None,
+        counts: &[0],
+    };
+    let base = what_if(
+        &site,
+        &Scenario::deterministic("base"),
+        &extra,
+        &exact(),
+        1,
+        0,
+    )
+    .unwrap();
+    assert!(base[0].meets, "{:?}", base[0].service);
+    let sick = Scenario::stochastic(
+        "sick",
+        Noise {
+            daily_cv: 0.0,
+            interval_cv: 0.0,
+            absenteeism: 0.5,
+            absenteeism_contracts: None,
+        },
+    );
+    let v = what_if(&site, &sick, &extra, &exact(), 400, 3).unwrap();
+    let (_, level, target) = v[0].service[0];
+    assert!(!v[0].meets && level < 0.7 * target, "{:?}", v[0].service);
+    assert!(level > 0.2, "A is there in about half the samples: {level}");
+    // The same seed gives the same figures.
+    let again = what_if(&site, &sick, &extra, &exact(), 400, 3).unwrap();
+    assert_eq!(again[0].service, v[0].service);
 }

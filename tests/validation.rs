@@ -758,3 +758,25 @@ fn a_site_folder_that_is_not_there_is_one_error_naming_it() {
         v.errors[0]
     );
 }
+
+#[test]
+fn employees_csv_may_leave_out_the_weekly_hour_overrides() {
+    let mut t = tokyo_texts();
+    let strip = |line: &str| {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells.len() < 3 {
+            return line.to_string();
+        }
+        cells[..cells.len() - 2].join(",")
+    };
+    t[1] = t[1].lines().map(strip).collect::<Vec<_>>().join("\n");
+    assert!(t[1].starts_with("id,name,role,contract,work_mode,timezone,skills,hourly_cost\n"));
+    let v = validate_texts(&t);
+    assert!(v.errors.is_empty(), "{}", listing(&v.errors));
+    // The same as the columns present and empty (FT21 and FT28 override their hours).
+    let mut blank = tokyo_texts();
+    blank[1] = blank[1].replace(",24,32", ",,");
+    let full = validate_texts(&blank);
+    let (a, b) = (v.site.unwrap(), full.site.unwrap());
+    assert_eq!(a.employees, b.employees);
+}

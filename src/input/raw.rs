@@ -256,9 +256,11 @@ pub struct RawEmployee {
     pub skills: String,
     /// Hourly cost in the site's currency.
     pub hourly_cost: String,
-    /// Optional override of the contract's minimum weekly hours.
+    /// Optional column: override of the contract's minimum weekly hours.
+    #[serde(default)]
     pub min_hours: String,
-    /// Optional override of the contract's maximum weekly hours.
+    /// Optional column: override of the contract's maximum weekly hours.
+    #[serde(default)]
     pub max_hours: String,
 }
 

@@ -30,9 +30,9 @@ pub const EMPLOYEE_COLUMNS: &[&str] = &[
     "timezone",
     "skills",
     "hourly_cost",
-    "min_hours",
-    "max_hours",
 ];
+/// Optional columns of `employees.csv`: per-employee overrides of the contract's weekly hours.
+pub const EMPLOYEE_OPTIONAL_COLUMNS: &[&str] = &["min_hours", "max_hours"];
 /// Columns of `forecast.csv`.
 pub const FORECAST_COLUMNS: &[&str] = &["interval_start", "queue", "contacts", "aht_seconds"];
 /// Columns of `requests.csv`.
@@ -236,7 +236,13 @@ fn validate_texts(
 ) -> Option<Site> {
     let header = site_text.and_then(|t| site_header(ctx, t));
     let employees_raw = emp_text.map(|t| {
-        parse_csv::<RawEmployee>(files::EMPLOYEES, t, EMPLOYEE_COLUMNS, &[], &mut ctx.errors)
+        parse_csv::<RawEmployee>(
+            files::EMPLOYEES,
+            t,
+            EMPLOYEE_COLUMNS,
+            EMPLOYEE_OPTIONAL_COLUMNS,
+            &mut ctx.errors,
+        )
     });
     let forecast_raw = fc_text.map(|t| {
         parse_csv::<RawForecast>(

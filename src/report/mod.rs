@@ -109,6 +109,16 @@ struct CoverageRow<'a> {
     gap: String,
 }
 
+/// `gap` as `coverage.csv` prints it to two decimals: one that rounds to nothing is 0, not
+/// "-0.00".
+fn rounded_gap(gap: f64) -> f64 {
+    if gap.abs() < 0.005 {
+        0.0
+    } else {
+        gap
+    }
+}
+
 /// Write `roster.csv`, `coverage.csv`, `breaks.csv`, `requests-report.csv` and
 /// `summary.json` into `dir`, each atomically.
 pub fn write_plan(dir: &Path, site: &Site, plan: &Plan) -> Result<(), Error> {
@@ -123,7 +133,7 @@ pub fn write_plan(dir: &Path, site: &Site, plan: &Plan) -> Result<(), Error> {
                 queue: &queue.id,
                 required: format!("{:.2}", c.required),
                 scheduled: format!("{:.2}", c.scheduled),
-                gap: format!("{:.2}", c.scheduled - c.required),
+                gap: format!("{:.2}", rounded_gap(c.scheduled - c.required)),
             });
         }
     }
@@ -622,4 +632,16 @@ pub fn write_changes(path: &Path, changes: &[crate::living::Change]) -> Result<(
         csv_bytes(changes, path)?
     };
     write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_gap_that_rounds_to_nothing_prints_as_zero() {
+        let show = |g: f64| format!("{:.2}", super::rounded_gap(g));
+        assert_eq!(show(-0.001), "0.00");
+        assert_eq!(show(-0.0), "0.00");
+        assert_eq!(show(-0.006), "-0.01");
+        assert_eq!(show(0.25), "0.25");
+    }
 }

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::{evaluate, Scenario, ScenarioKind};
+use super::{evaluate, Scenario};
 use crate::domain::{Role, Site};
 use crate::plan::plan;
 use crate::solve::SolveOptions;
@@ -72,6 +72,18 @@ pub fn add_people(
     Ok(s)
 }
 
+/// The people a what-if adds: `counts[k]` extra people on `contract` in variant `k`, with
+/// `skills` (queue ids) instead of the contract's most common agent's when given.
+#[derive(Debug, Clone, Copy)]
+pub struct Extra<'a> {
+    /// Contract id.
+    pub contract: &'a str,
+    /// Queue ids, or the copied profile's skills.
+    pub skills: Option<&'a [String]>,
+    /// Extra people to try, one variant each.
+    pub counts: &'a [usize],
+}
+
 /// One variant of a what-if run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WhatIfVariant {
@@ -81,25 +93,33 @@ pub struct WhatIfVariant {
     pub objective: f64,
     /// Labour cost of the plan.
     pub labour: f64,
-    /// Per queue: id, the worst day's service level on the scenario, and the target
-    /// (email: share of contacts done within the response time over the horizon, target 1).
+    /// Per queue: id, the worst day's service level on the scenario (the mean over its
+    /// samples), and the target (email: share of contacts done within the response time
+    /// over the horizon, target 1).
     pub service: Vec<(String, f64, f64)>,
     /// Whether every queue meets its target on every day (email: at most 1 % late).
     pub meets: bool,
 }
 
 /// Plan `site` with each number of extra `contract` people in `counts`, on scenario
-/// `sc`'s forecast, in parallel (rayon over variants; each plan with one solver thread),
-/// and measure each roster's service on that forecast with [`evaluate`]. Results in the
-/// order of `counts`; the answer is the first variant that `meets`.
+/// `sc`'s mean forecast (its multipliers), in parallel (rayon over variants; each plan
+/// with one solver thread), and measure each roster with [`evaluate`] on the scenario
+/// itself — `samples` samples of its noise and absenteeism from `seed` when it is
+/// stochastic (a sick student is not there to answer), its forecast when deterministic.
+/// Results in the order of `counts`; the answer is the first variant that `meets`.
 pub fn what_if(
     site: &Site,
     sc: &Scenario,
-    contract: &str,
-    skills: Option<&[String]>,
-    counts: &[usize],
+    extra: &Extra,
     opts: &SolveOptions,
+    samples: usize,
+    seed: u64,
 ) -> Result<Vec<WhatIfVariant>, Error> {
+    let Extra {
+        contract,
+        skills,
+        counts,
+    } = *extra;
     let base = scenario_site(site, sc);
     let sites: Vec<Site> = counts
         .iter()
@@ -110,9 +130,11 @@ pub fn what_if(
         threads: Some(1),
         ..opts.clone()
     };
-    let mean = Scenario {
+    // The forecast the variants were planned on is already the multiplied one: the
+    // evaluation adds only the scenario's randomness.
+    let randomness = Scenario {
         name: sc.name.clone(),
-        kind: ScenarioKind::Deterministic,
+        kind: sc.kind.clone(),
         multipliers: Vec::new(),
     };
     sites
@@ -120,7 +142,13 @@ pub fn what_if(
         .zip(counts.par_iter())
         .map(|(s, &n)| {
             let p = plan(s, &one)?;
-            let ev = evaluate(s, &p.roster, std::slice::from_ref(&mean), 1, 0);
+            let ev = evaluate(
+                s,
+                &p.roster,
+                std::slice::from_ref(&randomness),
+                samples,
+                seed,
+            );
             let mut meets = true;
             let service = ev.scenarios[0]
                 .queues

@@ -69,6 +69,17 @@ pub enum SolveStatus {
 }
 
 impl SolveStatus {
+    /// The status as `summary.json` writes it (`optimal`, `time_limit`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SolveStatus::Optimal => "optimal",
+            SolveStatus::TimeLimit => "time_limit",
+            SolveStatus::OtherLimit => "other_limit",
+            SolveStatus::Infeasible => "infeasible",
+            SolveStatus::NoSolution => "no_solution",
+        }
+    }
+
     /// True when a solution is available.
     pub fn has_solution(self) -> bool {
         matches!(
@@ -740,6 +751,17 @@ fn run_highs(model: LinearModel, opts: &SolveOptions) -> Result<SolveOutcome, cr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_printed_status_is_the_one_summary_json_writes() {
+        use super::SolveStatus::*;
+        for st in [Optimal, TimeLimit, OtherLimit, Infeasible, NoSolution] {
+            assert_eq!(
+                serde_json::to_string(&st).unwrap(),
+                format!("\"{}\"", st.as_str())
+            );
+        }
+    }
+
     use super::*;
     use good_lp::constraint;
 
