@@ -796,7 +796,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
                 bad(
                     ctx,
                     "weight",
-                    w.to_string(),
+                    short_number(w),
                     money_rule("the fairness weight"),
                 );
             }
