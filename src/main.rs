@@ -555,7 +555,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 return Err(Error::Usage(format!(
                     "--from {from}: outside the planning horizon ({} to the end of {})",
                     s.grid.start_date,
-                    s.grid.start_date + chrono::Duration::days(s.grid.days as i64 - 1)
+                    s.grid.date(s.grid.days - 1)
                 )));
             }
             if let Some(c) = &changes {

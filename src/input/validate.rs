@@ -1594,8 +1594,7 @@ fn requests(
     rows: &[(usize, RawRequest)],
     outside: OutsideHorizon,
 ) -> Vec<Request> {
-    let first = grid.start_date;
-    let last = first + chrono::Duration::days(grid.days as i64 - 1);
+    let (first, last) = (grid.start_date, grid.date(grid.days.saturating_sub(1)));
     let mut out = Vec::new();
     for (line, r) in rows {
         let line = *line;

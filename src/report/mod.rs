@@ -223,12 +223,10 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
         crate::input::parse_csv(&file, &text, &columns, &[], &mut problems);
     let mut roster = Roster::default();
     let mut lines = Vec::new();
-    // Employees with a rejected row: their breaks are not also reported as outside any
-    // shift (one error per break would bury the row's own).
-    let mut rejected = std::collections::HashSet::new();
     let roster_unreadable = rows.is_empty() && !problems.is_empty();
+    // Each row's line and employee, to tell afterwards whose rows were rejected.
+    let mut row_employees = Vec::new();
     for (line, r) in rows {
-        let row_problems = problems.len();
         let p = |field: &str, value: &str, why: &str| {
             InputProblem::new(&file, why)
                 .line(line)
@@ -236,6 +234,7 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                 .value(value)
         };
         let e = site.employee_index(&r.employee);
+        row_employees.push((line, e));
         if e.is_none() {
             problems.push(p("employee", &r.employee, "unknown employee"));
         }
@@ -267,7 +266,6 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
         if let (Some(e), Some(t), Some(mode), Some(start), Some(end)) = (e, t, mode, start, end) {
             if end <= start {
                 problems.push(p("end_site", &r.end_site, "shift ends before it starts"));
-                rejected.insert(e);
                 continue;
             }
             let local_date = start.with_timezone(&site.tz()).date_naive();
@@ -277,7 +275,6 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                     &r.start_site,
                     "outside the planning horizon",
                 ));
-                rejected.insert(e);
                 continue;
             };
             let len = (end - start).num_minutes().max(0) as u32;
@@ -287,7 +284,6 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
                     &r.queues,
                     "expected queue shares like `phone-ja 70%; chat-ja 30%` (known queue ids)",
                 ));
-                rejected.insert(e);
                 continue;
             };
             let shift = Shift {
@@ -303,16 +299,21 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
             };
             let before = problems.len();
             repeated_columns_agree(site, &shift, &r, &p, &mut problems);
-            if problems.len() != before {
-                rejected.insert(e);
-                continue;
+            if problems.len() == before {
+                lines.push(line);
+                roster.shifts.push(shift);
             }
-            lines.push(line);
-            roster.shifts.push(shift);
-        } else if let (Some(e), true) = (e, problems.len() != row_problems) {
-            rejected.insert(e);
         }
     }
+    // Employees with a rejected row: their breaks are not also reported as outside any
+    // shift (one error per break would bury the row's own).
+    let bad_lines: std::collections::HashSet<usize> =
+        problems.iter().filter_map(|p| p.line).collect();
+    let rejected: std::collections::HashSet<usize> = row_employees
+        .into_iter()
+        .filter(|(line, _)| bad_lines.contains(line))
+        .filter_map(|(_, e)| e)
+        .collect();
     // Breaks: `breaks.csv` beside the roster, when present.
     let breaks_path = path.with_file_name("breaks.csv");
     if breaks_path.exists() {
