@@ -304,6 +304,22 @@ fn scenario_file(site: &std::path::Path, given: Option<PathBuf>) -> Result<PathB
     }
 }
 
+/// Read a roster file, saying on stderr when the site plans breaks but no `breaks.csv` lies
+/// beside it: every shift is then read without its breaks (and `verify` reports each).
+fn read_roster(
+    s: &shiftwise::Site,
+    path: &std::path::Path,
+) -> Result<shiftwise::roster::Roster, Error> {
+    let breaks = path.with_file_name("breaks.csv");
+    if !s.break_rules.is_empty() && !breaks.exists() {
+        eprintln!(
+            "warning: no {} beside the roster: its shifts are read without breaks",
+            breaks.display()
+        );
+    }
+    report::read_roster(s, path)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
@@ -495,7 +511,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Report { site, outdir } => {
             let s = load(&site)?;
-            let r = report::read_roster(&s, &outdir.join("roster.csv"))?;
+            let r = read_roster(&s, &outdir.join("roster.csv"))?;
             let mut plan = shiftwise::plan::plan_from_roster(&s, &r);
             let reasons = outdir.join("requests-report.csv");
             if reasons.exists() {
@@ -513,7 +529,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Verify { site, roster } => {
             let s = load(&site)?;
-            let r = report::read_roster(&s, &roster)?;
+            let r = read_roster(&s, &roster)?;
             let req = staffing::requirements(&s);
             let check = shiftwise::verify::verify(&s, &r, &req.agents);
             for v in &check.violations {
@@ -543,7 +559,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             time_limit,
         } => {
             let mut s = load(&site)?;
-            let roster = report::read_roster(&s, &published)?;
+            let roster = read_roster(&s, &published)?;
             let from_t =
                 shiftwise::input::validate::parse_site_time(&s, &from).ok_or_else(|| {
                     Error::Usage(format!(
@@ -622,7 +638,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             suggest,
         } => {
             let s = load(&site)?;
-            let r = report::read_roster(&s, &roster)?;
+            let r = read_roster(&s, &roster)?;
             let parse =
                 |arg: &str, v: &str, need_date: bool| -> Result<(usize, Option<usize>), Error> {
                     let (id, date) = match v.split_once(':') {
@@ -795,7 +811,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             quiet,
         } => {
             let s = load(&site)?;
-            let r = report::read_roster(&s, &roster)?;
+            let r = read_roster(&s, &roster)?;
             let path = scenario_file(&site, scenarios)?;
             let list = shiftwise::scenarios::load_scenarios(&path, &s)?;
             let check = shiftwise::verify::verify(&s, &r, &staffing::requirements(&s).agents);
@@ -862,7 +878,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 },
         } => {
             let s = load(&site)?;
-            let r = report::read_roster(&s, &roster)?;
+            let r = read_roster(&s, &roster)?;
             // DTSTAMP: the roster's modification time, for reproducible files.
             let stamp = std::fs::metadata(&roster)
                 .and_then(|m| m.modified())

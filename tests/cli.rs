@@ -504,3 +504,34 @@ fn flags_out_of_range_are_usage_errors_naming_the_flag() {
         );
     }
 }
+
+#[test]
+fn a_roster_without_its_breaks_file_is_read_with_a_warning_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    let header = "employee,name,date,template,work_mode,start_site,end_site,start_employee,end_employee,employee_timezone,paid_hours,queues";
+    std::fs::write(&roster, format!("{header}\n{GOOD_ROSTER_ROW}\n")).unwrap();
+    let run = || {
+        bin()
+            .args(["verify", "data/tokyo"])
+            .arg(&roster)
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: no") && err.contains("breaks.csv beside the roster"),
+        "{err}"
+    );
+    // Tokyo plans breaks: the 9-hour shift lacks its meal and two short breaks.
+    assert_eq!(o.status.code(), Some(1));
+    // With the file there (even empty of rows), no warning.
+    std::fs::write(
+        dir.path().join("breaks.csv"),
+        "employee,date,kind,start_site,end_site,start_employee,end_employee\n",
+    )
+    .unwrap();
+    let err = String::from_utf8_lossy(&run().stderr).into_owned();
+    assert!(!err.contains("beside the roster"), "{err}");
+}
