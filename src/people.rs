@@ -68,7 +68,8 @@ fn horizon_spans(site: &Site, r: &Request) -> Vec<(DateTime<Utc>, DateTime<Utc>)
 
 /// Status, detail and penalty of request `k` in `roster`, counted the way the model
 /// prices it (prefer off: per shift touching a span; prefer work: per span without a
-/// shift; work mode: per shift in the other mode; max shifts: per shift above the cap).
+/// shift; work mode: per shift in the other mode; max shifts: per shift above the cap in
+/// each week).
 pub fn request_outcome(site: &Site, roster: &Roster, k: usize) -> RequestOutcome {
     let r = &site.requests[k];
     let shifts: Vec<_> = roster.of_employee(r.employee).collect();
@@ -79,15 +80,24 @@ pub fn request_outcome(site: &Site, roster: &Roster, k: usize) -> RequestOutcome
     };
     let weight = if r.hard { 0.0 } else { r.weight };
     let (status, detail, violations) = match r.kind {
+        // At most n in each week of the horizon (weeks from its first day).
         RequestKind::MaxShifts(n) => {
-            let worked = shifts.len();
-            let excess = worked.saturating_sub(n as usize);
-            let status = if excess == 0 {
-                RequestStatus::Granted
+            let per_week: Vec<usize> = (0..site.grid.days.div_ceil(7))
+                .map(|w| shifts.iter().filter(|s| s.day / 7 == w).count())
+                .collect();
+            let excess: usize = per_week.iter().map(|&k| k.saturating_sub(n as usize)).sum();
+            let over = per_week.iter().filter(|&&k| k > n as usize).count();
+            let status = ratio(over, per_week.len());
+            let busiest = per_week.iter().copied().max().unwrap_or(0);
+            let detail = if per_week.len() == 1 {
+                format!("{busiest} shifts for at most {n}")
             } else {
-                RequestStatus::Denied
+                format!(
+                    "{busiest} shifts in the busiest week for at most {n} a week ({over} of {} weeks over)",
+                    per_week.len()
+                )
             };
-            (status, format!("{worked} shifts for at most {n}"), excess)
+            (status, detail, excess)
         }
         _ => {
             let spans = horizon_spans(site, r);
@@ -510,6 +520,8 @@ pub fn request_when(r: &Request) -> String {
     let day = match r.day {
         RequestDay::Date(d) => d.to_string(),
         RequestDay::Weekly(w) => format!("every {w}"),
+        // max_shifts counts each week; prefer_mode without a day holds throughout.
+        RequestDay::Always if matches!(r.kind, RequestKind::MaxShifts(_)) => "every week".into(),
         RequestDay::Always => "whole horizon".into(),
     };
     match r.window {

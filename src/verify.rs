@@ -175,15 +175,23 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         }
         let mine = by_emp.get(&r.employee).map(Vec::as_slice).unwrap_or(&[]);
         match r.kind {
-            RequestKind::MaxShifts(n) if mine.len() > n as usize => push(
-                "max_shifts_request",
-                Some(r.employee),
-                format!(
-                    "{} shifts, requests.csv line {} allows {n}",
-                    mine.len(),
-                    r.line
-                ),
-            ),
+            // At most n a week, weeks counted from the horizon's first day.
+            RequestKind::MaxShifts(n) => {
+                for week in 0..site.grid.days.div_ceil(7) {
+                    let worked = mine.iter().filter(|s| s.day / 7 == week).count();
+                    if worked > n as usize {
+                        push(
+                            "max_shifts_request",
+                            Some(r.employee),
+                            format!(
+                                "{worked} shifts in week {}, requests.csv line {} allows {n}",
+                                week + 1,
+                                r.line
+                            ),
+                        );
+                    }
+                }
+            }
             RequestKind::PreferMode(m) => {
                 let spans = site.request_spans(r);
                 for s in mine

@@ -214,3 +214,63 @@ fn late_shifts_are_counted_in_the_employees_own_zone() {
     assert!(!site.undesirable(1, start, end).late);
     assert!(!site.undesirable(0, start, end).weekend, "a Monday");
 }
+
+#[test]
+fn a_max_shifts_request_caps_each_week_of_the_horizon() {
+    // Two weeks; A is needed every day at 09:00 and asks for at most 2 shifts a week.
+    let need_every_day = |request: &str| {
+        let mut t = Tiny::new(14).agent("A", "ft", "onsite", "phone", 100.0);
+        for d in 0..14 {
+            t = t.need("phone", d, "09:00", 1);
+        }
+        t.requests.push(request.into());
+        // Every day may be worked: no run of days is too long.
+        t.contracts = t
+            .contracts
+            .replace("max_consecutive_days = 7", "max_consecutive_days = 14");
+        t.site()
+    };
+    let per_week = |plan: &shiftwise::plan::Plan| -> Vec<usize> {
+        (0..2)
+            .map(|w| plan.roster.shifts.iter().filter(|s| s.day / 7 == w).count())
+            .collect()
+    };
+    // Hard: two in each week, four in all (a cap over the horizon would allow two).
+    let hard = need_every_day("A,max_shifts,,,,,hard,,2,");
+    let plan = solve_all(&hard);
+    assert_eq!(per_week(&plan), vec![2, 2]);
+    // Soft and cheaper than the shortfall: A works every day, two weeks over their cap,
+    // five shifts too many in each, priced per shift above it.
+    let soft = need_every_day("A,max_shifts,,,,,soft,1,2,");
+    let plan = solve_all(&soft);
+    assert_eq!(
+        per_week(&plan),
+        vec![7, 7],
+        "{:?} {:?}",
+        plan.roster.shifts.iter().map(|s| s.day).collect::<Vec<_>>(),
+        plan.summary.costs
+    );
+    let o = &plan.requests[0];
+    assert_eq!(o.status, RequestStatus::Denied, "{}", o.detail);
+    assert!((o.penalty - 10.0).abs() < 1e-9, "{}", o.penalty);
+    assert!(
+        o.detail
+            .contains("7 shifts in the busiest week for at most 2 a week (2 of 2 weeks over)"),
+        "{}",
+        o.detail
+    );
+    // That roster, checked against the hard request: one violation per week.
+    let req = shiftwise::staffing::requirements(&hard);
+    let v = shiftwise::verify::verify(&hard, &plan.roster, &req.agents);
+    let weeks: Vec<&str> = v
+        .violations
+        .iter()
+        .filter(|x| x.rule == "max_shifts_request")
+        .map(|x| x.detail.as_str())
+        .collect();
+    assert_eq!(weeks.len(), 2, "{weeks:?}");
+    assert!(
+        weeks[0].contains("7 shifts in week 1") && weeks[1].contains("7 shifts in week 2"),
+        "{weeks:?}"
+    );
+}

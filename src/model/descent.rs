@@ -298,9 +298,9 @@ fn cache_key(duty: Duty, share: f64) -> (usize, u32) {
 struct SoftTerms {
     /// Prefer-work windows: weight, and the candidates touching the window.
     prefer_work: Vec<(f64, Vec<usize>)>,
-    /// Soft max shifts: (max, weight per shift above).
+    /// Soft max shifts: (max in each week, weight per shift above).
     max_shifts: Vec<(u32, f64)>,
-    /// Hard max shifts.
+    /// Hard max shifts in each week.
     hard_max: Option<u32>,
 }
 
@@ -1753,7 +1753,10 @@ impl<'a> Descent<'a> {
             }
         }
         if let Some(m) = self.soft[e].hard_max {
-            out += (w.iter().flatten().count() as f64 - f64::from(m)).max(0.0);
+            for week in &self.weeks {
+                let n = week.clone().filter(|&d| w[d].is_some()).count();
+                out += (n as f64 - f64::from(m)).max(0.0);
+            }
         }
         out
     }
@@ -1767,9 +1770,13 @@ impl<'a> Descent<'a> {
                 cost += weight;
             }
         }
-        let n = w.iter().flatten().count() as u32;
-        for &(max, weight) in &soft.max_shifts {
-            cost += f64::from(n.saturating_sub(max)) * weight;
+        if !soft.max_shifts.is_empty() {
+            for week in &self.weeks {
+                let n = week.clone().filter(|&d| w[d].is_some()).count() as u32;
+                for &(max, weight) in &soft.max_shifts {
+                    cost += f64::from(n.saturating_sub(max)) * weight;
+                }
+            }
         }
         cost
     }

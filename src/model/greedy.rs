@@ -168,9 +168,11 @@ impl State<'_> {
             let in_week: Vec<usize> = week.clone().filter_map(|d| mine[d]).collect();
             let frac = week.len() as f64 / 7.0;
             let need_off = (f64::from(contract.min_days_off_per_week) * frac).floor() as usize;
-            if in_week.len() + 1 > week.len() - need_off
-                || in_week.len() as u32 + 1 > contract.max_shifts_per_week
-            {
+            // The contract's weekly maximum, and a hard max_shifts request's (per week too).
+            let most = max_shifts_request.map_or(contract.max_shifts_per_week, |n| {
+                n.min(contract.max_shifts_per_week)
+            });
+            if in_week.len() + 1 > week.len() - need_off || in_week.len() as u32 + 1 > most {
                 return false;
             }
             let hours: f64 = in_week
@@ -178,11 +180,6 @@ impl State<'_> {
                 .map(|&k| f64::from(cands[k].paid_minutes) / 60.0)
                 .sum();
             if hours + f64::from(cand.paid_minutes) / 60.0 > max_h + 1e-9 {
-                return false;
-            }
-        }
-        if let Some(n) = max_shifts_request {
-            if mine.iter().filter(|x| x.is_some()).count() as u32 + 1 > n {
                 return false;
             }
         }

@@ -1344,20 +1344,37 @@ impl<'a> Builder<'a> {
             let e = r.employee;
             let mine: Vec<usize> = by_emp[e].clone();
             match r.kind {
+                // At most n shifts in each week of the horizon (weeks from its first day,
+                // as the contracts' weekly rules).
                 RequestKind::MaxShifts(n) => {
-                    let expr = self.sum_x(mine);
-                    if r.hard {
-                        self.hard_le(
-                            Family::Requests,
-                            format!("{} requests.csv line {}", self.emp_label(e), r.line),
-                            expr,
-                            f64::from(n),
-                        );
-                    } else {
-                        let excess = self.lm.continuous(0.0, f64::INFINITY);
-                        self.lm
-                            .constrain(constraint!(expr - excess.var <= f64::from(n)));
-                        self.cost(CostFamily::Requests, excess, r.weight);
+                    for (w, week) in weeks(site.grid.days).into_iter().enumerate() {
+                        let in_week: Vec<usize> = mine
+                            .iter()
+                            .copied()
+                            .filter(|&c| week.contains(&self.cands[c].day))
+                            .collect();
+                        if in_week.len() <= n as usize {
+                            continue;
+                        }
+                        let expr = self.sum_x(in_week);
+                        if r.hard {
+                            self.hard_le(
+                                Family::Requests,
+                                format!(
+                                    "{} requests.csv line {} (week {})",
+                                    self.emp_label(e),
+                                    r.line,
+                                    w + 1
+                                ),
+                                expr,
+                                f64::from(n),
+                            );
+                        } else {
+                            let excess = self.lm.continuous(0.0, f64::INFINITY);
+                            self.lm
+                                .constrain(constraint!(expr - excess.var <= f64::from(n)));
+                            self.cost(CostFamily::Requests, excess, r.weight);
+                        }
                     }
                 }
                 _ if r.hard => {}

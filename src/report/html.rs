@@ -1091,7 +1091,7 @@ fn kind_words(k: &RequestKind) -> String {
         RequestKind::PreferOff => "prefer off".into(),
         RequestKind::PreferWork => "prefer work".into(),
         RequestKind::PreferMode(m) => format!("prefer {}", m.as_str()),
-        RequestKind::MaxShifts(n) => format!("at most {n} shifts"),
+        RequestKind::MaxShifts(n) => format!("at most {n} shifts a week"),
     }
 }
 
