@@ -1490,6 +1490,12 @@ impl<'a> Builder<'a> {
                 None => acc.push((f, val)),
             }
         }
+        // Solver noise (a variable at -1e-12) is no cost: no "-0" in a summary.
+        for (_, s) in acc.iter_mut() {
+            if s.abs() < 1e-6 {
+                *s = 0.0;
+            }
+        }
         acc.sort_by_key(|a| a.0);
         acc
     }
