@@ -61,7 +61,10 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M").to_string()
     };
     let blocks = hard_blocks(site);
-    let mut by_emp: BTreeMap<usize, Vec<&crate::roster::Shift>> = BTreeMap::new();
+    // Every employee, with or without shifts: one left off the roster still owes their
+    // contract's weekly minimums.
+    let mut by_emp: BTreeMap<usize, Vec<&crate::roster::Shift>> =
+        (0..site.employees.len()).map(|e| (e, Vec::new())).collect();
     for s in &roster.shifts {
         if s.employee >= site.employees.len() || s.template >= site.templates.len() {
             push(

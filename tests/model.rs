@@ -99,8 +99,10 @@ fn weekly_hours_minimum_forces_shifts_without_demand() {
     let site = t.site();
     // 4 h over a 2-day partial week is prorated to 4 × 2/7 ≈ 1.14 h: one 2-hour shift.
     assert_eq!(solve_all(&site).roster.shifts.len(), 1);
-    let (plan, _) = solve_with(&site, &without(Family::WeeklyHours));
+    let (plan, v) = solve_with(&site, &without(Family::WeeklyHours));
     assert_eq!(plan.roster.shifts.len(), 0);
+    // And verify, which knows the rule without the model, names what was dropped.
+    assert_eq!(rules(&v), vec!["weekly_hours"]);
 }
 
 #[test]

@@ -99,8 +99,10 @@ fn what_if_finds_the_smallest_number_of_extra_people() {
     assert_eq!(meets, vec![false, true, true]);
     assert_eq!(v[1].extra, 1);
     assert!(v[0].service[0].1 < v[0].service[0].2, "short without help");
-    // More people never cost less labour here: the extra one is paid only if used.
-    assert!(v[1].labour >= v[0].labour);
+    // Labour by hand: one 2-hour shift at 100/h alone, two with the extra agent, and no
+    // more with a second extra (the need is two).
+    let labour: Vec<f64> = v.iter().map(|x| x.labour).collect();
+    assert_eq!(labour, vec![200.0, 400.0, 400.0]);
 }
 
 #[test]

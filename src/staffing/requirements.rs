@@ -199,7 +199,9 @@ mod tests {
 
     #[test]
     fn phone_matches_erlang_and_shrinkage_inflates() {
-        // 360 calls in 30 min at 240 s AHT = 48 Erlangs; 80/20 needs 55 agents (see erlang tests).
+        // 360 calls in 30 min at 240 s AHT = 48 Erlangs; 80/20 needs 54 agents (53 give
+        // 75.2 %, 54 give 79.3 % in 15 s and above 80 % in 20 s: the published Erlang C table
+        // in the erlang tests); with 20 % shrinkage 54 / 0.8 = 67.5 are rostered.
         let r = requirements_for(
             &[queue(Channel::Phone, 1)],
             &fc(vec![360.0, 0.0], 240.0),
@@ -207,11 +209,8 @@ mod tests {
             0.2,
         );
         assert_eq!(r.offered_load[0][0], 48.0);
-        assert_eq!(
-            r.agents_base[0][0],
-            erlang::servers_required(48.0, 240.0, &queue(Channel::Phone, 1).target)
-        );
-        assert!((r.agents[0][0] - f64::from(r.agents_base[0][0]) / 0.8).abs() < 1e-9);
+        assert_eq!(r.agents_base[0][0], 54);
+        assert!((r.agents[0][0] - 67.5).abs() < 1e-9, "{}", r.agents[0][0]);
         assert!(r.service_level[0][0] >= 0.8);
         assert_eq!(r.agents_base[0][1], 0, "zero volume needs zero agents");
         assert_eq!(r.agents[0][1], 0.0);
