@@ -274,3 +274,22 @@ fn a_max_shifts_request_caps_each_week_of_the_horizon() {
         "{weeks:?}"
     );
 }
+
+#[test]
+fn a_recurring_request_kept_on_some_of_its_days_is_partly_granted() {
+    // Two weeks; A prefers Mondays off but alone can take the need on the second Monday
+    // (working costs 200 + the request's 100, the shortfall 1000/h × 0.5 h): one of the
+    // two Mondays kept.
+    let mut t = Tiny::new(14)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 7, "09:00", 1);
+    t.requests.push("A,prefer_off,,mon,,,soft,100,,".into());
+    let plan = solve_all(&t.site());
+    let o = &plan.requests[0];
+    assert_eq!(o.status, RequestStatus::Partly, "{}", o.detail);
+    assert!((o.penalty - 100.0).abs() < 1e-9, "{}", o.penalty);
+    assert_eq!(
+        (plan.summary.requests.granted, plan.summary.requests.partly),
+        (0, 1)
+    );
+}

@@ -2798,8 +2798,10 @@ mod tests {
         assert!((f.flow(k1) - 1.0).abs() < 1e-12 && (f.flow(k2) - 1.0).abs() < 1e-12);
     }
 
-    /// Descend from the greedy roster with every move's value checked against the objective
-    /// recomputed from scratch (with `exact_breaks`, every break placed, greedily at first).
+    /// Descend from the greedy roster with every move's value checked against the change
+    /// of the descent's running objective, and that objective, at the end, against one
+    /// built from scratch for the roster it ended on (with `exact_breaks`, every break
+    /// placed, greedily at first, and rebuilt where the descent left it).
     fn checked_descent(site: &Site, req: &Requirements, exact_breaks: bool) -> usize {
         let cands = candidate_shifts(site);
         let start = greedy_roster(site, req, &cands);
@@ -2812,6 +2814,16 @@ mod tests {
                 d.put(c, &placement);
             }
             sweep(&mut d, &mut rng, &mut stats, || false, true);
+            let mut fresh = Descent::new(site, req, &cands, spread, exact_breaks);
+            for c in d.selection() {
+                let placement = d.placed(c).to_vec();
+                fresh.put(c, &placement);
+            }
+            let (running, rebuilt) = (d.total(), fresh.total());
+            assert!(
+                (running - rebuilt).abs() <= 1e-6 * rebuilt.abs().max(1.0),
+                "the descent's running objective {running} against {rebuilt} rebuilt from its roster"
+            );
         }
         stats.moves
     }
