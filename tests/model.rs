@@ -337,6 +337,21 @@ fn labour_cost_picks_the_cheaper_agent() {
         (0, 1)
     );
     assert!((cost(&plan, CostFamily::Labour) - 240.0).abs() < 1e-6);
+    // The family (`Builder::labour_cost`) prices each shift's paid hours and also its hours
+    // on duty at the overstaffing rate (10/h; the allocation to a queue earns them back, so
+    // overstaffing costs only the idle time: 15 here). Without the family only that credit
+    // is left, -10 × 0.5 h: the objective falls by 240 + 20 = 260, to -5, by hand.
+    let (free, _) = solve_with(&site, &without(Family::LabourCost));
+    assert!(
+        (plan.summary.objective - 255.0).abs() < 1e-6,
+        "{}",
+        plan.summary.objective
+    );
+    assert!(
+        (free.summary.objective + 5.0).abs() < 1e-6,
+        "{}",
+        free.summary.objective
+    );
 }
 
 #[test]

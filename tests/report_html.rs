@@ -651,7 +651,7 @@ fn chromium_renders_the_report_without_console_errors() {
 }
 
 #[test]
-fn the_service_level_forecast_has_one_row_per_queue_from_erlang_c() {
+fn the_service_level_forecast_has_one_row_per_queue_with_the_evaluations_figure() {
     let (site, p) = planned();
     let html = render_report(site, p);
     let start = html
