@@ -153,13 +153,21 @@ fn template_cover() {
 
 #[test]
 fn template_cover_by_weekday_and_over_weight() {
-    // Every Monday of two weeks wants one early shift; an over weight makes a second
-    // agent stay home.
-    let mut t = site(14, "", "", &[]).agent("B", "ft", "onsite", "phone", 1.0);
-    t.templates += "[[template_cover]]\ntemplate = \"early\"\nweekday = \"mon\"\nrequired = 1\nunder_weight = 1000\nover_weight = 500\n";
-    let s = t.site();
+    // Every Monday of two weeks wants one early shift. The first Monday's phones want a
+    // second agent at 06:00: B on an early shift too would save 1000/h × 0.5 h = 500 of
+    // shortfall for 2 of labour and 15 of idle time (1.5 h × 10) — worth it, unless a
+    // second early shift costs the over weight of 500.
+    let with_over = |over: &str| {
+        let mut t = site(14, "", "", &[])
+            .agent("B", "ft", "onsite", "phone", 1.0)
+            .need("phone", 0, "06:00", 2);
+        t.templates += &format!("[[template_cover]]\ntemplate = \"early\"\nweekday = \"mon\"\nrequired = 1\nunder_weight = 1000\n{over}");
+        t.site()
+    };
+    let s = with_over("over_weight = 500\n");
     assert_eq!(s.rules.template_cover.len(), 2);
     assert_eq!(worked_days(&solve_all(&s)), vec![0, 7]);
+    assert_eq!(worked_days(&solve_all(&with_over(""))), vec![0, 0, 7]);
 }
 
 #[test]
