@@ -377,14 +377,14 @@ fn multi_skilled_agents_split_across_queues() {
         .any(|&(q, f)| site.queues[q].id == "chat" && f > 0.0));
 }
 
-/// Independent cost of a single-queue, single-skill roster: labour + piecewise
-/// understaffing + overstaffing per interval (no leads, no requests).
-fn brute_cost(site: &shiftwise::Site, on: &[f64], labour: f64) -> f64 {
-    let req = requirements(site);
+/// Independent cost of a single-queue, single-skill roster with agents needed `needs[i]`
+/// per interval: labour + piecewise understaffing + overstaffing per interval (no leads,
+/// no requests).
+fn brute_cost(site: &shiftwise::Site, needs: &[f64], on: &[f64], labour: f64) -> f64 {
     let p = &site.penalties;
     let h = site.grid.interval_hours();
     let mut c = labour;
-    for (&need, &on) in req.agents[0].iter().zip(on) {
+    for (&need, &on) in needs.iter().zip(on) {
         let mut short = (need - on).max(0.0);
         for (k, &tier) in p.understaffing_per_agent_hour.iter().enumerate() {
             let last = k + 1 == p.understaffing_per_agent_hour.len();
@@ -411,8 +411,25 @@ fn brute_force_matches_milp_on_a_tiny_instance() {
             t = t.need("phone", 0, hh, *k);
         }
         let site = t.site();
-        let starts = shiftwise::model::candidates::template_starts(&site, 0, 0);
+        // By hand: Tiny's 2-hour template starts on the hour from 08:00 to 12:00 (UTC), and
+        // `need` asks for 1 or 2 agents in its half hour (Erlang C on 1 or 15 one-minute
+        // calls); the library's figures must agree before the brute force uses them.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let starts: Vec<chrono::DateTime<chrono::Utc>> = (8..=12)
+            .map(|h| day.and_hms_opt(h, 0, 0).unwrap().and_utc())
+            .collect();
+        assert_eq!(
+            starts,
+            shiftwise::model::candidates::template_starts(&site, 0, 0)
+        );
         let n = site.grid.len();
+        let mut need = vec![0.0; n];
+        for (hh, k) in &needs {
+            let (h, m) = hh.split_once(':').unwrap();
+            let i = h.parse::<usize>().unwrap() * 2 + m.parse::<usize>().unwrap() / 30;
+            need[i] = f64::from(*k);
+        }
+        assert_eq!(need, requirements(&site).agents[0]);
         let mut best = f64::INFINITY;
         // Each agent: off, or one of the starts.
         for a in 0..=starts.len() {
@@ -429,7 +446,7 @@ fn brute_force_matches_milp_on_a_tiny_instance() {
                     }
                     labour += 2.0 * rate;
                 }
-                best = best.min(brute_cost(&site, &on, labour));
+                best = best.min(brute_cost(&site, &need, &on, labour));
             }
         }
         let plan = solve_all(&site);
