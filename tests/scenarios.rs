@@ -637,6 +637,23 @@ fn the_evaluate_command_writes_scenarios_csv() {
     };
     let csv1 = run("1");
     assert_eq!(csv1, run("2"), "same file on 1 and 2 threads");
+    // The figures are the library's for that roster, scenario file, sample count and seed:
+    // the command passes them on as given.
+    let back = shiftwise::report::read_roster(site, &rpath).unwrap();
+    let list =
+        shiftwise::scenarios::load_scenarios(Path::new("data/prime-day/scenarios.toml"), site)
+            .unwrap();
+    let lib = dir.path().join("library.csv");
+    let ev = shiftwise::scenarios::evaluate(site, &back, &list, 64, 3);
+    shiftwise::scenarios::write_scenarios_csv(&lib, &ev).unwrap();
+    assert_eq!(csv1, std::fs::read_to_string(&lib).unwrap());
+    let other_seed = shiftwise::scenarios::evaluate(site, &back, &list, 64, 4);
+    shiftwise::scenarios::write_scenarios_csv(&lib, &other_seed).unwrap();
+    assert_ne!(
+        csv1,
+        std::fs::read_to_string(&lib).unwrap(),
+        "the seed matters"
+    );
     // report.html: every real-time queue's chart carries the p5–p95 band of the first
     // stochastic scenario as a third series.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
