@@ -454,6 +454,15 @@ fn parse_stamp_with_offset(s: &str) -> Option<DateTime<chrono::FixedOffset>> {
         .ok()
 }
 
+/// Whether `text` writes `date`: ISO `2026-11-30`, or as a spreadsheet saving the file in
+/// its locale may (`2026/11/30`, `11/30/2026`, `30/11/2026`, `30.11.2026`); any reading that
+/// gives the date will do, the column being only a repetition of the shift's start.
+fn same_date(text: &str, date: chrono::NaiveDate) -> bool {
+    ["%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y"]
+        .iter()
+        .any(|f| chrono::NaiveDate::parse_from_str(text, f) == Ok(date))
+}
+
 /// Check the columns a `roster.csv` row repeats from its shift — the employee's name and
 /// time zone, the site date, the offsets, the times in the employee's zone, the paid hours
 /// and the queue shares — against the shift itself, pushing one problem per column that
@@ -474,8 +483,8 @@ fn repeated_columns_agree(
             &format!("employee {} is {} in employees.csv", emp.id, emp.name),
         ));
     }
-    let date = site.grid.date(shift.day).to_string();
-    if r.date.trim() != date {
+    let date = site.grid.date(shift.day);
+    if !same_date(r.date.trim(), date) {
         problems.push(p(
             "date",
             &r.date,
@@ -637,6 +646,23 @@ pub fn write_changes(path: &Path, changes: &[crate::living::Change]) -> Result<(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_roster_date_may_be_written_as_a_spreadsheet_writes_it() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        for ok in [
+            "2026-11-03",
+            "2026/11/03",
+            "11/3/2026",
+            "3/11/2026",
+            "03.11.2026",
+        ] {
+            assert!(super::same_date(ok, d), "{ok}");
+        }
+        for bad in ["2026-11-04", "11/4/2026", "2026-03-11x", "", "yesterday"] {
+            assert!(!super::same_date(bad, d), "{bad}");
+        }
+    }
+
     #[test]
     fn a_gap_that_rounds_to_nothing_prints_as_zero() {
         let show = |g: f64| format!("{:.2}", super::rounded_gap(g));
