@@ -651,6 +651,37 @@ fn chromium_renders_the_report_without_console_errors() {
 }
 
 #[test]
+fn the_service_level_forecast_shows_erlang_c_by_hand_for_one_agent() {
+    // One agent on duty at 09:00, when 15 one-minute calls arrive in the half hour: 0.5
+    // Erlang on one server, so a call waits with probability 0.5 and waits longer than
+    // 20 s with 0.5·e^(−(1 − 0.5)·20/60): 1 − 0.5·e^(−1/6) = 0.5768 answered in time, the
+    // week's only contacts. The report must show 58 % against the 80 % target.
+    let site = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .demand("phone", 0, "09:00", 15.0, 60.0)
+        .site();
+    let hand = 1.0 - 0.5 * (-1.0_f64 / 6.0).exp();
+    assert!((hand - 0.5768).abs() < 1e-4);
+    let eight = shiftwise::model::candidate_shifts(&site)
+        .into_iter()
+        .find(|c| c.start.format("%H:%M").to_string() == "08:00")
+        .expect("the 08:00 shift");
+    let roster = shiftwise::roster::Roster {
+        shifts: vec![eight.to_shift()],
+    };
+    let html = render_report(&site, &plan_from_roster(&site, &roster));
+    let start = html
+        .find("<h2>Service-level forecast</h2>")
+        .expect("section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    let cell = format!(
+        "<td>phone</td><td>phone</td><td class=\"n\">80 %</td><td class=\"n\">{:.0} %</td>",
+        hand * 100.0
+    );
+    assert!(section.contains(&cell), "{cell} in {section}");
+}
+
+#[test]
 fn the_service_level_forecast_has_one_row_per_queue_with_the_evaluations_figure() {
     let (site, p) = planned();
     let html = render_report(site, p);
