@@ -82,8 +82,9 @@ pub fn request_outcome(site: &Site, roster: &Roster, k: usize) -> RequestOutcome
     let (status, detail, violations) = match r.kind {
         // At most n in each week of the horizon (weeks from its first day).
         RequestKind::MaxShifts(n) => {
-            let per_week: Vec<usize> = (0..site.grid.days.div_ceil(7))
-                .map(|w| shifts.iter().filter(|s| s.day / 7 == w).count())
+            let per_week: Vec<usize> = crate::model::weeks(site.grid.days)
+                .into_iter()
+                .map(|week| shifts.iter().filter(|s| week.contains(&s.day)).count())
                 .collect();
             let excess: usize = per_week.iter().map(|&k| k.saturating_sub(n as usize)).sum();
             let over = per_week.iter().filter(|&&k| k > n as usize).count();
