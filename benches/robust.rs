@@ -1,7 +1,8 @@
 //! Robust planning against planning on the mean forecast, on `data/prime-day` (or the
 //! site in `SHIFTWISE_ROBUST_SITE`): both rosters are planned with the same time limit
 //! (`SHIFTWISE_ROBUST_LIMIT`, default 60 s), the robust one on `SHIFTWISE_ROBUST_SAMPLES`
-//! (default 8) forecast samples of the site's first stochastic scenario, then both are
+//! (default 8) forecast samples of `SHIFTWISE_ROBUST_SCENARIO` (default: the site's first
+//! stochastic scenario), then both are
 //! evaluated with `shiftwise::scenarios::evaluate` on a fresh held-out sample of that
 //! scenario (1,000 samples, a seed the planning samples never use). Prints, per roster:
 //! labour cost, paid hours, and per queue the mean and 5th percentile of the horizon's
@@ -29,7 +30,10 @@ fn main() {
     let samples: usize = env("SHIFTWISE_ROBUST_SAMPLES", 8);
     let (site, _) = shiftwise::load_site(&dir).expect("site loads");
     let list = load_scenarios(&dir.join("scenarios.toml"), &site).expect("scenarios load");
-    let sc = pick_scenario(&list, None).expect("a scenario").clone();
+    let name = std::env::var("SHIFTWISE_ROBUST_SCENARIO").ok();
+    let sc = pick_scenario(&list, name.as_deref())
+        .expect("the scenario")
+        .clone();
     let opts = SolveOptions {
         time_limit: limit,
         gap: 0.005,

@@ -79,10 +79,10 @@ enum Command {
         #[arg(long)]
         robust: bool,
         /// Forecast samples for --robust.
-        #[arg(long, default_value_t = 8, value_parser = at_least_one)]
+        #[arg(long, default_value_t = 8, value_parser = at_least_one, requires = "robust")]
         robust_samples: usize,
         /// Scenario to sample for --robust (default: the file's first stochastic one).
-        #[arg(long)]
+        #[arg(long, requires = "robust")]
         robust_scenario: Option<String>,
     },
     /// Rebuild OUTDIR/report.html from OUTDIR/roster.csv (and breaks.csv) of an existing
@@ -179,9 +179,16 @@ enum Command {
         /// Samples of a stochastic scenario's noise and absenteeism each roster is judged on.
         #[arg(long, default_value_t = 200, value_parser = at_least_one)]
         samples: usize,
-        /// Random seed of those samples.
+        /// Random seed of those samples (and of --robust's planning samples).
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Plan each variant robustly (as `plan --robust`) on samples of the scenario's
+        /// noise and its absenteeism, instead of on its mean forecast.
+        #[arg(long)]
+        robust: bool,
+        /// Forecast samples each variant is planned on with --robust.
+        #[arg(long, default_value_t = 8, value_parser = at_least_one, requires = "robust")]
+        robust_samples: usize,
     },
     /// Export a roster in another format.
     Export {
@@ -720,6 +727,8 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             time_limit,
             samples,
             seed,
+            robust,
+            robust_samples,
         } => {
             let bad = || {
                 Error::Usage(format!(
@@ -768,6 +777,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                     &opts,
                     samples,
                     seed,
+                    robust.then_some(robust_samples),
                 )
             })?;
             progress.finish();

@@ -66,6 +66,18 @@ fn horizon_spans(site: &Site, r: &Request) -> Vec<(DateTime<Utc>, DateTime<Utc>)
         .collect()
 }
 
+/// The outcome of request `k` when it does not meet the planning horizon.
+fn outside_horizon(k: usize) -> RequestOutcome {
+    RequestOutcome {
+        request: k,
+        status: RequestStatus::NotApplicable,
+        detail: "outside the planning horizon".into(),
+        penalty: 0.0,
+        cost_to_grant: None,
+        reason: String::new(),
+    }
+}
+
 /// Status, detail and penalty of request `k` in `roster`, counted the way the model
 /// prices it (prefer off: per shift touching a span; prefer work: per span without a
 /// shift; work mode: per shift in the other mode; max shifts: per shift above the cap in
@@ -80,12 +92,16 @@ pub fn request_outcome(site: &Site, roster: &Roster, k: usize) -> RequestOutcome
     };
     let weight = if r.hard { 0.0 } else { r.weight };
     let (status, detail, violations) = match r.kind {
-        // At most n in each week of the horizon (weeks from its first day).
+        // At most n in each week of the horizon (weeks from its first day), or in the week
+        // of its date.
         RequestKind::MaxShifts(n) => {
-            let per_week: Vec<usize> = crate::model::weeks(site.grid.days)
+            let per_week: Vec<usize> = crate::model::request_weeks(site, r)
                 .into_iter()
-                .map(|week| shifts.iter().filter(|s| week.contains(&s.day)).count())
+                .map(|(_, week)| shifts.iter().filter(|s| week.contains(&s.day)).count())
                 .collect();
+            if per_week.is_empty() {
+                return outside_horizon(k);
+            }
             let excess: usize = per_week.iter().map(|&k| k.saturating_sub(n as usize)).sum();
             let over = per_week.iter().filter(|&&k| k > n as usize).count();
             let status = ratio(over, per_week.len());
@@ -103,14 +119,7 @@ pub fn request_outcome(site: &Site, roster: &Roster, k: usize) -> RequestOutcome
         _ => {
             let spans = horizon_spans(site, r);
             if spans.is_empty() {
-                return RequestOutcome {
-                    request: k,
-                    status: RequestStatus::NotApplicable,
-                    detail: "outside the planning horizon".into(),
-                    penalty: 0.0,
-                    cost_to_grant: None,
-                    reason: String::new(),
-                };
+                return outside_horizon(k);
             }
             let touching = |a: DateTime<Utc>, b: DateTime<Utc>| {
                 shifts.iter().filter(move |s| s.overlaps(a, b))
@@ -519,6 +528,9 @@ pub fn fair_shares(site: &Site, roster: &Roster) -> Vec<FairShare> {
 /// `every Tue`.
 pub fn request_when(r: &Request) -> String {
     let day = match r.day {
+        RequestDay::Date(d) if matches!(r.kind, RequestKind::MaxShifts(_)) => {
+            format!("the week of {d}")
+        }
         RequestDay::Date(d) => d.to_string(),
         RequestDay::Weekly(w) => format!("every {w}"),
         // max_shifts counts each week; prefer_mode without a day holds throughout.

@@ -6,7 +6,7 @@ use std::fmt;
 
 use chrono::{Duration, Timelike};
 
-use crate::domain::{RequestKind, Role, Site};
+use crate::domain::{RequestDay, RequestKind, Role, Site};
 use crate::model::{candidates::hard_blocks, weeks};
 use crate::roster::Roster;
 
@@ -178,9 +178,21 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
         }
         let mine = by_emp.get(&r.employee).map(Vec::as_slice).unwrap_or(&[]);
         match r.kind {
-            // At most n a week, weeks counted from the horizon's first day.
+            // At most n a week, weeks counted from the horizon's first day; a dated request
+            // only in the week of its date.
             RequestKind::MaxShifts(n) => {
-                for week in 0..site.grid.days.div_ceil(7) {
+                let capped: Vec<usize> = match r.day {
+                    RequestDay::Date(d) => {
+                        let day = (d - site.grid.start_date).num_days();
+                        if (0..site.grid.days as i64).contains(&day) {
+                            vec![day as usize / 7]
+                        } else {
+                            Vec::new()
+                        }
+                    }
+                    _ => (0..site.grid.days.div_ceil(7)).collect(),
+                };
+                for week in capped {
                     let worked = mine.iter().filter(|s| s.day / 7 == week).count();
                     if worked > n as usize {
                         push(

@@ -215,26 +215,30 @@ fn late_shifts_are_counted_in_the_employees_own_zone() {
     assert!(!site.undesirable(0, start, end).weekend, "a Monday");
 }
 
+/// Two weeks from Monday 2026-01-05; A is needed every day at 09:00 and may work every
+/// day (no run of days is too long); one request row.
+fn need_every_day(request: &str) -> shiftwise::Site {
+    let mut t = Tiny::new(14).agent("A", "ft", "onsite", "phone", 100.0);
+    for d in 0..14 {
+        t = t.need("phone", d, "09:00", 1);
+    }
+    t.requests.push(request.into());
+    t.contracts = t
+        .contracts
+        .replace("max_consecutive_days = 7", "max_consecutive_days = 14");
+    t.site()
+}
+
+/// Shifts of the plan in each of the two weeks.
+fn per_week(plan: &shiftwise::plan::Plan) -> Vec<usize> {
+    (0..2)
+        .map(|w| plan.roster.shifts.iter().filter(|s| s.day / 7 == w).count())
+        .collect()
+}
+
 #[test]
 fn a_max_shifts_request_caps_each_week_of_the_horizon() {
-    // Two weeks; A is needed every day at 09:00 and asks for at most 2 shifts a week.
-    let need_every_day = |request: &str| {
-        let mut t = Tiny::new(14).agent("A", "ft", "onsite", "phone", 100.0);
-        for d in 0..14 {
-            t = t.need("phone", d, "09:00", 1);
-        }
-        t.requests.push(request.into());
-        // Every day may be worked: no run of days is too long.
-        t.contracts = t
-            .contracts
-            .replace("max_consecutive_days = 7", "max_consecutive_days = 14");
-        t.site()
-    };
-    let per_week = |plan: &shiftwise::plan::Plan| -> Vec<usize> {
-        (0..2)
-            .map(|w| plan.roster.shifts.iter().filter(|s| s.day / 7 == w).count())
-            .collect()
-    };
+    // A asks for at most 2 shifts a week.
     // Hard: two in each week, four in all (a cap over the horizon would allow two).
     let hard = need_every_day("A,max_shifts,,,,,hard,,2,");
     let plan = solve_all(&hard);
@@ -267,6 +271,44 @@ fn a_max_shifts_request_caps_each_week_of_the_horizon() {
         weeks[0].contains("7 shifts in week 1") && weeks[1].contains("7 shifts in week 2"),
         "{weeks:?}"
     );
+}
+
+#[test]
+fn a_dated_max_shifts_request_caps_only_the_week_of_its_date() {
+    // Exam week: at most 2 shifts in the week holding Wednesday 2026-01-14 (the second).
+    let hard = need_every_day("A,max_shifts,2026-01-14,,,,hard,,2,exams");
+    let plan = solve_all(&hard);
+    assert_eq!(per_week(&plan), vec![7, 2]);
+    let o = &plan.requests[0];
+    assert_eq!(o.status, RequestStatus::Granted, "{}", o.detail);
+    assert_eq!(
+        shiftwise::people::request_when(&hard.requests[0]),
+        "the week of 2026-01-14"
+    );
+    // Soft at 1 a shift: A works every day, five shifts over in that week only.
+    let soft = need_every_day("A,max_shifts,2026-01-14,,,,soft,1,2,exams");
+    let plan = solve_all(&soft);
+    assert_eq!(per_week(&plan), vec![7, 7]);
+    let o = &plan.requests[0];
+    assert_eq!(o.status, RequestStatus::Denied, "{}", o.detail);
+    assert!((o.penalty - 5.0).abs() < 1e-9, "{}", o.penalty);
+    assert_eq!(o.detail, "7 shifts for at most 2");
+    // That roster against the hard request: one violation, in the second week.
+    let req = shiftwise::staffing::requirements(&hard);
+    let v = shiftwise::verify::verify(&hard, &plan.roster, &req.agents);
+    let broken: Vec<&str> = v
+        .violations
+        .iter()
+        .filter(|x| x.rule == "max_shifts_request")
+        .map(|x| x.detail.as_str())
+        .collect();
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert!(broken[0].contains("7 shifts in week 2"), "{broken:?}");
+    // A date outside the horizon caps nothing (validation warns about it).
+    let outside = need_every_day("A,max_shifts,2026-02-04,,,,hard,,2,exams");
+    let plan = solve_all(&outside);
+    assert_eq!(per_week(&plan), vec![7, 7]);
+    assert_eq!(plan.requests[0].status, RequestStatus::NotApplicable);
 }
 
 #[test]

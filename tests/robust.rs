@@ -94,7 +94,7 @@ fn what_if_finds_the_smallest_number_of_extra_people() {
         skills: None,
         counts: &[0, 1, 2],
     };
-    let v = what_if(&site, &sc, &extra, &exact(), 1, 0).unwrap();
+    let v = what_if(&site, &sc, &extra, &exact(), 1, 0, None).unwrap();
     let meets: Vec<bool> = v.iter().map(|x| x.meets).collect();
     assert_eq!(meets, vec![false, true, true]);
     assert_eq!(v[1].extra, 1);
@@ -128,6 +128,7 @@ fn what_if_judges_each_roster_on_the_scenarios_absenteeism() {
         &exact(),
         1,
         0,
+        None,
     )
     .unwrap();
     assert!(base[0].meets, "{:?}", base[0].service);
@@ -140,11 +141,130 @@ fn what_if_judges_each_roster_on_the_scenarios_absenteeism() {
             absenteeism_contracts: None,
         },
     );
-    let v = what_if(&site, &sick, &extra, &exact(), 400, 3).unwrap();
+    let v = what_if(&site, &sick, &extra, &exact(), 400, 3, None).unwrap();
     let (_, level, target) = v[0].service[0];
     assert!(!v[0].meets && level < 0.7 * target, "{:?}", v[0].service);
     assert!(level > 0.2, "A is there in about half the samples: {level}");
     // The same seed gives the same figures.
-    let again = what_if(&site, &sick, &extra, &exact(), 400, 3).unwrap();
+    let again = what_if(&site, &sick, &extra, &exact(), 400, 3, None).unwrap();
     assert_eq!(again[0].service, v[0].service);
+}
+
+/// Two full-time agents at 100/h and two students at 60/h, all able to take the same
+/// 2-hour shifts; the 09:00 interval needs 2 agents.
+fn students_and_full_timers() -> shiftwise::Site {
+    let mut t = Tiny::new(1);
+    t.contracts.push_str(
+        "[[contracts]]\nid = \"st\"\nmin_hours_per_week = 0\nmax_hours_per_week = 20\nmin_shifts_per_week = 0\nmax_shifts_per_week = 5\nmin_rest_hours = 0\nmax_consecutive_days = 7\nmin_days_off_per_week = 0\n",
+    );
+    t.templates = t
+        .templates
+        .replace("contracts = [\"ft\"]", "contracts = [\"ft\", \"st\"]");
+    t.agent("F1", "ft", "onsite", "phone", 100.0)
+        .agent("F2", "ft", "onsite", "phone", 100.0)
+        .agent("S1", "st", "onsite", "phone", 60.0)
+        .agent("S2", "st", "onsite", "phone", 60.0)
+        .need("phone", 0, "09:00", 2)
+        .site()
+}
+
+fn sick(absenteeism: f64, contracts: Option<Vec<usize>>) -> shiftwise::scenarios::Scenario {
+    shiftwise::scenarios::Scenario::stochastic(
+        "sick",
+        shiftwise::scenarios::Noise {
+            daily_cv: 0.0,
+            interval_cv: 0.0,
+            absenteeism,
+            absenteeism_contracts: contracts,
+        },
+    )
+}
+
+fn worked_by(plan: &shiftwise::plan::Plan, site: &shiftwise::Site) -> Vec<String> {
+    let mut ids: Vec<String> = plan
+        .roster
+        .shifts
+        .iter()
+        .map(|s| site.employees[s.employee].id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn absenteeism_of_one_contract_lowers_only_its_agents_supply() {
+    use shiftwise::scenarios::robust::attendance;
+    let site = students_and_full_timers();
+    let st = site.contracts.iter().position(|c| c.id == "st").unwrap();
+    let only_students = attendance(&site, &sick(0.3, Some(vec![st])));
+    let expected: Vec<f64> = site
+        .employees
+        .iter()
+        .map(|e| if e.id.starts_with('S') { 0.7 } else { 1.0 })
+        .collect();
+    assert_eq!(only_students, expected);
+    let everyone = attendance(&site, &sick(0.3, None));
+    assert!(
+        everyone.iter().all(|&a| (a - 0.7).abs() < 1e-12),
+        "{everyone:?}"
+    );
+    let deterministic = attendance(
+        &site,
+        &shiftwise::scenarios::Scenario::deterministic("base"),
+    );
+    assert!(deterministic.iter().all(|&a| a == 1.0));
+}
+
+#[test]
+fn a_robust_plan_hedges_against_absent_students_with_full_timers() {
+    use shiftwise::scenarios::robust::robust_requirements;
+    use shiftwise::verify::verify;
+    // Hand-solved (2-hour shifts, the need is one 30-minute interval, first shortfall
+    // tier 1000/agent-hour):
+    // - on the forecast: the two students (labour 240, no shortfall);
+    // - with each student shift missed half the time, a student is half an agent: two
+    //   students 240 + one missing agent × 0.5 h × 1000 = 740; one of each 320 + 250 = 570;
+    //   both students and a full-timer 440; the two full-timers 400 → F1 and F2.
+    let site = students_and_full_timers();
+    let plain = shiftwise::plan::plan(&site, &exact()).unwrap();
+    assert_eq!(worked_by(&plain, &site), ["S1", "S2"]);
+    let st = site.contracts.iter().position(|c| c.id == "st").unwrap();
+    let req = robust_requirements(&site, &sick(0.5, Some(vec![st])), 4, 0);
+    let hedged = plan_for_requirements(&site, &exact(), Family::ALL, req).unwrap();
+    assert_eq!(worked_by(&hedged, &site), ["F1", "F2"]);
+    let v = verify(&site, &hedged.roster, &hedged.requirements.agents).violations;
+    assert!(v.is_empty(), "{v:?}");
+    // Absence of every contract: everyone is half an agent, so four shifts cover the need.
+    let req = robust_requirements(&site, &sick(0.5, None), 4, 0);
+    let all_sick = plan_for_requirements(&site, &exact(), Family::ALL, req).unwrap();
+    assert_eq!(all_sick.roster.shifts.len(), 4);
+}
+
+#[test]
+fn what_if_with_robust_plans_hedges_against_the_scenario() {
+    use shiftwise::scenarios::whatif::{what_if, Extra};
+    // A and one extra full-timer; the 09:00 need is one agent, and every shift is missed
+    // half the time. Planned on the mean forecast, one shift covers the need and the queue
+    // is unstaffed whenever that agent is away (about half the samples); planned robustly,
+    // each agent is half an agent, so both work and the queue is empty only when both are
+    // away (about a quarter).
+    let site = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "09:00", 1)
+        .site();
+    let extra = Extra {
+        contract: "ft",
+        skills: None,
+        counts: &[1],
+    };
+    let sc = sick(0.5, None);
+    let plain = what_if(&site, &sc, &extra, &exact(), 400, 3, None).unwrap();
+    let hedged = what_if(&site, &sc, &extra, &exact(), 400, 3, Some(4)).unwrap();
+    assert_eq!(plain[0].labour, 200.0, "one 2-hour shift at 100/h");
+    assert_eq!(hedged[0].labour, 400.0, "both agents work");
+    let (plain_level, hedged_level) = (plain[0].service[0].1, hedged[0].service[0].1);
+    assert!(
+        hedged_level > plain_level + 0.15,
+        "{plain_level} → {hedged_level}"
+    );
 }

@@ -642,6 +642,29 @@ fn a_dated_request_outside_the_horizon_is_a_warning_naming_its_line() {
 }
 
 #[test]
+fn a_max_shifts_request_with_a_weekday_or_a_window_is_an_error() {
+    // max_shifts counts a week's shifts: a weekday or a time window would be ignored.
+    for (row, field) in [
+        ("FT20,max_shifts,,wed,,,hard,,2,", "weekday"),
+        ("FT20,max_shifts,2026-12-02,,09:00,,hard,,2,", "from"),
+        ("FT20,max_shifts,,,,18:00,soft,10,2,", "to"),
+    ] {
+        let mut t = tokyo_texts();
+        t[3] = format!("{}{row}\n", t[3]);
+        let line = t[3].lines().count();
+        let v = validate_texts(&t);
+        assert_eq!(v.errors.len(), 1, "{row}: {}", listing(&v.errors));
+        let e = &v.errors[0];
+        assert_eq!(
+            (e.file.as_str(), e.line, e.field.as_deref()),
+            ("requests.csv", Some(line), Some(field)),
+            "{e}"
+        );
+        assert!(e.to_string().contains("max_shifts caps a week"), "{e}");
+    }
+}
+
+#[test]
 fn a_change_for_an_unknown_employee_or_a_day_outside_the_horizon_is_an_error() {
     let (mut site, _) = shiftwise::load_site(&root().join("data/tokyo")).unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -1688,6 +1688,26 @@ fn requests(
             kind,
             Some(RequestKind::Unavailable | RequestKind::PreferOff | RequestKind::PreferWork)
         );
+        // max_shifts counts whole weeks: a date picks the week, nothing finer applies.
+        if matches!(kind, Some(RequestKind::MaxShifts(_))) {
+            if !r.weekday.is_empty() {
+                ctx.err(p(
+                    "weekday",
+                    &r.weekday,
+                    "max_shifts caps a week: give a date in the week it caps, or no date for every week"
+                        .into(),
+                ));
+            }
+            for (field, value) in [("from", &r.from), ("to", &r.to)] {
+                if !value.is_empty() {
+                    ctx.err(p(
+                        field,
+                        value,
+                        "max_shifts caps a week's shifts: leave from and to empty".into(),
+                    ));
+                }
+            }
+        }
         let day = match (r.date.as_str(), r.weekday.as_str()) {
             ("", "") if !timed => Some(RequestDay::Always),
             ("", "") => {
@@ -1741,6 +1761,8 @@ fn requests(
         };
         let window = match (r.from.as_str(), r.to.as_str()) {
             ("", "") => None,
+            // Reported above: max_shifts has no window.
+            _ if matches!(kind, Some(RequestKind::MaxShifts(_))) => None,
             (a, b) => match (parse_hhmm(a, false), parse_hhmm(b, true)) {
                 (Some(x), Some(y)) if x < y => Some((x, y)),
                 (Some(_), Some(_)) => {

@@ -72,6 +72,7 @@ pub fn applies(site: &Site, req: &Requirements, families: &[Family]) -> bool {
         && rules.template_cover.is_empty()
         && rules.shift_requests.is_empty()
         && req.scenarios.is_empty()
+        && req.attendance.iter().all(|&a| a == 1.0)
         && Family::ALL.iter().all(|f| families.contains(f))
 }
 
@@ -298,10 +299,10 @@ fn cache_key(duty: Duty, share: f64) -> (usize, u32) {
 struct SoftTerms {
     /// Prefer-work windows: weight, and the candidates touching the window.
     prefer_work: Vec<(f64, Vec<usize>)>,
-    /// Soft max shifts: (max in each week, weight per shift above).
-    max_shifts: Vec<(u32, f64)>,
-    /// Hard max shifts in each week.
-    hard_max: Option<u32>,
+    /// Soft max shifts: (week, max in it, weight per shift above).
+    max_shifts: Vec<(usize, u32, f64)>,
+    /// Hard max shifts: (week, max in it).
+    hard_max: Vec<(usize, u32)>,
 }
 
 /// The descent's state over one site.
@@ -605,10 +606,15 @@ impl<'a> Descent<'a> {
             let mine = || by_day[e].iter().flatten().copied();
             let touches = |c: usize, a, b| cands[c].start < b && a < cands[c].end;
             match r.kind {
-                RequestKind::MaxShifts(n) if r.hard => {
-                    soft[e].hard_max = Some(soft[e].hard_max.map_or(n, |m| m.min(n)));
+                RequestKind::MaxShifts(n) => {
+                    for (w, _) in super::request_weeks(site, r) {
+                        if r.hard {
+                            soft[e].hard_max.push((w, n));
+                        } else {
+                            soft[e].max_shifts.push((w, n, r.weight));
+                        }
+                    }
                 }
-                RequestKind::MaxShifts(n) => soft[e].max_shifts.push((n, r.weight)),
                 _ if r.hard => {}
                 RequestKind::PreferMode(m) => {
                     let spans = site.request_spans(r);
@@ -1752,11 +1758,9 @@ impl<'a> Descent<'a> {
                 out += worked.saturating_sub(k) as f64;
             }
         }
-        if let Some(m) = self.soft[e].hard_max {
-            for week in &self.weeks {
-                let n = week.clone().filter(|&d| w[d].is_some()).count();
-                out += (n as f64 - f64::from(m)).max(0.0);
-            }
+        for &(week, m) in &self.soft[e].hard_max {
+            let n = self.weeks[week].clone().filter(|&d| w[d].is_some()).count();
+            out += (n as f64 - f64::from(m)).max(0.0);
         }
         out
     }
@@ -1770,13 +1774,9 @@ impl<'a> Descent<'a> {
                 cost += weight;
             }
         }
-        if !soft.max_shifts.is_empty() {
-            for week in &self.weeks {
-                let n = week.clone().filter(|&d| w[d].is_some()).count() as u32;
-                for &(max, weight) in &soft.max_shifts {
-                    cost += f64::from(n.saturating_sub(max)) * weight;
-                }
-            }
+        for &(week, max, weight) in &soft.max_shifts {
+            let n = self.weeks[week].clone().filter(|&d| w[d].is_some()).count() as u32;
+            cost += f64::from(n.saturating_sub(max)) * weight;
         }
         cost
     }

@@ -119,7 +119,8 @@ impl State<'_> {
         self.chosen[cand.employee][cand.day] = Some(c);
     }
 
-    /// Whether employee `e` may add candidate `c` without breaking a hard rule.
+    /// Whether employee `e` may add candidate `c` without breaking a hard rule;
+    /// `max_shifts_request` is the hard `max_shifts` cap of `c`'s week, if any.
     fn allowed(&self, cands: &[Candidate], c: usize, max_shifts_request: Option<u32>) -> bool {
         let cand = &cands[c];
         let site = self.site;
@@ -246,21 +247,16 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
         .iter()
         .map(|c| super::candidates::expected_break_share(site, c))
         .collect();
-    let max_req: Vec<Option<u32>> = (0..n_emp)
-        .map(|e| {
-            site.requests
-                .iter()
-                .filter(|r| r.employee == e && r.hard)
-                .filter_map(|r| {
-                    if let RequestKind::MaxShifts(n) = r.kind {
-                        Some(n)
-                    } else {
-                        None
-                    }
-                })
-                .min()
-        })
-        .collect();
+    // The hard max_shifts requests' cap of each employee and week.
+    let mut max_req: Vec<Vec<Option<u32>>> = vec![vec![None; weeks(site.grid.days).len()]; n_emp];
+    for r in site.requests.iter().filter(|r| r.hard) {
+        if let RequestKind::MaxShifts(n) = r.kind {
+            for (w, _) in super::request_weeks(site, r) {
+                let cap = &mut max_req[r.employee][w];
+                *cap = Some(cap.map_or(n, |m| m.min(n)));
+            }
+        }
+    }
     let mut st = State {
         site,
         residual: req.agents.clone(),
@@ -290,7 +286,7 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
         by_emp[e]
             .iter()
             .copied()
-            .filter(|&c| st.allowed(cands, c, max_req[e]))
+            .filter(|&c| st.allowed(cands, c, max_req[e][cands[c].day / 7]))
             .map(|c| (st.value(&cands[c], soft[c], &away[c]), c))
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
     };

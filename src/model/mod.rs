@@ -46,7 +46,7 @@ use good_lp::{constraint, Expression};
 
 pub use candidates::{candidate_shifts, Candidate};
 
-use crate::domain::{RequestKind, Role, ShiftMode, Site};
+use crate::domain::{Request, RequestDay, RequestKind, Role, ShiftMode, Site};
 use crate::solve::{LinearModel, SolveOutcome, Var};
 use crate::staffing::Requirements;
 
@@ -217,6 +217,20 @@ pub fn weeks(days: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// The weeks (index and days, as [`weeks`]) a `max_shifts` request caps: every week of the
+/// horizon, or — when it is dated — the one holding its date (none for a date outside the
+/// horizon).
+pub fn request_weeks(site: &Site, r: &Request) -> Vec<(usize, std::ops::Range<usize>)> {
+    let all = weeks(site.grid.days).into_iter().enumerate();
+    match r.day {
+        RequestDay::Date(date) => match site.grid.day_of_date(date) {
+            Some(day) => all.filter(|(_, week)| week.contains(&day)).collect(),
+            None => Vec::new(),
+        },
+        RequestDay::Weekly(_) | RequestDay::Always => all.collect(),
+    }
+}
+
 /// A built model: the LP plus what is needed to read a solution back.
 pub struct Builder<'a> {
     /// The site.
@@ -229,8 +243,12 @@ pub struct Builder<'a> {
     pub lm: LinearModel,
     /// `x[c]`.
     pub x: Vec<Var>,
-    /// Skill groups: distinct skill sets of agents, and each agent's group.
+    /// Skill groups: distinct skill sets of agents (split further by attendance when it
+    /// differs, robust planning), and each agent's group.
     pub groups: Vec<Vec<usize>>,
+    /// Expected share of its shifts each group works ([`Requirements::attendance`]; 1 in
+    /// an ordinary plan): a group's allocations are at most this share of its agents on duty.
+    pub group_attendance: Vec<f64>,
     /// Group of each employee (`None` for team leads and agents without skills).
     pub group_of: Vec<Option<usize>>,
     /// `y[g][i]`: (queue, var) allocations of group `g` in interval `i`.
@@ -324,6 +342,7 @@ impl<'a> Builder<'a> {
                 .push(c);
         }
         let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_attendance: Vec<f64> = Vec::new();
         let mut group_of = vec![None; site.employees.len()];
         for (e, emp) in site.employees.iter().enumerate() {
             if emp.role != Role::Agent {
@@ -331,10 +350,14 @@ impl<'a> Builder<'a> {
             }
             let mut skills = emp.skills.clone();
             skills.sort_unstable();
-            let g = match groups.iter().position(|s| *s == skills) {
+            let attends = req.attendance.get(e).copied().unwrap_or(1.0);
+            let g = match (0..groups.len())
+                .position(|g| groups[g] == skills && group_attendance[g] == attends)
+            {
                 Some(g) => g,
                 None => {
                     groups.push(skills);
+                    group_attendance.push(attends);
                     groups.len() - 1
                 }
             };
@@ -375,6 +398,7 @@ impl<'a> Builder<'a> {
             lm,
             x,
             groups,
+            group_attendance,
             group_of,
             y,
             duty: Vec::new(),
@@ -1023,7 +1047,8 @@ impl<'a> Builder<'a> {
 
     /// Coverage of real-time queues: allocations plus understaffing equal the requirement,
     /// with understaffing split into tiers of one agent whose costs rise with depth (the
-    /// last tier is unbounded). A group's allocations never exceed its on-duty agents.
+    /// last tier is unbounded). A group's allocations never exceed its on-duty agents (times
+    /// its attendance, robust planning).
     pub fn queue_coverage(&mut self) {
         let n = self.site.grid.len();
         let hours = self.site.grid.interval_hours();
@@ -1033,7 +1058,7 @@ impl<'a> Builder<'a> {
                 if self.y[g][i].is_empty() {
                     continue;
                 }
-                let duty = self.duty_sum([2 * g, 2 * g + 1], i);
+                let duty = self.group_attendance[g] * self.duty_sum([2 * g, 2 * g + 1], i);
                 let alloc: Expression = self.y[g][i]
                     .iter()
                     .map(|(_, v)| Expression::from(v.var))
@@ -1345,9 +1370,9 @@ impl<'a> Builder<'a> {
             let mine: Vec<usize> = by_emp[e].clone();
             match r.kind {
                 // At most n shifts in each week of the horizon (weeks from its first day,
-                // as the contracts' weekly rules).
+                // as the contracts' weekly rules), or in the week of its date.
                 RequestKind::MaxShifts(n) => {
-                    for (w, week) in weeks(site.grid.days).into_iter().enumerate() {
+                    for (w, week) in request_weeks(site, r) {
                         let in_week: Vec<usize> = mine
                             .iter()
                             .copied()

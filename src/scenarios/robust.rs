@@ -16,12 +16,10 @@ const PLANNING_STREAM: u64 = 1 << 62;
 
 /// Agents required `[q][i]` in sample `k` of scenario `sc`: its multipliers, then a
 /// log-normal daily factor (shared by the day's intervals and queues) and an interval
-/// factor per interval and queue, as in `evaluate`; absenteeism `p` (when it applies to
-/// every contract) as an expected loss of supply, dividing requirements by `1 − p`.
-/// The random stream depends only on `(seed, k)`.
+/// factor per interval and queue, as in `evaluate`. Absenteeism is not in the samples: it
+/// lowers the supply instead ([`attendance`]). The random stream depends only on `(seed, k)`.
 pub fn sample_agents(site: &Site, sc: &Scenario, seed: u64, k: usize) -> Vec<Vec<f64>> {
     let (mut contacts, aht) = sc.adjusted_forecast(site);
-    let mut inflate = 1.0;
     if let ScenarioKind::Stochastic(noise) = &sc.kind {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(PLANNING_STREAM + k as u64);
@@ -42,32 +40,53 @@ pub fn sample_agents(site: &Site, sc: &Scenario, seed: u64, k: usize) -> Vec<Vec
                 *c *= daily[site.grid.intervals[i].day] * eps;
             }
         }
-        if noise.absenteeism_contracts.is_none() && noise.absenteeism < 1.0 {
-            inflate = 1.0 / (1.0 - noise.absenteeism);
-        }
     }
     let forecast = Forecast {
         contacts,
         aht_seconds: aht,
         shrinkage: site.forecast.shrinkage.clone(),
     };
-    let req = requirements_for(
+    requirements_for(
         &site.queues,
         &forecast,
         site.grid.interval_seconds(),
         site.shrinkage,
-    );
-    req.agents
-        .into_iter()
-        .map(|per_q| per_q.into_iter().map(|a| a * inflate).collect())
+    )
+    .agents
+}
+
+/// Expected share of each employee's shifts worked under `sc`: `1 − p` for an employee
+/// whose contract the scenario's absenteeism `p` applies to (every contract when it names
+/// none), else 1. Planning with it prices absence as an expected loss of supply — an agent
+/// of a contract missing 30 % of shifts counts as 0.7 of an agent on every queue and in
+/// every interval — where `evaluate` draws whole absent shifts.
+pub fn attendance(site: &Site, sc: &Scenario) -> Vec<f64> {
+    let ScenarioKind::Stochastic(noise) = &sc.kind else {
+        return vec![1.0; site.employees.len()];
+    };
+    site.employees
+        .iter()
+        .map(|e| {
+            let absent = noise
+                .absenteeism_contracts
+                .as_ref()
+                .is_none_or(|c| c.contains(&e.contract));
+            if absent {
+                1.0 - noise.absenteeism
+            } else {
+                1.0
+            }
+        })
         .collect()
 }
 
 /// Requirements for robust planning: the site's own (email deadlines from the plan's
 /// forecast), with `samples` forecast samples of `sc` as scenarios and their mean as
-/// `agents` (what the greedy start and the allocation variables use).
+/// `agents` (what the greedy start and the allocation variables use), and the
+/// scenario's [`attendance`].
 pub fn robust_requirements(site: &Site, sc: &Scenario, samples: usize, seed: u64) -> Requirements {
     let mut req = requirements(site);
+    req.attendance = attendance(site, sc);
     let k = match sc.kind {
         ScenarioKind::Deterministic => 1,
         ScenarioKind::Stochastic(_) => samples.max(1),

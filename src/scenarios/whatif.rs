@@ -3,9 +3,10 @@
 
 use rayon::prelude::*;
 
+use super::robust::robust_requirements;
 use super::{evaluate, Scenario};
 use crate::domain::{Role, Site};
-use crate::plan::plan;
+use crate::plan::{plan, plan_for_requirements};
 use crate::solve::SolveOptions;
 use crate::Error;
 
@@ -106,6 +107,10 @@ pub struct WhatIfVariant {
 /// with one solver thread), and measure each roster with [`evaluate`] on the scenario
 /// itself — `samples` samples of its noise and absenteeism from `seed` when it is
 /// stochastic (a sick student is not there to answer), its forecast when deterministic.
+/// With `hedge = Some(k)` each variant is planned robustly instead, on `k` samples of the
+/// scenario's randomness and its absenteeism as lost supply
+/// ([`super::robust::robust_requirements`], same `seed`, streams of its own), so the
+/// rosters hedge against what they are judged on.
 /// Results in the order of `counts`; the answer is the first variant that `meets`.
 pub fn what_if(
     site: &Site,
@@ -114,6 +119,7 @@ pub fn what_if(
     opts: &SolveOptions,
     samples: usize,
     seed: u64,
+    hedge: Option<usize>,
 ) -> Result<Vec<WhatIfVariant>, Error> {
     let Extra {
         contract,
@@ -141,7 +147,15 @@ pub fn what_if(
         .par_iter()
         .zip(counts.par_iter())
         .map(|(s, &n)| {
-            let p = plan(s, &one)?;
+            let p = match hedge {
+                Some(k) => plan_for_requirements(
+                    s,
+                    &one,
+                    crate::model::Family::ALL,
+                    robust_requirements(s, &randomness, k, seed),
+                )?,
+                None => plan(s, &one)?,
+            };
             let ev = evaluate(
                 s,
                 &p.roster,

@@ -51,6 +51,11 @@ pub struct Requirements {
     /// `agents` is their mean, and real-time coverage is priced as the average penalty
     /// over the samples). Empty for an ordinary plan.
     pub scenarios: Vec<Vec<Vec<f64>>>,
+    /// Robust planning: `attendance[e]`, the expected share of employee `e`'s shifts
+    /// actually worked (1 − the scenario's absenteeism where it applies to their contract);
+    /// an agent on duty then supplies that much of an agent to the queues. Empty: every
+    /// shift is worked.
+    pub attendance: Vec<f64>,
 }
 
 /// Requirements for a loaded site.
@@ -83,6 +88,7 @@ pub fn requirements_for(
         service_level: Vec::with_capacity(queues.len()),
         deferred: Vec::with_capacity(queues.len()),
         scenarios: Vec::new(),
+        attendance: Vec::new(),
     };
     for (q, queue) in queues.iter().enumerate() {
         let inflate: Vec<f64> = out.shrinkage[q].iter().map(|s| 1.0 / (1.0 - s)).collect();
