@@ -268,3 +268,57 @@ fn what_if_with_robust_plans_hedges_against_the_scenario() {
         "{plain_level} → {hedged_level}"
     );
 }
+
+#[test]
+fn expected_shortfall_pieces_price_every_allocation_as_the_samples_do() {
+    use shiftwise::model::expected_shortfall_segments;
+    let tiers = [1000.0, 2000.0, 4000.0];
+    // Sample k short by d pays tier t for the part of d in (t, t + 1], the last open.
+    let tiered = |d: f64| -> f64 {
+        (0..tiers.len())
+            .map(|t| {
+                let part = if t + 1 == tiers.len() {
+                    (d - t as f64).max(0.0)
+                } else {
+                    (d - t as f64).clamp(0.0, 1.0)
+                };
+                part * tiers[t]
+            })
+            .sum()
+    };
+    for needs in [
+        vec![2.6],
+        vec![1.0, 3.0],
+        vec![0.4, 2.25, 5.7, 3.1, 0.0, 4.45, 2.25, 6.9],
+        vec![0.3, 0.3, 0.3],
+    ] {
+        let pieces = expected_shortfall_segments(&needs, &tiers);
+        let most = needs.iter().copied().fold(0.0, f64::max);
+        let total: f64 = pieces.iter().map(|p| p.0).sum();
+        assert!((total - most).abs() < 1e-9, "{needs:?}: {pieces:?}");
+        let mut by_cost = pieces.clone();
+        by_cost.sort_by(|a, b| a.1.total_cmp(&b.1));
+        for step in 0..=140 {
+            let a = most * step as f64 / 140.0;
+            let direct: f64 =
+                needs.iter().map(|&n| tiered((n - a).max(0.0))).sum::<f64>() / needs.len() as f64;
+            // The solver's view: `most − a` of shortfall, cheapest pieces first.
+            let mut left = most - a;
+            let mut filled = 0.0;
+            for &(width, cost) in &by_cost {
+                let take = left.min(width);
+                filled += take * cost;
+                left -= take;
+            }
+            assert!(
+                (direct - filled).abs() < 1e-6,
+                "{needs:?} at {a}: {direct} against {filled}"
+            );
+        }
+    }
+    // One sample: the tiers themselves, the deepest bounded by the need.
+    assert_eq!(
+        expected_shortfall_segments(&[2.5], &tiers),
+        vec![(0.5, 4000.0), (1.0, 2000.0), (1.0, 1000.0)]
+    );
+}

@@ -210,6 +210,49 @@ pub fn mir_break_coefficient(phi: f64, share: f64) -> f64 {
     phi * whole + (share - whole + phi - 1.0).max(0.0)
 }
 
+/// The expected tiered shortfall penalty over forecast samples needing `needs` agents, as
+/// pieces of the allocation `a ∈ [0, max need]`: `(width, cost per agent-hour)`, so that the
+/// penalty at `a` is the cheapest way to place `max need − a` of shortfall in the pieces.
+/// Sample `k` short by `d = need_k − a` pays `tiers[t]` per agent-hour for the part of `d`
+/// in `(t, t + 1]` (the last tier open-ended), each sample weighing `1/K`; the marginal cost
+/// changes only where some `need_k − t` falls, so those points cut the pieces. The function
+/// is convex — deeper shortfall is never cheaper when the tiers rise — which is what makes
+/// the cheapest filling its value.
+pub fn expected_shortfall_segments(needs: &[f64], tiers: &[f64]) -> Vec<(f64, f64)> {
+    let most = needs.iter().copied().fold(0.0, f64::max);
+    if most <= 0.0 || tiers.is_empty() {
+        return Vec::new();
+    }
+    let k = needs.len() as f64;
+    let mut cuts = vec![0.0, most];
+    for &need in needs {
+        for t in 0..tiers.len() {
+            let at = need - t as f64;
+            if at > 0.0 && at < most {
+                cuts.push(at);
+            }
+        }
+    }
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    let mut pieces: Vec<(f64, f64)> = Vec::new();
+    for w in cuts.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
+        let mid = 0.5 * (lo + hi);
+        let cost: f64 = needs
+            .iter()
+            .filter(|&&need| need > mid)
+            .map(|&need| tiers[((need - mid).floor() as usize).min(tiers.len() - 1)])
+            .sum::<f64>()
+            / k;
+        match pieces.last_mut() {
+            Some(last) if (last.1 - cost).abs() < 1e-9 => last.0 += hi - lo,
+            _ => pieces.push((hi - lo, cost)),
+        }
+    }
+    pieces
+}
+
 /// Days of week `w` of the horizon: `[7w, min(7w + 7, days))`.
 pub fn weeks(days: usize) -> Vec<std::ops::Range<usize>> {
     (0..days.div_ceil(7))
@@ -278,14 +321,21 @@ pub struct Builder<'a> {
     by_emp_day: HashMap<(usize, usize), Vec<usize>>,
     /// Day variables of [`Builder::works`], made on first use.
     works_on: HashMap<(usize, usize), Var>,
-    /// Tiered shortfall variables of each real-time (queue, interval) coverage row.
-    shortfall: HashMap<(usize, usize), Vec<Var>>,
+    /// Each real-time (queue, interval) coverage row: `allocated + Σ shortfall = need`.
+    shortfall: HashMap<(usize, usize), CoverageRow>,
     /// Team-lead shortfall variable of each interval (when that family is built).
     lead_shortfall: HashMap<usize, Var>,
     /// Part-interval break load of each (duty class, interval), see [`Builder::part_break_load`].
     part_breaks: HashMap<(usize, usize), Option<PartBreaks>>,
     /// Shift types, see [`Builder::define_shift_types`].
     shift_types: Vec<ShiftType>,
+}
+
+/// A real-time coverage row, `allocated + Σ shortfall = need`, for the rounding cuts.
+#[derive(Debug, Clone)]
+struct CoverageRow {
+    need: f64,
+    shortfall: Vec<Var>,
 }
 
 /// Candidates that count alike in every interval (same duty class, template, start and
@@ -1084,8 +1134,9 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 let mut expr = self.allocated_to(q, i);
-                let short = self.add_shortfall(&mut expr, &tiers, hours);
-                self.shortfall.insert((q, i), short);
+                let shortfall = self.add_shortfall(&mut expr, &tiers, hours);
+                self.shortfall
+                    .insert((q, i), CoverageRow { need, shortfall });
                 self.lm.constrain(constraint!(expr == need));
             }
         }
@@ -1103,8 +1154,9 @@ impl<'a> Builder<'a> {
     /// roster must staff the next whole agent or leave part of the requirement short. The
     /// same rounding applies to team leads ([`Builder::lead_rounding_cut`]).
     /// Sets `Q`: each queue, each skill group's queues, and all of the interval's staffed
-    /// real-time queues. Not built with forecast samples, in elastic (diagnosis) models, or
-    /// in sub-models that count breaks by their expected share.
+    /// real-time queues (with forecast samples `d` is the row's largest sample need, and `s`
+    /// its pieces of expected shortfall). Not built in elastic (diagnosis) models, or in
+    /// sub-models that count breaks by their expected share.
     pub fn coverage_rounding_cuts(&mut self) {
         if self.elastic || self.shortfall.is_empty() {
             return;
@@ -1142,7 +1194,7 @@ impl<'a> Builder<'a> {
 
     /// One [`Builder::coverage_rounding_cuts`] inequality for queues `set` in interval `i`.
     fn rounding_cut(&mut self, set: &[usize], i: usize) {
-        let need: f64 = set.iter().map(|&q| self.req.agents[q][i]).sum();
+        let need: f64 = set.iter().map(|q| self.shortfall[&(*q, i)].need).sum();
         let classes: Vec<usize> = (0..self.groups.len())
             .filter(|&g| self.y[g][i].iter().any(|(q, _)| set.contains(q)))
             .flat_map(|g| [2 * g, 2 * g + 1])
@@ -1152,7 +1204,7 @@ impl<'a> Builder<'a> {
         }
         let short: Expression = set
             .iter()
-            .flat_map(|q| self.shortfall[&(*q, i)].iter())
+            .flat_map(|q| self.shortfall[&(*q, i)].shortfall.iter())
             .map(|u| Expression::from(u.var))
             .sum();
         self.mir_cut(&classes, short, need, i);
@@ -1170,9 +1222,9 @@ impl<'a> Builder<'a> {
         let mut need = 0.0;
         let mut slack = Expression::from(t.var);
         for q in 0..self.site.queues.len() {
-            if let Some(tiers) = self.shortfall.get(&(q, i)) {
-                need += self.req.agents[q][i] / ratio;
-                for u in tiers {
+            if let Some(row) = self.shortfall.get(&(q, i)) {
+                need += row.need / ratio;
+                for u in &row.shortfall {
                     slack += u.var / ratio;
                 }
             }
@@ -1272,14 +1324,16 @@ impl<'a> Builder<'a> {
     }
 
     /// Robust coverage (sample-average approximation): the agents allocated to a real-time
-    /// queue in an interval are the same in every forecast sample; each sample `k` has its
-    /// own tiered shortfall `u_k ≥ need_k − allocated`, costing `1/K` of the penalty, so the
-    /// objective is the expected understaffing penalty over the samples. Allocation is
-    /// capped by the largest sample's need (beyond it an agent is idle in every sample).
+    /// queue in an interval are the same in every forecast sample, and the objective is the
+    /// expected tiered understaffing penalty over the samples — a convex piecewise-linear
+    /// function of the allocation alone, written as one row `allocated + Σ u_j = most` (`most`
+    /// the largest sample's need: beyond it an agent is idle in every sample) with one
+    /// shortfall variable per piece ([`expected_shortfall_segments`]); the solver fills the
+    /// cheapest pieces first, which is the function's value. One row and a few variables
+    /// per queue and interval instead of a row and a tier set per sample.
     fn sample_average_coverage(&mut self, tiers: &[f64]) {
         let n = self.site.grid.len();
         let hours = self.site.grid.interval_hours();
-        let samples = self.req.scenarios.len() as f64;
         for (q, queue) in self.site.queues.iter().enumerate() {
             if queue.is_deferred() {
                 continue;
@@ -1290,13 +1344,22 @@ impl<'a> Builder<'a> {
                 if most <= 0.0 {
                     continue;
                 }
-                let allocated = self.allocated_to(q, i);
-                self.lm.constrain(constraint!(allocated.clone() <= most));
-                for need in needs.into_iter().filter(|&x| x > 0.0) {
-                    let mut expr = allocated.clone();
-                    self.add_shortfall(&mut expr, tiers, hours / samples);
-                    self.lm.constrain(constraint!(expr >= need));
+                let mut expr = self.allocated_to(q, i);
+                let mut shortfall = Vec::new();
+                for (width, cost) in expected_shortfall_segments(&needs, tiers) {
+                    let u = self.lm.continuous(0.0, width);
+                    expr += u.var;
+                    self.cost(CostFamily::Understaffing, u, cost * hours);
+                    shortfall.push(u);
                 }
+                self.lm.constrain(constraint!(expr == most));
+                self.shortfall.insert(
+                    (q, i),
+                    CoverageRow {
+                        need: most,
+                        shortfall,
+                    },
+                );
             }
         }
     }
