@@ -808,6 +808,12 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 Some(v) => println!("smallest that meets every target: +{} {contract}", v.extra),
                 None => println!("no variant tried meets every target"),
             }
+            let noisy = matches!(sc.kind, shiftwise::scenarios::ScenarioKind::Stochastic(_));
+            if noisy && !robust && variants.iter().any(|v| !v.meets) {
+                println!(
+                    "(each variant was planned on the scenario's mean forecast; --robust plans them against its samples and absenteeism)"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Evaluate {

@@ -535,3 +535,54 @@ fn a_roster_without_its_breaks_file_is_read_with_a_warning_saying_so() {
     let err = String::from_utf8_lossy(&run().stderr).into_owned();
     assert!(!err.contains("beside the roster"), "{err}");
 }
+
+#[test]
+fn whatif_names_the_smallest_count_and_says_when_its_plans_did_not_hedge() {
+    // One agent; the 09:00 interval needs one, and every shift is missed half the time:
+    // on the mean forecast no count meets the target in every sample, and the output says
+    // the plans did not hedge; `--robust-samples` alone is refused (it needs --robust).
+    let dir = tempfile::tempdir().unwrap();
+    let t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "09:00", 1);
+    write_site(dir.path(), &t);
+    std::fs::write(
+        dir.path().join("scenarios.toml"),
+        "[[scenario]]\nname = \"base\"\nkind = \"deterministic\"\n\n[[scenario]]\nname = \"sick\"\nkind = \"stochastic\"\nabsenteeism = 0.5\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let o = bin()
+            .arg("whatif")
+            .arg(dir.path())
+            .args(["--add", "ft:0..1", "--time-limit", "5", "--samples", "50"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = run(&["--scenario", "base"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("smallest that meets every target: +0 ft"),
+        "{out}"
+    );
+    assert!(!out.contains("--robust plans them"), "{out}");
+    let (code, out, err) = run(&["--scenario", "sick"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("no variant tried meets every target"), "{out}");
+    assert!(
+        out.contains("planned on the scenario's mean forecast"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["--scenario", "sick", "--robust", "--robust-samples", "2"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!out.contains("mean forecast"), "{out}");
+    let (code, _, err) = run(&["--scenario", "sick", "--robust-samples", "2"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--robust"), "{err}");
+}

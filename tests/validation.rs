@@ -642,6 +642,61 @@ fn a_dated_request_outside_the_horizon_is_a_warning_naming_its_line() {
 }
 
 #[test]
+fn a_typo_or_a_mistyped_value_in_site_toml_does_not_hide_the_other_problems() {
+    // site.toml: line 9 `seats` misspelt, line 10 shrinkage written as text; employees.csv:3
+    // a bad cost. All three at once (the reader used to stop at the first).
+    let mut t = tokyo_texts();
+    assert_eq!(t[0].lines().nth(8), Some("seats = 30"));
+    assert_eq!(t[0].lines().nth(9), Some("shrinkage = 0.15"));
+    t[0] = with_line(&t[0], 9, "seat = 30");
+    t[0] = with_line(&t[0], 10, "shrinkage = \"15%\"");
+    let line3 = t[1].lines().nth(2).unwrap().to_string();
+    let mut cells: Vec<&str> = line3.split(',').collect();
+    cells[7] = "lots";
+    t[1] = with_line(&t[1], 3, &cells.join(","));
+    let v = validate_texts(&t);
+    let found: Vec<(&str, Option<usize>, Option<&str>)> = v
+        .errors
+        .iter()
+        .map(|e| (e.file.as_str(), e.line, e.field.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("site.toml", Some(9), Some("seat")),
+            ("site.toml", Some(10), Some("shrinkage")),
+            ("employees.csv", Some(3), Some("hourly_cost")),
+        ],
+        "{}",
+        listing(&v.errors)
+    );
+    assert!(
+        v.errors[0].to_string().contains("unknown field `seat`"),
+        "{}",
+        v.errors[0]
+    );
+    // A misspelt key the site needs: the typo, then the missing key, and no more.
+    let mut t = tokyo_texts();
+    t[0] = with_line(&t[0], 5, "timezon = \"Asia/Tokyo\"");
+    let v = validate_texts(&t);
+    let site_errors: Vec<String> = v
+        .errors
+        .iter()
+        .filter(|e| e.file == "site.toml")
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(site_errors.len(), 2, "{}", listing(&v.errors));
+    assert!(
+        site_errors[0].contains("unknown field `timezon`"),
+        "{site_errors:?}"
+    );
+    assert!(
+        site_errors[1].contains("missing field `timezone`"),
+        "{site_errors:?}"
+    );
+}
+
+#[test]
 fn a_max_shifts_request_with_a_weekday_or_a_window_is_an_error() {
     // max_shifts counts a week's shifts: a weekday or a time window would be ignored.
     for (row, field) in [

@@ -369,6 +369,54 @@ fn byte_to_line(text: &str, byte: usize) -> usize {
         + 1
 }
 
+/// `site.toml` keys whose bad value leaves the site's shape whole (the default stands in),
+/// so the CSV files are still checked against it and their problems listed too.
+const VALUE_ONLY: &[&str] = &[
+    "shrinkage",
+    "team_lead_ratio",
+    "understaffing_per_agent_hour",
+    "overstaffing_per_agent_hour",
+    "team_lead_shortfall_per_hour",
+    "onsite_cost_per_hour",
+    "backlog_per_agent_hour",
+];
+
+/// `site.toml` read into its raw shape. A key the reader does not know (a typo), or a value
+/// of the wrong kind for a [`VALUE_ONLY`] key, is reported and the file read again as if
+/// that line were a comment — the key's default stands in — so every such problem is listed
+/// in one run and the CSV files are still checked. Any other problem (syntax, a missing or
+/// mistyped key the site's shape needs) is reported and stops the reading.
+fn read_site_toml(ctx: &mut Ctx, text: &str) -> Option<RawSite> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    loop {
+        let current = lines.join("\n");
+        let e = match toml::from_str::<RawSite>(&current) {
+            Ok(raw) => return Some(raw),
+            Err(e) => e,
+        };
+        let line = e.span().map(|s| byte_to_line(&current, s.start));
+        let key = line.and_then(|l| toml_key_on_line(&current, l));
+        let mut p = InputProblem::new(files::SITE, plain_toml_message(e.message())).line_opt(line);
+        if let Some(key) = &key {
+            p = p.field(key.clone());
+        }
+        ctx.err(p);
+        // Skip the line only when it is a whole `key = value` on its own, so that reading
+        // without it cannot raise a problem of its own making.
+        let (Some(line), Some(key)) = (line, key) else {
+            return None;
+        };
+        let kind_of_key =
+            e.message().starts_with("unknown field") || VALUE_ONLY.contains(&key.as_str());
+        match lines.get_mut(line - 1) {
+            Some(text) if kind_of_key && toml::from_str::<toml::Table>(text).is_ok() => {
+                *text = format!("# {text}");
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// The validated contents of `site.toml`: a [`Site`] without employees, forecast or requests.
 fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
     let f = files::SITE;
@@ -376,18 +424,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         ctx.err(InputProblem::new(f, "file is empty; expected name, timezone, start_date, days, queues, contracts and shift_templates"));
         return None;
     }
-    let raw: RawSite = match toml::from_str(text) {
-        Ok(r) => r,
-        Err(e) => {
-            let line = e.span().map(|s| byte_to_line(text, s.start));
-            let mut p = InputProblem::new(f, plain_toml_message(e.message())).line_opt(line);
-            if let Some(key) = line.and_then(|l| toml_key_on_line(text, l)) {
-                p = p.field(key);
-            }
-            ctx.err(p);
-            return None;
-        }
-    };
+    let raw = read_site_toml(ctx, text)?;
     // The `[[table]]` (and its index) problems are currently found in, for line numbers.
     let table: std::cell::Cell<Option<(&str, usize)>> = std::cell::Cell::new(None);
     let at = |key: &str, value: &str| match table.get() {
@@ -396,17 +433,6 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
     };
     let mut ok = true;
     let mut bad = |ctx: &mut Ctx, key: &str, value: String, reason: String| {
-        // A bad number among these leaves the site's shape whole (its default stands in),
-        // so the CSV files are still checked against it and their problems listed too.
-        const VALUE_ONLY: &[&str] = &[
-            "shrinkage",
-            "team_lead_ratio",
-            "understaffing_per_agent_hour",
-            "overstaffing_per_agent_hour",
-            "team_lead_shortfall_per_hour",
-            "onsite_cost_per_hour",
-            "backlog_per_agent_hour",
-        ];
         if !VALUE_ONLY.contains(&key) {
             ok = false;
         }
