@@ -108,14 +108,11 @@ fn what_if_finds_the_smallest_number_of_extra_people() {
 #[test]
 fn what_if_judges_each_roster_on_the_scenarios_absenteeism() {
     use shiftwise::scenarios::whatif::{what_if, Extra};
-    use shiftwise::scenarios::{Noise, Scenario};
+    use shiftwise::scenarios::Scenario;
     // One agent covers the 09:00 need on the forecast itself; with half the staff off sick
     // (no other noise) the roster meets the target only when A shows up, about half the
     // samples, so its mean service level falls well below 80 %.
-    let site = Tiny::new(1)
-        .agent("A", "ft", "onsite", "phone", 100.0)
-        .need("phone", 0, "09:00", 1)
-        .site();
+    let site = one_agent_needed_at_nine();
     let extra = Extra {
         contract: "ft",
         skills: None,
@@ -132,15 +129,7 @@ fn what_if_judges_each_roster_on_the_scenarios_absenteeism() {
     )
     .unwrap();
     assert!(base[0].meets, "{:?}", base[0].service);
-    let sick = Scenario::stochastic(
-        "sick",
-        Noise {
-            daily_cv: 0.0,
-            interval_cv: 0.0,
-            absenteeism: 0.5,
-            absenteeism_contracts: None,
-        },
-    );
+    let sick = sick(0.5, None);
     let v = what_if(&site, &sick, &extra, &exact(), 400, 3, None).unwrap();
     let (_, level, target) = v[0].service[0];
     assert!(!v[0].meets && level < 0.7 * target, "{:?}", v[0].service);
@@ -148,6 +137,14 @@ fn what_if_judges_each_roster_on_the_scenarios_absenteeism() {
     // The same seed gives the same figures.
     let again = what_if(&site, &sick, &extra, &exact(), 400, 3, None).unwrap();
     assert_eq!(again[0].service, v[0].service);
+}
+
+/// One full-time agent A at 100/h; the 09:00 interval needs one agent.
+fn one_agent_needed_at_nine() -> shiftwise::Site {
+    Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "09:00", 1)
+        .site()
 }
 
 /// Two full-time agents at 100/h and two students at 60/h, all able to take the same
@@ -248,10 +245,7 @@ fn what_if_with_robust_plans_hedges_against_the_scenario() {
     // is unstaffed whenever that agent is away (about half the samples); planned robustly,
     // each agent is half an agent, so both work and the queue is empty only when both are
     // away (about a quarter).
-    let site = Tiny::new(1)
-        .agent("A", "ft", "onsite", "phone", 100.0)
-        .need("phone", 0, "09:00", 1)
-        .site();
+    let site = one_agent_needed_at_nine();
     let extra = Extra {
         contract: "ft",
         skills: None,
