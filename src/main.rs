@@ -809,7 +809,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 None => println!("no variant tried meets every target"),
             }
             let noisy = matches!(sc.kind, shiftwise::scenarios::ScenarioKind::Stochastic(_));
-            if noisy && !robust && variants.iter().any(|v| !v.meets) {
+            if noisy && !robust && variants.iter().all(|v| !v.meets) {
                 println!(
                     "(each variant was planned on the scenario's mean forecast; --robust plans them against its samples and absenteeism)"
                 );

@@ -81,7 +81,7 @@ fn outside_horizon(k: usize) -> RequestOutcome {
 /// Status, detail and penalty of request `k` in `roster`, counted the way the model
 /// prices it (prefer off: per shift touching a span; prefer work: per span without a
 /// shift; work mode: per shift in the other mode; max shifts: per shift above the cap in
-/// each week).
+/// each week, or in the week of its date).
 pub fn request_outcome(site: &Site, roster: &Roster, k: usize) -> RequestOutcome {
     let r = &site.requests[k];
     let shifts: Vec<_> = roster.of_employee(r.employee).collect();

@@ -428,3 +428,55 @@ fn a_start_keeps_its_break_counts_so_a_stopped_sub_milp_keeps_the_incumbent() {
         lost.objective
     );
 }
+
+#[test]
+fn a_robust_plan_keeps_the_stagger_rule_across_contracts_of_one_team() {
+    // The stagger site with C on another contract whose shifts are missed half the time
+    // (robust planning splits C into a group of its own), and two agents wanted 12:00–14:00
+    // so that lunches would rather bunch at 11:00. A team is a skill set and mode whatever
+    // the contracts: at most one of the three at lunch, so 11:00, 12:00 and 13:00 again.
+    let mut t = Tiny::new(1);
+    for (id, contract) in [("A", "min"), ("B", "min"), ("C", "st")] {
+        t = t.agent(id, contract, "onsite", "phone", 100.0);
+    }
+    let contract = |id: &str| {
+        format!("[[contracts]]\nid = \"{id}\"\nmin_hours_per_week = 1\nmax_hours_per_week = 60\nmax_shifts_per_week = 7\nmin_rest_hours = 0\nmax_consecutive_days = 7\nmin_days_off_per_week = 0\n")
+    };
+    t.contracts = format!("{}\n{}", contract("min"), contract("st"));
+    t.templates = "[[shift_templates]]\nid = \"day\"\nlength_hours = 9\nearliest_start = \"08:00\"\nlatest_start = \"08:00\"\nwork_mode = \"onsite\"\ncontracts = [\"min\", \"st\"]\nmeal_minutes = 60\n\n[[break_rules]]\nmin_shift_hours = 7\nmeal_minutes = 60\nmeal_earliest_hours = 3\nmeal_latest_hours = 5\n".into();
+    t.header += "max_on_break_share = 0.34\n";
+    for slot in 16..34 {
+        let agents = if (24..28).contains(&slot) { 2 } else { 1 };
+        t = t.need(
+            "phone",
+            0,
+            &format!("{:02}:{:02}", slot / 2, (slot % 2) * 30),
+            agents,
+        );
+    }
+    let site = t.site();
+    let st = site.contracts.iter().position(|c| c.id == "st").unwrap();
+    let sick = shiftwise::scenarios::Scenario::stochastic(
+        "sick",
+        shiftwise::scenarios::Noise {
+            daily_cv: 0.0,
+            interval_cv: 0.0,
+            absenteeism: 0.5,
+            absenteeism_contracts: Some(vec![st]),
+        },
+    );
+    let req = shiftwise::scenarios::robust::robust_requirements(&site, &sick, 1, 0);
+    let plan =
+        shiftwise::plan::plan_for_requirements(&site, &exact(), shiftwise::model::Family::ALL, req)
+            .unwrap();
+    let v = verify(&site, &plan.roster, &plan.requirements.agents).violations;
+    assert!(v.is_empty(), "{v:?}");
+    let mut lunches: Vec<String> = plan
+        .roster
+        .shifts
+        .iter()
+        .map(|s| hhmm(s.breaks[0].start))
+        .collect();
+    lunches.sort();
+    assert_eq!(lunches, vec!["11:00", "12:00", "13:00"]);
+}

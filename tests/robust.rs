@@ -235,6 +235,16 @@ fn a_robust_plan_hedges_against_absent_students_with_full_timers() {
     let req = robust_requirements(&site, &sick(0.5, None), 4, 0);
     let all_sick = plan_for_requirements(&site, &exact(), Family::ALL, req).unwrap();
     assert_eq!(all_sick.roster.shifts.len(), 4);
+    // Idle time counts the agents expected there: 4 shifts × 2 h × ½ present less the
+    // 1 agent-hour of need, at 10 an hour (absent agents are not idle ones).
+    let idle: f64 = all_sick
+        .summary
+        .costs
+        .iter()
+        .filter(|(f, _)| *f == shiftwise::model::CostFamily::Overstaffing)
+        .map(|(_, c)| c)
+        .sum();
+    assert!((idle - 30.0).abs() < 1e-6, "{idle}");
 }
 
 #[test]

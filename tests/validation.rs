@@ -694,6 +694,21 @@ fn a_typo_or_a_mistyped_value_in_site_toml_does_not_hide_the_other_problems() {
         site_errors[1].contains("missing field `timezone`"),
         "{site_errors:?}"
     );
+    // A typo inside an inline table is not its line's key: the line is not skipped (that
+    // would drop the whole table), so the reading stops at it — the bad cost in
+    // employees.csv is not reached, as before this change.
+    let mut t = tokyo_texts();
+    assert_eq!(t[0].lines().nth(11), Some(""));
+    t[0] = with_line(&t[0], 12, "fairness = { wieght = 500.0 }");
+    t[1] = with_line(&t[1], 3, &cells.join(","));
+    let v = validate_texts(&t);
+    assert_eq!(v.errors.len(), 1, "{}", listing(&v.errors));
+    assert_eq!(v.errors[0].line, Some(12), "{}", v.errors[0]);
+    assert!(
+        v.errors[0].to_string().contains("unknown field `wieght`"),
+        "{}",
+        v.errors[0]
+    );
 }
 
 #[test]

@@ -406,8 +406,12 @@ fn read_site_toml(ctx: &mut Ctx, text: &str) -> Option<RawSite> {
         let (Some(line), Some(key)) = (line, key) else {
             return None;
         };
-        let kind_of_key =
-            e.message().starts_with("unknown field") || VALUE_ONLY.contains(&key.as_str());
+        // The problem must be the line's own key: a typo of it, or a bad value of a plain
+        // number (an inline table's inner key would otherwise take its whole line along).
+        let message = e.message();
+        let kind_of_key = message.starts_with(&format!("unknown field `{key}`"))
+            || (VALUE_ONLY.contains(&key.as_str())
+                && (message.starts_with("invalid type") || message.starts_with("invalid value")));
         match lines.get_mut(line - 1) {
             Some(text) if kind_of_key && toml::from_str::<toml::Table>(text).is_ok() => {
                 *text = format!("# {text}");

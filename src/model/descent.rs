@@ -485,7 +485,8 @@ impl<'a> Descent<'a> {
         for (c, cand) in cands.iter().enumerate() {
             by_day[cand.employee][cand.day].push(c);
         }
-        // Skill groups exactly as the model forms them.
+        // Skill groups as the model forms them outside robust planning (which also splits
+        // them by attendance; the descent does not run there, see `applies`).
         let mut skills: Vec<Vec<usize>> = Vec::new();
         let duty_of: Vec<Duty> = site
             .employees

@@ -16,6 +16,8 @@ use crate::staffing::Requirements;
 struct State<'a> {
     site: &'a Site,
     residual: Vec<Vec<f64>>,
+    /// Share of an agent each employee supplies on duty ([`Requirements::attendance`]).
+    attendance: Vec<f64>,
     agents_on: Vec<f64>,
     leads_on: Vec<f64>,
     onsite: Vec<u32>,
@@ -86,7 +88,7 @@ impl State<'_> {
             let here = 1.0 - away.get(&i).copied().unwrap_or(0.0);
             v += here
                 * match emp.role {
-                    Role::Agent => self.agent_gain(&emp.skills, i).0,
+                    Role::Agent => self.attendance[c.employee] * self.agent_gain(&emp.skills, i).0,
                     Role::TeamLead => self.lead_gain(i),
                 };
         }
@@ -106,7 +108,7 @@ impl State<'_> {
             match emp.role {
                 Role::Agent => {
                     if let (_, Some(q)) = self.agent_gain(&emp.skills, i) {
-                        self.residual[q][i] -= here;
+                        self.residual[q][i] -= here * self.attendance[cand.employee];
                     }
                     self.agents_on[i] += here;
                 }
@@ -260,6 +262,9 @@ pub fn greedy_roster(site: &Site, req: &Requirements, cands: &[Candidate]) -> Ve
     let mut st = State {
         site,
         residual: req.agents.clone(),
+        attendance: (0..n_emp)
+            .map(|e| req.attendance.get(e).copied().unwrap_or(1.0))
+            .collect(),
         agents_on: vec![0.0; site.grid.len()],
         leads_on: vec![0.0; site.grid.len()],
         onsite: vec![0; site.grid.len()],

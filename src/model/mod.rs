@@ -2,8 +2,9 @@
 //!
 //! Decisions: `x[c] ∈ {0,1}` for every [`Candidate`] shift `c` (employee, day, template,
 //! start, length). Coverage uses continuous allocation variables per *skill group*
-//! (agents with the same set of queues) and interval: `y[g,i,q] ≥ 0`, the agent-intervals
-//! of group `g` working queue `q` in interval `i`, with `Σ_q y[g,i,q] ≤ on_duty[g,i]`.
+//! (agents with the same set of queues — and, in robust planning, the same attendance `a`)
+//! and interval: `y[g,i,q] ≥ 0`, the agent-intervals of group `g` working queue `q` in
+//! interval `i`, with `Σ_q y[g,i,q] ≤ a_g · on_duty[g,i]` (`a_g = 1` outside robust plans).
 //! This is exact for fractional allocation (an agent may split an interval across
 //! queues) and needs groups × intervals × skills variables instead of one per agent.
 //!
@@ -639,8 +640,11 @@ impl<'a> Builder<'a> {
             let labour = hours * (emp.hourly_cost + onsite);
             let x = self.x[c];
             self.cost(CostFamily::Labour, x, labour);
-            if self.group_of[employee].is_some() {
-                self.cost(CostFamily::Overstaffing, x, over * duty);
+            // Idle time is charged for the agents expected to be there (all of them
+            // outside robust planning) and refunded for every unit allocated.
+            if let Some(g) = self.group_of[employee] {
+                let attends = self.group_attendance[g];
+                self.cost(CostFamily::Overstaffing, x, over * duty * attends);
             }
         }
     }
@@ -983,11 +987,26 @@ impl<'a> Builder<'a> {
                     any[t.class][i] = true;
                 }
             }
+            // A team is a skill set and mode: the groups robust planning splits by
+            // attendance are one team here, as `verify` counts them.
+            let mut teams: Vec<Vec<usize>> = Vec::new();
             for k in 0..2 * self.groups.len() {
+                let same_team =
+                    |j: usize| self.groups[j / 2] == self.groups[k / 2] && j % 2 == k % 2;
+                match teams.iter_mut().find(|team| same_team(team[0])) {
+                    Some(team) => team.push(k),
+                    None => teams.push(vec![k]),
+                }
+            }
+            for classes in teams {
                 for i in 0..n {
-                    if any[k][i] {
-                        let away = self.break_load[k][i].clone();
-                        let here = std::mem::take(&mut present[k][i]);
+                    if classes.iter().any(|&k| any[k][i]) {
+                        let mut away = Expression::default();
+                        let mut here = Expression::default();
+                        for &k in &classes {
+                            away += self.break_load[k][i].clone();
+                            here += std::mem::take(&mut present[k][i]);
+                        }
                         self.lm
                             .constrain(constraint!(away <= share * here + (1.0 - share)));
                     }
