@@ -431,12 +431,18 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 let sc =
                     shiftwise::scenarios::robust::pick_scenario(&list, robust_scenario.as_deref())
                         .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-                Some(shiftwise::scenarios::robust::robust_requirements(
+                let req = shiftwise::scenarios::robust::robust_requirements(
                     &s,
                     sc,
                     robust_samples,
                     u64::from(seed),
-                ))
+                );
+                let planning = shiftwise::plan::RobustPlanning {
+                    scenario: sc.name.clone(),
+                    samples: req.scenarios.len(),
+                    seed: u64::from(seed),
+                };
+                Some((req, planning))
             } else {
                 None
             };
@@ -450,12 +456,16 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                         (Some((pinned, lines)), _) => {
                             shiftwise::plan::plan_pinned(&s, &opts, &pinned.shifts, &lines)
                         }
-                        (None, Some(req)) => shiftwise::plan::plan_for_requirements(
+                        (None, Some((req, planning))) => shiftwise::plan::plan_for_requirements(
                             &s,
                             &opts,
                             shiftwise::model::Family::ALL,
                             req,
-                        ),
+                        )
+                        .map(|mut p| {
+                            p.summary.robust = Some(planning);
+                            p
+                        }),
                         (None, None) => shiftwise::plan::plan(&s, &opts),
                     }
                 })?;
@@ -492,6 +502,12 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                     sm.model.variables,
                     sm.model.constraints
                 );
+                if let Some(r) = &sm.robust {
+                    println!(
+                        "  robust: costs and coverage are expected values over {} forecast sample(s) of scenario {} (seed {})",
+                        r.samples, r.scenario, r.seed
+                    );
+                }
                 for (f, c) in &sm.costs {
                     println!("  {:<14} {:>12.0}", format!("{f:?}"), c);
                 }

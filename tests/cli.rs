@@ -586,3 +586,55 @@ fn whatif_names_the_smallest_count_and_says_when_its_plans_did_not_hedge() {
     assert_eq!(code, Some(2));
     assert!(err.contains("--robust"), "{err}");
 }
+
+#[test]
+fn a_robust_plan_says_what_it_was_planned_against() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 100.0)
+        .need("phone", 0, "09:00", 1);
+    write_site(dir.path(), &t);
+    std::fs::write(
+        dir.path().join("scenarios.toml"),
+        "[[scenario]]\nname = \"sick\"\nkind = \"stochastic\"\ninterval_cv = 0.2\nabsenteeism = 0.5\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let plan = |extra: &[&str]| {
+        let o = bin()
+            .arg("plan")
+            .arg(dir.path())
+            .arg("-o")
+            .arg(out.path())
+            .args(["--time-limit", "10", "--explain-seconds", "0", "--quiet"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.path().join("summary.json")).unwrap(),
+        )
+        .unwrap();
+        (String::from_utf8_lossy(&o.stdout).to_string(), summary)
+    };
+    let (text, summary) = plan(&["--robust", "--robust-samples", "3", "--seed", "4"]);
+    assert_eq!(summary["robust"]["scenario"], "sick");
+    assert_eq!(summary["robust"]["samples"], 3);
+    assert_eq!(summary["robust"]["seed"], 4);
+    assert!(
+        text.contains("expected values over 3 forecast sample(s) of scenario sick (seed 4)"),
+        "{text}"
+    );
+    // Half the shifts missed: both agents are rostered for the need of one.
+    assert_eq!(summary["shifts"], 2, "{summary}");
+    let (text, summary) = plan(&[]);
+    assert!(summary["robust"].is_null(), "{summary}");
+    assert!(!text.contains("robust"), "{text}");
+    assert_eq!(summary["shifts"], 1, "{summary}");
+}
