@@ -633,8 +633,15 @@ fn a_robust_plan_says_what_it_was_planned_against() {
     );
     // Half the shifts missed: both agents are rostered for the need of one.
     assert_eq!(summary["shifts"], 2, "{summary}");
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("planned robustly") && html.contains("of scenario sick (seed 4)"),
+        "the report says it too"
+    );
     let (text, summary) = plan(&[]);
     assert!(summary["robust"].is_null(), "{summary}");
     assert!(!text.contains("robust"), "{text}");
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(!html.contains("planned robustly"));
     assert_eq!(summary["shifts"], 1, "{summary}");
 }

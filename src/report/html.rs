@@ -298,6 +298,18 @@ fn headline(h: &mut String, site: &Site, plan: &Plan) {
             _ => "site currency".into(),
         },
     );
+    if let Some(r) = &sm.robust {
+        card(
+            h,
+            "",
+            "planned robustly",
+            &format!("{} forecast samples", r.samples),
+            &format!(
+                "of scenario {} (seed {}): costs and coverage are expected values over them",
+                r.scenario, r.seed
+            ),
+        );
+    }
     card(
         h,
         "",
