@@ -431,18 +431,12 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 let sc =
                     shiftwise::scenarios::robust::pick_scenario(&list, robust_scenario.as_deref())
                         .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-                let req = shiftwise::scenarios::robust::robust_requirements(
+                Some(shiftwise::scenarios::robust::robust_requirements(
                     &s,
                     sc,
                     robust_samples,
                     u64::from(seed),
-                );
-                let planning = shiftwise::plan::RobustPlanning {
-                    scenario: sc.name.clone(),
-                    samples: req.scenarios.len(),
-                    seed: u64::from(seed),
-                };
-                Some((req, planning))
+                ))
             } else {
                 None
             };
@@ -456,16 +450,12 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                         (Some((pinned, lines)), _) => {
                             shiftwise::plan::plan_pinned(&s, &opts, &pinned.shifts, &lines)
                         }
-                        (None, Some((req, planning))) => shiftwise::plan::plan_for_requirements(
+                        (None, Some(req)) => shiftwise::plan::plan_for_requirements(
                             &s,
                             &opts,
                             shiftwise::model::Family::ALL,
                             req,
-                        )
-                        .map(|mut p| {
-                            p.summary.robust = Some(planning);
-                            p
-                        }),
+                        ),
                         (None, None) => shiftwise::plan::plan(&s, &opts),
                     }
                 })?;

@@ -216,18 +216,7 @@ pub struct Summary {
     pub fairness: Vec<crate::people::FairShare>,
     /// What a robust plan was planned against (`None` for an ordinary plan): its costs
     /// and coverage are then expected values over those forecast samples.
-    pub robust: Option<RobustPlanning>,
-}
-
-/// The forecast samples a robust plan was planned against (`plan --robust`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RobustPlanning {
-    /// Scenario sampled.
-    pub scenario: String,
-    /// Forecast samples planned on.
-    pub samples: usize,
-    /// Seed of the samples.
-    pub seed: u64,
+    pub robust: Option<crate::staffing::RobustPlanning>,
 }
 
 /// Requests counted by outcome.
@@ -822,7 +811,7 @@ pub(crate) fn summarize(
         search: search_stats,
         requests: RequestTally::of(&requests),
         fairness: crate::people::fair_shares(site, &roster),
-        robust: None,
+        robust: req.robust.clone(),
     };
     Plan {
         roster,

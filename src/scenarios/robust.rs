@@ -8,7 +8,7 @@ use rand_distr::{Distribution, LogNormal};
 
 use super::{lognormal_params, Scenario, ScenarioKind};
 use crate::domain::{Forecast, Site};
-use crate::staffing::{requirements, requirements_for, Requirements};
+use crate::staffing::{requirements, requirements_for, Requirements, RobustPlanning};
 
 /// Stream offset so the planning samples never coincide with `evaluate`'s samples for the
 /// same seed (those use streams `scenario · 2⁴⁰ + sample`).
@@ -82,8 +82,8 @@ pub fn attendance(site: &Site, sc: &Scenario) -> Vec<f64> {
 
 /// Requirements for robust planning: the site's own (email deadlines from the plan's
 /// forecast), with `samples` forecast samples of `sc` as scenarios and their mean as
-/// `agents` (what the greedy start and the allocation variables use), and the
-/// scenario's [`attendance`].
+/// `agents` (what the greedy start and the allocation variables use), the scenario's
+/// [`attendance`], and a note of what they were drawn from for the plan's summary.
 pub fn robust_requirements(site: &Site, sc: &Scenario, samples: usize, seed: u64) -> Requirements {
     let mut req = requirements(site);
     req.attendance = attendance(site, sc);
@@ -92,6 +92,11 @@ pub fn robust_requirements(site: &Site, sc: &Scenario, samples: usize, seed: u64
         ScenarioKind::Stochastic(_) => samples.max(1),
     };
     req.scenarios = (0..k).map(|s| sample_agents(site, sc, seed, s)).collect();
+    req.robust = Some(RobustPlanning {
+        scenario: sc.name.clone(),
+        samples: k,
+        seed,
+    });
     for (q, per_q) in req.agents.iter_mut().enumerate() {
         if site.queues[q].is_deferred() {
             continue;

@@ -2,4 +2,6 @@
 pub mod erlang;
 pub mod requirements;
 
-pub use requirements::{deferred_work, requirements, requirements_for, DeferredWork, Requirements};
+pub use requirements::{
+    deferred_work, requirements, requirements_for, DeferredWork, Requirements, RobustPlanning,
+};

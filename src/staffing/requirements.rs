@@ -56,6 +56,20 @@ pub struct Requirements {
     /// an agent on duty then supplies that much of an agent to the queues. Empty: every
     /// shift is worked.
     pub attendance: Vec<f64>,
+    /// Robust planning: what the samples and attendance were drawn from (reported in the
+    /// plan's summary). `None` for an ordinary plan.
+    pub robust: Option<RobustPlanning>,
+}
+
+/// The forecast samples a robust plan is planned against (`plan --robust`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RobustPlanning {
+    /// Scenario sampled.
+    pub scenario: String,
+    /// Forecast samples planned on.
+    pub samples: usize,
+    /// Seed of the samples.
+    pub seed: u64,
 }
 
 /// Requirements for a loaded site.
@@ -89,6 +103,7 @@ pub fn requirements_for(
         deferred: Vec::with_capacity(queues.len()),
         scenarios: Vec::new(),
         attendance: Vec::new(),
+        robust: None,
     };
     for (q, queue) in queues.iter().enumerate() {
         let inflate: Vec<f64> = out.shrinkage[q].iter().map(|s| 1.0 / (1.0 - s)).collect();
