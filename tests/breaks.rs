@@ -13,6 +13,18 @@ fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%H:%M").to_string()
 }
 
+/// Each shift's first break start, `HH:MM`, sorted.
+fn first_break_starts(plan: &shiftwise::plan::Plan) -> Vec<String> {
+    let mut starts: Vec<String> = plan
+        .roster
+        .shifts
+        .iter()
+        .map(|s| hhmm(s.breaks[0].start))
+        .collect();
+    starts.sort();
+    starts
+}
+
 /// One 3-hour shift at 08:00 with one 30-minute break 60–90 min in: starts 09:00 or 09:30.
 fn three_hour_site() -> Tiny {
     let mut t = Tiny::new(1)
@@ -171,14 +183,7 @@ fn stagger_rule_limits_how_many_are_on_break_at_once() {
         3,
         "every agent has a minimum to work"
     );
-    let mut lunches: Vec<String> = plan
-        .roster
-        .shifts
-        .iter()
-        .map(|s| hhmm(s.breaks[0].start))
-        .collect();
-    lunches.sort();
-    assert_eq!(lunches, vec!["11:00", "12:00", "13:00"]);
+    assert_eq!(first_break_starts(&plan), vec!["11:00", "12:00", "13:00"]);
     for i in 0..site.grid.len() {
         let iv = site.grid.intervals[i].start_utc;
         let at_lunch = plan
@@ -471,12 +476,5 @@ fn a_robust_plan_keeps_the_stagger_rule_across_contracts_of_one_team() {
             .unwrap();
     let v = verify(&site, &plan.roster, &plan.requirements.agents).violations;
     assert!(v.is_empty(), "{v:?}");
-    let mut lunches: Vec<String> = plan
-        .roster
-        .shifts
-        .iter()
-        .map(|s| hhmm(s.breaks[0].start))
-        .collect();
-    lunches.sort();
-    assert_eq!(lunches, vec!["11:00", "12:00", "13:00"]);
+    assert_eq!(first_break_starts(&plan), vec!["11:00", "12:00", "13:00"]);
 }

@@ -66,8 +66,15 @@ fn robust_requirements_are_deterministic_and_average_their_samples() {
     let b = robust_requirements(&site, &sc, 6, 7);
     assert_eq!(a.scenarios, b.scenarios, "same seed, same samples");
     assert_eq!(a.scenarios.len(), 6);
-    let drawn = a.robust.as_ref().map(|r| (r.scenario.as_str(), r.samples, r.seed));
-    assert_eq!(drawn, Some(("noisy", 6, 7)), "what the plan's summary reports");
+    let drawn = a
+        .robust
+        .as_ref()
+        .map(|r| (r.scenario.as_str(), r.samples, r.seed));
+    assert_eq!(
+        drawn,
+        Some(("noisy", 6, 7)),
+        "what the plan's summary reports"
+    );
     let c = robust_requirements(&site, &sc, 6, 8);
     assert_ne!(a.scenarios, c.scenarios, "another seed, other samples");
     for i in 0..site.grid.len() {
