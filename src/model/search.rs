@@ -464,6 +464,27 @@ pub fn neighbourhood_search(
         return Ok(Some((selected, stats)));
     }
 
+    // Without the descent (robust plans, horizon rules) nothing else improves the roster
+    // while the relaxation is still coming: blocks do, instead of waiting idle for it.
+    let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
+    if !descent_applies && relaxed.is_some() {
+        'waiting: while !relaxed_now() && left() > 0.0 {
+            let round_start = objective;
+            let mut order: Vec<usize> = (0..n_emp).collect();
+            order.shuffle(&mut rng);
+            for block in blocks(&order, &subs.by_emp) {
+                if relaxed_now() || left() <= 0.0 {
+                    break 'waiting;
+                }
+                let found = resolve(&selected, &block, left().min(SUB_TIME_LIMIT), 1e-3)?;
+                accept(found, &mut selected, &mut objective, &mut stats)?;
+            }
+            if round_start - objective <= 1e-4 * objective.abs() {
+                break;
+            }
+        }
+    }
+
     // The relaxation-guided neighbourhood, once the relaxation is known.
     if !relaxed_now() {
         let wait = std::time::Duration::from_secs_f64(left());
@@ -490,7 +511,6 @@ pub fn neighbourhood_search(
     }
 
     // Improvement.
-    let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
     for _ in 0..MAX_ROUNDS {
         if left() <= 0.0 {
             break;
