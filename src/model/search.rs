@@ -464,25 +464,52 @@ pub fn neighbourhood_search(
         return Ok(Some((selected, stats)));
     }
 
-    // Without the descent (robust plans, horizon rules) nothing else improves the roster
-    // while the relaxation is still coming: blocks do, instead of waiting idle for it.
+    // Rounds of block sub-MILPs over the employees in a random order, until a round gains
+    // nothing, the time is up or `done()` says so.
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
-    if !descent_applies && relaxed.is_some() {
-        'waiting: while !relaxed_now() && left() > 0.0 {
-            let round_start = objective;
-            let mut order: Vec<usize> = (0..n_emp).collect();
-            order.shuffle(&mut rng);
-            for block in blocks(&order, &subs.by_emp) {
-                if relaxed_now() || left() <= 0.0 {
-                    break 'waiting;
-                }
-                let found = resolve(&selected, &block, left().min(SUB_TIME_LIMIT), 1e-3)?;
-                accept(found, &mut selected, &mut objective, &mut stats)?;
+    let block_rounds = |selected: &mut Vec<usize>,
+                        objective: &mut f64,
+                        stats: &mut SearchStats,
+                        rng: &mut ChaCha8Rng,
+                        done: &dyn Fn() -> bool|
+     -> Result<(), Error> {
+        for _ in 0..MAX_ROUNDS {
+            if left() <= 0.0 || done() {
+                break;
             }
-            if round_start - objective <= 1e-4 * objective.abs() {
+            stats.rounds += 1;
+            let round_start = *objective;
+            let mut order: Vec<usize> = (0..n_emp).collect();
+            order.shuffle(rng);
+            if descent_applies {
+                // One employee's best week is the descent's job; sub-MILPs are for joint
+                // changes, and an employee with more candidates than a block holds would
+                // sit alone.
+                order.retain(|&e| subs.by_emp[e].len() <= BLOCK_CANDIDATES);
+            }
+            for block in blocks(&order, &subs.by_emp) {
+                if left() <= 0.0 || done() {
+                    return Ok(());
+                }
+                let found = resolve(selected, &block, left().min(SUB_TIME_LIMIT), 1e-3)?;
+                accept(found, selected, objective, stats)?;
+            }
+            if round_start - *objective <= 1e-4 * objective.abs() {
                 break;
             }
         }
+        Ok(())
+    };
+    // Without the descent (robust plans, horizon rules) nothing else improves the roster
+    // while the relaxation is still coming: blocks do, instead of waiting idle for it.
+    if !descent_applies && relaxed.is_some() {
+        block_rounds(
+            &mut selected,
+            &mut objective,
+            &mut stats,
+            &mut rng,
+            &relaxed_now,
+        )?;
     }
 
     // The relaxation-guided neighbourhood, once the relaxation is known.
@@ -511,31 +538,9 @@ pub fn neighbourhood_search(
     }
 
     // Improvement.
-    for _ in 0..MAX_ROUNDS {
-        if left() <= 0.0 {
-            break;
-        }
-        stats.rounds += 1;
-        let round_start = objective;
-        let mut order: Vec<usize> = (0..n_emp).collect();
-        order.shuffle(&mut rng);
-        if descent_applies {
-            // One employee's best week is the descent's job; sub-MILPs are for joint changes,
-            // and an employee with more candidates than a block holds would sit alone.
-            order.retain(|&e| subs.by_emp[e].len() <= BLOCK_CANDIDATES);
-        }
-        for block in blocks(&order, &subs.by_emp) {
-            let limit = left();
-            if limit <= 0.0 {
-                break;
-            }
-            let found = resolve(&selected, &block, limit.min(SUB_TIME_LIMIT), 1e-3)?;
-            accept(found, &mut selected, &mut objective, &mut stats)?;
-        }
-        if round_start - objective <= 1e-4 * objective.abs() {
-            break;
-        }
-    }
+    block_rounds(&mut selected, &mut objective, &mut stats, &mut rng, &|| {
+        false
+    })?;
     stats.objective = objective;
     stats.seconds = started.elapsed().as_secs_f64();
     stats.stopped_by_time = left() <= 0.0;
