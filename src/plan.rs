@@ -232,6 +232,17 @@ pub struct RequestTally {
     pub not_applicable: usize,
 }
 
+impl Summary {
+    /// The objective's share of cost family `family` (0 when the model has none of it).
+    pub fn cost(&self, family: CostFamily) -> f64 {
+        self.costs
+            .iter()
+            .filter(|(f, _)| *f == family)
+            .map(|(_, c)| c)
+            .sum()
+    }
+}
+
 impl RequestTally {
     /// Count outcomes.
     pub fn of(outcomes: &[crate::people::RequestOutcome]) -> RequestTally {

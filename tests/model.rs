@@ -42,11 +42,7 @@ fn shifts_of(plan: &shiftwise::plan::Plan, site: &shiftwise::Site, id: &str) -> 
 }
 
 fn cost(plan: &shiftwise::plan::Plan, f: CostFamily) -> f64 {
-    plan.summary
-        .costs
-        .iter()
-        .find(|(g, _)| *g == f)
-        .map_or(0.0, |(_, c)| *c)
+    plan.summary.cost(f)
 }
 
 #[test]

@@ -36,11 +36,7 @@ fn planning_on_samples_hedges_where_the_mean_does_not() {
     // The objective is the expected penalty: labour 600 + overstaffing; no shortfall.
     let under: f64 = hedged
         .summary
-        .costs
-        .iter()
-        .filter(|(f, _)| *f == shiftwise::model::CostFamily::Understaffing)
-        .map(|(_, c)| c)
-        .sum();
+        .cost(shiftwise::model::CostFamily::Understaffing);
     assert!(under.abs() < 1e-6, "{under}");
 }
 
@@ -248,11 +244,7 @@ fn a_robust_plan_hedges_against_absent_students_with_full_timers() {
     // 1 agent-hour of need, at 10 an hour (absent agents are not idle ones).
     let idle: f64 = all_sick
         .summary
-        .costs
-        .iter()
-        .filter(|(f, _)| *f == shiftwise::model::CostFamily::Overstaffing)
-        .map(|(_, c)| c)
-        .sum();
+        .cost(shiftwise::model::CostFamily::Overstaffing);
     assert!((idle - 30.0).abs() < 1e-6, "{idle}");
 }
 

@@ -189,13 +189,7 @@ pub fn what_if(
                     }
                 })
                 .collect();
-            let labour = p
-                .summary
-                .costs
-                .iter()
-                .filter(|(f, _)| *f == crate::model::CostFamily::Labour)
-                .map(|(_, c)| c)
-                .sum();
+            let labour = p.summary.cost(crate::model::CostFamily::Labour);
             Ok(WhatIfVariant {
                 extra: n,
                 objective: p.summary.objective,
