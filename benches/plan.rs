@@ -2,12 +2,18 @@
 //! roster) of one-week sites of growing size, against the issue's targets on the
 //! 2-core development machine:
 //!
-//! | size       | site                                        | time limit | target              |
-//! |------------|---------------------------------------------|-----------:|---------------------|
-//! | `tokyo`    | `data/tokyo` (~60 people, one week, 30-min) |       20 s | ≤ 0.5 % gap, ≤ 20 s |
-//! | `prime-day`| `data/prime-day` (78 people, peak week)     |       60 s | report (breaks)     |
-//! | `gen-300`  | Tokyo preset scaled to 300 people           |      120 s | ≤ 1 % gap, ≤ 120 s  |
-//! | `gen-1000` | Tokyo preset scaled to 1,000 people         |      600 s | ≤ 2 % gap, ≤ 600 s  |
+//! | size              | site                                        | time limit | target              |
+//! |-------------------|---------------------------------------------|-----------:|---------------------|
+//! | `tokyo-no-breaks` | `data/tokyo` without its break rules        |       20 s | ≤ 0.5 % gap, ≤ 20 s |
+//! | `tokyo`           | `data/tokyo` (~60 people, one week, 30-min) |       30 s | ≤ 0.5 % gap, ≤ 30 s |
+//! | `prime-day`       | `data/prime-day` (78 people, peak week)     |       60 s | report (breaks)     |
+//! | `gen-300`         | Tokyo preset scaled to 300 people           |      120 s | ≤ 1 % gap, ≤ 120 s  |
+//! | `gen-1000`        | Tokyo preset scaled to 1,000 people         |      600 s | ≤ 2 % gap, ≤ 600 s  |
+//!
+//! The roster optimizer's issue set its Tokyo target (20 s) before breaks existed; the
+//! breaks issue restated it with breaks on (30 s). `tokyo-no-breaks` is the first: the
+//! bundled site with its break rules (and any stagger rule) taken out in memory, every
+//! shift then working end to end. The generated sizes keep the preset's break rules.
 //!
 //! The generated sizes are built like `examples/generate_sites.rs --people N`:
 //! `SiteSpec::tokyo().with_people(n).with_load(tokyo_load)`, so they are exactly as
@@ -47,40 +53,60 @@ use shiftwise::Site;
 /// One benchmark size and its target.
 struct Size {
     name: &'static str,
-    /// `None` = the bundled site `data/<name>`; `Some(n)` = the Tokyo preset generated at `n` people.
+    /// `None` = the bundled site `data/<dir>`; `Some(n)` = the Tokyo preset generated at `n` people.
     people: Option<usize>,
+    /// The bundled site's folder under `data/` (unused for generated sizes).
+    dir: &'static str,
+    /// Whether the site's break rules stay (`false`: planned without breaks).
+    breaks: bool,
     time_limit: f64,
     gap: f64,
 }
 
-const SIZES: [Size; 4] = [
+const SIZES: [Size; 5] = [
+    Size {
+        name: "tokyo-no-breaks",
+        people: None,
+        dir: "tokyo",
+        breaks: false,
+        time_limit: 20.0,
+        gap: 0.005,
+    },
     Size {
         name: "tokyo",
         people: None,
-        time_limit: 20.0,
+        dir: "tokyo",
+        breaks: true,
+        time_limit: 30.0,
         gap: 0.005,
     },
     Size {
         name: "prime-day",
         people: None,
+        dir: "prime-day",
+        breaks: true,
         time_limit: 60.0,
         gap: 0.01,
     },
     Size {
         name: "gen-300",
         people: Some(300),
+        dir: "",
+        breaks: true,
         time_limit: 120.0,
         gap: 0.01,
     },
     Size {
         name: "gen-1000",
         people: Some(1000),
+        dir: "",
+        breaks: true,
         time_limit: 600.0,
         gap: 0.02,
     },
 ];
 
-const DEFAULT_SIZES: &str = "tokyo,prime-day,gen-300,gen-1000";
+const DEFAULT_SIZES: &str = "tokyo-no-breaks,tokyo,prime-day,gen-300,gen-1000";
 
 fn status_name(s: SolveStatus) -> &'static str {
     match s {
@@ -134,7 +160,7 @@ impl Generator {
 
 fn header() {
     println!(
-        "{:<9} {:>6} {:>9} {:>9} {:>11} {:<11} {:>14} {:>14} {:>7} {:>8}  {:<16} result",
+        "{:<15} {:>6} {:>9} {:>9} {:>11} {:<11} {:>14} {:>14} {:>7} {:>8}  {:<16} result",
         "size",
         "people",
         "cand.",
@@ -177,25 +203,29 @@ fn main() -> ExitCode {
     for size in sizes {
         let prepared = Instant::now();
         let site = match size.people {
-            None => shiftwise::load_site(&manifest.join("data").join(size.name))
+            None => shiftwise::load_site(&manifest.join("data").join(size.dir))
                 .map(|(site, _warnings)| site)
-                .map_err(|e| format!("cannot load data/{}: {e}", size.name)),
+                .map_err(|e| format!("cannot load data/{}: {e}", size.dir)),
             Some(n) => match generator.get_or_insert_with(Generator::new) {
                 Ok(g) => g.site(n),
                 Err(e) => {
-                    println!("{:<9} skipped: {e}", size.name);
+                    println!("{:<15} skipped: {e}", size.name);
                     continue;
                 }
             },
         };
-        let site = match site {
+        let mut site = match site {
             Ok(s) => s,
             Err(e) => {
-                println!("{:<9} ERROR: {e}", size.name);
+                println!("{:<15} ERROR: {e}", size.name);
                 failed = true;
                 continue;
             }
         };
+        if !size.breaks {
+            site.break_rules.clear();
+            site.max_on_break_share = None;
+        }
         let prepare_seconds = prepared.elapsed().as_secs_f64();
 
         let opts = SolveOptions {
@@ -213,7 +243,7 @@ fn main() -> ExitCode {
             Ok(p) => p,
             Err(e) => {
                 println!(
-                    "{:<9} {:>6} ERROR after {wall:.1} s: {e}",
+                    "{:<15} {:>6} ERROR after {wall:.1} s: {e}",
                     size.name,
                     site.employees.len()
                 );
@@ -237,21 +267,23 @@ fn main() -> ExitCode {
         );
 
         // Breaks: coverage with the optimized placement against every break mid-window.
-        let fixed = shiftwise::verify::verify(
-            &site,
-            &plan.roster.with_mid_window_breaks(&site),
-            &plan.requirements.agents,
-        );
-        println!(
-            "          breaks: {} placed; understaffed {:.1} agent-h with optimized placement, {:.1} with every break mid-window",
-            plan.roster.shifts.iter().map(|s| s.breaks.len()).sum::<usize>(),
-            report.understaffed_agent_hours,
-            fixed.understaffed_agent_hours
-        );
+        if !site.break_rules.is_empty() {
+            let fixed = shiftwise::verify::verify(
+                &site,
+                &plan.roster.with_mid_window_breaks(&site),
+                &plan.requirements.agents,
+            );
+            println!(
+                "          breaks: {} placed; understaffed {:.1} agent-h with optimized placement, {:.1} with every break mid-window",
+                plan.roster.shifts.iter().map(|s| s.breaks.len()).sum::<usize>(),
+                report.understaffed_agent_hours,
+                fixed.understaffed_agent_hours
+            );
+        }
         let s = &plan.summary;
         let met = wall <= size.time_limit && s.gap.is_finite() && s.gap <= size.gap;
         println!(
-            "{:<9} {:>6} {:>9} {:>9} {:>11} {:<11} {:>14.1} {:>14.1} {:>7.3} {:>8.1}  {:<16} {}",
+            "{:<15} {:>6} {:>9} {:>9} {:>11} {:<11} {:>14.1} {:>14.1} {:>7.3} {:>8.1}  {:<16} {}",
             size.name,
             site.employees.len(),
             s.model.candidate_shifts,

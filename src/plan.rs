@@ -25,6 +25,17 @@ pub const SEARCH_THRESHOLD_WITH_BREAKS: usize = 1_000;
 /// Seconds kept back at the end of the neighbourhood search for pricing its roster exactly
 /// (placing its breaks): on Tokyo 6 s while the bound's LP still runs beside it.
 pub const PRICING_RESERVE: f64 = 7.0;
+/// Seconds the neighbourhood search leaves for pricing its roster on `site`: placing the
+/// breaks ([`PRICING_RESERVE`]) where there are break rules; without them the pricing
+/// is an LP of the queue allocations with every shift fixed (0.1 s on Tokyo without
+/// breaks), as cheap as pricing a placed roster ([`PLACED_PRICING_RESERVE`]).
+pub fn pricing_reserve(site: &Site) -> f64 {
+    if site.break_rules.is_empty() {
+        PLACED_PRICING_RESERVE
+    } else {
+        PRICING_RESERVE
+    }
+}
 /// On sites with break rules where the descent applies, the share of the time limit the
 /// neighbourhood search gets; the descent with every break placed exactly
 /// ([`crate::model::descent::descend_placed`]) then has the rest, less the pricing.
@@ -401,7 +412,7 @@ fn plan_candidates(
         } else {
             (
                 SearchScope::Full,
-                (opts.time_limit - elapsed - PRICING_RESERVE).max(1.0),
+                (opts.time_limit - elapsed - pricing_reserve(site)).max(1.0),
             )
         };
         let placed = reach != SearchScope::Full;
@@ -431,6 +442,7 @@ fn plan_candidates(
         // The relaxation's value of every candidate, for the placed descent's kicks.
         let relaxed_values = std::sync::OnceLock::new();
         let relaxed_values_ref = &relaxed_values;
+        let full_ref = &full;
         let (relaxed, priced, direct) = std::thread::scope(|scope| {
             let lp = scope.spawn(move || {
                 let effort = relaxation_effort(lp_opts.time_limit, nonzeros);
@@ -447,6 +459,16 @@ fn plan_candidates(
                     let _ = send_relaxed.send(values);
                 } else if !values.is_empty() {
                     let _ = relaxed_values_ref.set(values);
+                }
+                if std::env::var_os("SHIFTWISE_LOG_SEARCH").is_some() {
+                    if let Ok(o) = &r {
+                        let costs: Vec<String> = full_ref
+                            .cost_breakdown(o)
+                            .iter()
+                            .map(|(f, c)| format!("{f:?} {c:.0}"))
+                            .collect();
+                        eprintln!("relaxation's costs: {}", costs.join(", "));
+                    }
                 }
                 let lp_seconds = r.as_ref().map_or(f64::INFINITY, |o| o.seconds);
                 let left = opts.time_limit - started.elapsed().as_secs_f64() - BOUND_MARGIN;
@@ -578,7 +600,7 @@ fn plan_candidates(
                     } else if placed && remaining(1.0) < PRICING_RESERVE + DAYS_MIN_SECONDS {
                         f64::INFINITY
                     } else {
-                        PRICING_RESERVE
+                        pricing_reserve(site)
                     };
                     let tight = SolveOptions {
                         gap: opts.gap * PRICING_GAP_SHARE,
@@ -1226,6 +1248,19 @@ mod plan_from_roster_tests {
         let now = limit * GUIDED_END_SHARE - GUIDED_MIN_SECONDS;
         assert_eq!(guided_restart_seconds(limit, now), Some(GUIDED_MIN_SECONDS));
         assert_eq!(guided_restart_seconds(limit, now + 0.1), None);
+    }
+
+    #[test]
+    fn only_a_site_with_breaks_keeps_seconds_back_to_place_them() {
+        let mut site = site();
+        assert!(site.break_rules.is_empty());
+        assert_eq!(pricing_reserve(&site), PLACED_PRICING_RESERVE);
+        let tokyo =
+            crate::load_site(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/tokyo"))
+                .unwrap()
+                .0;
+        site.break_rules = tokyo.break_rules;
+        assert_eq!(pricing_reserve(&site), PRICING_RESERVE);
     }
 
     #[test]
