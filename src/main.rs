@@ -362,7 +362,16 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             for e in &v.errors {
                 eprintln!("error: {e}");
             }
-            if v.errors.is_empty() {
+            // A site whose files are sound may still ask what no roster can give.
+            let unkeepable = match (&v.site, v.errors.is_empty()) {
+                (Some(s), true) => shiftwise::plan::unkeepable_rules(s),
+                _ => Vec::new(),
+            };
+            for (rule, what) in &unkeepable {
+                eprintln!("error: no roster can keep {}: {what}", rule.describe());
+            }
+            let errors = v.errors.len() + unkeepable.len();
+            if errors == 0 {
                 let s = v.site.as_ref().expect("validated site");
                 println!(
                     "{}: ok — {} employees, {} queues, {} intervals of {} min from {} ({}), {} requests",
@@ -377,7 +386,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("{}: {} error(s)", site.display(), v.errors.len());
+                eprintln!("{}: {errors} error(s)", site.display());
                 Ok(ExitCode::from(2))
             }
         }

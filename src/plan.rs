@@ -584,6 +584,12 @@ fn plan_candidates(
                         selected.iter().map(|&c| cands[c].clone()).collect();
                     let k = chosen.len();
                     let mut fixed = build(chosen.clone(), Some(vec![true; k]));
+                    // The searched roster breaks a hard rule no shift of it takes part in (an
+                    // employee without shifts under a weekly minimum, found by an elastic
+                    // search): not a roster; the full MILP below decides, or explains.
+                    if !fixed.unsatisfiable.is_empty() {
+                        return Ok(None);
+                    }
                     if let Some(offsets) = &placement {
                         fixed.pin_placement(offsets);
                     }
@@ -981,13 +987,22 @@ pub fn strongest_bound(relaxation: f64, milp: f64) -> f64 {
         .fold(f64::NAN, f64::max)
 }
 
+/// The hard rules no roster of `site` can keep, found without solving: rows no candidate
+/// shift takes part in, and weekly minimums of shifts or hours beyond what the days an
+/// employee can work allow (leave or classes on too many days). Empty when none is found
+/// this way — the rules may still conflict in ways only a solve shows. `validate` reports
+/// these; [`plan`] fails with them before solving.
+pub fn unkeepable_rules(site: &Site) -> Vec<(Family, String)> {
+    let req = requirements(site);
+    let mut b = Builder::new(site, &req, candidate_shifts(site), false);
+    b.build_all();
+    b.unsatisfiable
+}
+
 fn unsatisfiable_message(items: &[(Family, String)]) -> String {
     let mut msg = String::from("the hard rules cannot all hold; no roster can keep:\n");
     for (rule, label) in items.iter().take(12) {
-        msg += &format!(
-            "  - {}: {label} (no candidate shift can count toward it)\n",
-            rule.describe()
-        );
+        msg += &format!("  - {}: {label}\n", rule.describe());
     }
     if items.len() > 12 {
         msg += &format!("  and {} more\n", items.len() - 12);

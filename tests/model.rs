@@ -472,6 +472,73 @@ fn infeasible_rules_are_named() {
     );
 }
 
+#[test]
+fn leave_on_too_many_days_for_a_weekly_minimum_is_named_before_solving() {
+    // A must work at least 4 shifts of 2 h (8 h) in the week but is on leave Thursday to
+    // Sunday: 3 days remain. Named as the weekly shifts rule with the days that remain.
+    let mut t = Tiny::new(7).agent("A", "ft", "onsite", "phone", 100.0);
+    t.contracts = t
+        .contracts
+        .replace("min_shifts_per_week = 0", "min_shifts_per_week = 4")
+        .replace("min_hours_per_week = 0", "min_hours_per_week = 8");
+    for date in ["2026-01-08", "2026-01-09", "2026-01-10", "2026-01-11"] {
+        t.requests
+            .push(format!("A,unavailable,{date},,,,hard,,,leave"));
+    }
+    let site = t.site();
+    let unkeepable = shiftwise::plan::unkeepable_rules(&site);
+    let text = format!("{unkeepable:?}");
+    assert!(
+        unkeepable.iter().any(|(f, l)| *f == Family::WeeklyShifts
+            && l.contains("A week 1")
+            && l.contains("only 3 of its days")),
+        "{text}"
+    );
+    // 3 days of at most 2 h: 6 h, short of the 8-h minimum.
+    assert!(
+        unkeepable
+            .iter()
+            .any(|(f, l)| *f == Family::WeeklyHours && l.contains("at most 6 h")),
+        "{text}"
+    );
+    let err = shiftwise::plan::plan(&site, &common::exact())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("weekly shifts") && err.contains("only 3 of its days"),
+        "{err}"
+    );
+    // One day less of leave: 4 days remain, and the site plans.
+    t.requests.pop();
+    let site = t.site();
+    assert!(shiftwise::plan::unkeepable_rules(&site).is_empty());
+    let plan = shiftwise::plan::plan(&site, &common::exact()).unwrap();
+    assert_eq!(plan.roster.shifts.len(), 4);
+}
+
+#[test]
+fn no_seats_leave_on_site_only_staff_without_shifts_and_say_so() {
+    // An on-site-only agent who must work once a week, at a site with no seats.
+    let mut t = Tiny::new(7).agent("A", "ft", "onsite", "phone", 100.0);
+    t.contracts = t
+        .contracts
+        .replace("min_shifts_per_week = 0", "min_shifts_per_week = 1");
+    t.header += "seats = 0\n";
+    let site = t.site();
+    assert!(shiftwise::model::candidate_shifts(&site).is_empty());
+    let err = shiftwise::plan::plan(&site, &common::exact())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("weekly shifts") && err.contains("A week 1"),
+        "{err}"
+    );
+    // With one seat the same agent is rostered.
+    t.header = t.header.replace("seats = 0", "seats = 1");
+    let plan = shiftwise::plan::plan(&t.site(), &common::exact()).unwrap();
+    assert!(!plan.roster.shifts.is_empty());
+}
+
 /// LP relaxation and exact MILP optimum of `site`'s full model with the given families.
 fn relaxation_and_optimum(site: &shiftwise::Site, families: &[Family]) -> (f64, f64) {
     use shiftwise::model::{candidate_shifts, Builder};

@@ -203,6 +203,47 @@ fn binary_reports_file_and_line_with_exit_code_2() {
 }
 
 #[test]
+fn windows_line_ends_keep_the_line_numbers() {
+    // The same broken files saved with "\r\n" (Excel on Windows): the same lines named.
+    let site = overlay(&root().join("tests/broken/two-files"));
+    for file in ["employees.csv", "requests.csv"] {
+        let path = site.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+    }
+    let (code, _stdout, stderr) = run_validate(site.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    for n in [
+        "error: employees.csv:12: field `hourly_cost`",
+        "error: requests.csv:35: field `strength`",
+    ] {
+        assert!(stderr.contains(n), "stderr lacks {n:?}:\n{stderr}");
+    }
+}
+
+#[test]
+fn leave_beyond_a_weekly_minimum_is_a_validation_error() {
+    // Tokyo's full-timers work at least 4 shifts (32 h) a week; FT01 on leave Thursday to
+    // Sunday keeps 3 days. The files are sound, the site is not: exit 2, the rule named.
+    let dir = tempfile::tempdir().unwrap();
+    copy_files(&root().join("data/tokyo"), dir.path());
+    let path = dir.path().join("requests.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    for date in ["2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"] {
+        text += &format!("FT01,unavailable,{date},,,,hard,,,annual leave\n");
+    }
+    std::fs::write(&path, text).unwrap();
+    let (code, stdout, stderr) = run_validate(dir.path());
+    assert_eq!(code, Some(2), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    for n in [
+        "error: no roster can keep weekly shifts: FT01 week 1 min 4 shifts, but a shift is possible on only 3 of its days",
+        "error: no roster can keep weekly hours: FT01 week 1 min 32 h",
+    ] {
+        assert!(stderr.contains(n), "stderr lacks {n:?}:\n{stderr}");
+    }
+}
+
+#[test]
 fn example_sites_validate_cleanly() {
     for name in ["tokyo", "prime-day", "seattle-dst"] {
         let v = validate_site(&root().join("data").join(name));

@@ -56,6 +56,15 @@ pub fn parse_csv<T: serde::de::DeserializeOwned>(
         ));
         return out;
     }
+    // Windows line ends (a file saved by Excel): the csv reader counts a record's line one
+    // short after each "\r\n", so the errors would name the line above the one at fault.
+    let unix;
+    let text = if text.contains('\r') {
+        unix = text.replace("\r\n", "\n").replace('\r', "\n");
+        unix.as_str()
+    } else {
+        text
+    };
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)

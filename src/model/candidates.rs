@@ -1,7 +1,7 @@
 //! Candidate shifts: every (employee, day, template, start, length) an employee may
-//! actually take — contract and work mode allow the template, and no hard request
-//! (unavailability, hard day off, hard mode) is touched. Only these become variables,
-//! so the model stays small.
+//! actually take — contract and work mode allow the template, an on-site template has
+//! seats, and no hard request (unavailability, hard day off, hard mode) is touched. Only
+//! these become variables, so the model stays small.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
@@ -201,6 +201,10 @@ pub fn candidate_shifts(site: &Site) -> Vec<Candidate> {
             .collect();
         for (ti, t) in site.templates.iter().enumerate() {
             if !t.contracts.contains(&emp.contract) || !emp.work_mode.allows(t.mode) {
+                continue;
+            }
+            // No seats: an on-site shift could never be worked.
+            if t.mode == ShiftMode::Onsite && site.seats == Some(0) {
                 continue;
             }
             for day in 0..site.grid.days {

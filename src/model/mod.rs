@@ -528,7 +528,10 @@ impl<'a> Builder<'a> {
             // No candidate can take part (e.g. everybody unavailable): decide it here, since
             // a row without variables never reaches the solver.
             if expr.constant() > rhs + 1e-9 {
-                self.unsatisfiable.push((rule, label));
+                self.unsatisfiable.push((
+                    rule,
+                    format!("{label} (no candidate shift can count toward it)"),
+                ));
             }
             return;
         }
@@ -599,6 +602,23 @@ impl<'a> Builder<'a> {
             }
             _ => self.sum_coef(cs.iter().map(|&c| (c, hours(c)))),
         }
+    }
+
+    /// The most paid hours employee `e` can have over `days`: the longest candidate of each
+    /// day, the longest days first, up to the contract's most shifts a week.
+    fn most_hours(&self, e: usize, days: std::ops::Range<usize>) -> f64 {
+        let mut longest: Vec<u32> = days
+            .filter_map(|d| {
+                self.day_cands(e, d)
+                    .iter()
+                    .map(|&c| self.cands[c].paid_minutes)
+                    .max()
+            })
+            .collect();
+        longest.sort_unstable_by(|a, b| b.cmp(a));
+        let max_shifts = self.site.contracts[self.site.employees[e].contract].max_shifts_per_week;
+        let minutes: u32 = longest.iter().take(max_shifts as usize).sum();
+        f64::from(minutes) / 60.0
     }
 
     fn day_cands(&self, e: usize, d: usize) -> &[usize] {
@@ -677,7 +697,21 @@ impl<'a> Builder<'a> {
                     expr += self.paid_hours(e, d);
                 }
                 let min = min_h * week.len() as f64 / 7.0;
-                if min > 0.0 {
+                let most = self.most_hours(e, week.clone());
+                if !self.elastic && min > 0.0 && most < min - 1e-9 {
+                    // Decided here, naming why (leave or classes on too many days), rather
+                    // than left to an infeasible solve and its elastic explanation.
+                    self.unsatisfiable.push((
+                        Family::WeeklyHours,
+                        format!(
+                            "{} week {} min {min} h, but at most {most} h are possible (the \
+                             longest shift on each day they can work, at most the contract's \
+                             shifts a week)",
+                            self.emp_label(e),
+                            w + 1
+                        ),
+                    ));
+                } else if min > 0.0 {
                     self.hard_ge(
                         Family::WeeklyHours,
                         format!("{} week {} min {min} h", self.emp_label(e), w + 1),
@@ -703,7 +737,22 @@ impl<'a> Builder<'a> {
             for (w, week) in weeks(self.site.grid.days).iter().enumerate() {
                 let expr = self.works_over(e, week.clone());
                 let min = (f64::from(min_s) * week.len() as f64 / 7.0).floor();
-                if min > 0.0 {
+                let possible = week
+                    .clone()
+                    .filter(|&d| !self.day_cands(e, d).is_empty())
+                    .count();
+                if !self.elastic && min > 0.0 && (possible as f64) < min {
+                    self.unsatisfiable.push((
+                        Family::WeeklyShifts,
+                        format!(
+                            "{} week {} min {min} shifts, but a shift is possible on only \
+                             {possible} of its days (hard unavailability such as leave or \
+                             classes, templates or no seats leave none on the others)",
+                            self.emp_label(e),
+                            w + 1
+                        ),
+                    ));
+                } else if min > 0.0 {
                     self.hard_ge(
                         Family::WeeklyShifts,
                         format!("{} week {} min {min} shifts", self.emp_label(e), w + 1),

@@ -212,6 +212,15 @@ impl<'a> SubModels<'a> {
         let fixed: Vec<bool> = (0..index.len()).map(|k| k < fixed_count).collect();
         let mut b = Builder::restricted(self.site, self.req, sub, fixed, elastic, false);
         b.build(self.families);
+        // A hard rule no candidate of the sub-model takes part in, and which its constant
+        // breaks (an employee left without shifts below their weekly minimum), never reaches
+        // HiGHS: the sub-model has no roster keeping the hard rules.
+        if !b.unsatisfiable.is_empty() {
+            if log_enabled() {
+                eprintln!("lns: {label} breaks {:?}", b.unsatisfiable);
+            }
+            return Ok(None);
+        }
         // Start from the incumbent: fixed shifts plus the free employees' current shifts.
         let current: std::collections::HashSet<usize> = selected.iter().copied().collect();
         let start: Vec<_> = index
@@ -607,6 +616,26 @@ mod tests {
         .unwrap()
         .unwrap()
         .1
+    }
+
+    #[test]
+    fn a_sub_model_leaving_an_employee_below_a_weekly_minimum_is_no_roster() {
+        // Seattle's full-timers must work every week. With every shift fixed off (an empty
+        // roster), no variable takes part in their minimum rows, which therefore never reach
+        // HiGHS: the sub-model must still count as having no roster (it used to be priced
+        // as a roster, so an elastic search's roster breaking them was written as a plan).
+        let (site, req, cands) = seattle();
+        let subs = SubModels::new(&site, &req, &cands, Family::ALL);
+        let opts = SolveOptions {
+            threads: Some(1),
+            ..Default::default()
+        };
+        assert!(subs.block(&[], &[], false, &opts).unwrap().is_none());
+        // Elastic, the same sub-model is priced (its slack pays for the rows).
+        assert!(subs.block(&[], &[], true, &opts).unwrap().is_some());
+        // The greedy roster keeps them: priced.
+        let greedy = greedy_roster(&site, &req, &cands);
+        assert!(subs.block(&greedy, &[], false, &opts).unwrap().is_some());
     }
 
     #[test]
