@@ -327,7 +327,22 @@ fn read_roster(
     report::read_roster(s, path)
 }
 
+/// Rust ignores SIGPIPE, so printing to a pipe its reader has closed
+/// (`shiftwise requirements SITE | head`) panicked with "failed printing to stdout".
+/// Restored to the default, the process ends quietly there, as other command-line tools
+/// do; output files are written atomically and are not affected.
+#[cfg(unix)]
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: called first thing in `main`, before any other thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    end_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => code,

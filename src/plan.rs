@@ -979,12 +979,20 @@ fn direct_milp<'a>(
 }
 
 /// The larger of two lower bounds on the same objective, either of which may be unknown
-/// (NaN or −∞): the LP relaxation's and HiGHS's dual bound on the full MILP.
+/// (NaN or −∞): the LP relaxation's and HiGHS's dual bound on the full MILP. Never below
+/// zero when either is known: every cost family is non-negative (idle time and fairness
+/// spreads are differences that cannot go below zero), while the duals of a relaxation
+/// stopped early can give much less (a robust Prime Day plan at 8 s: −20 M, "gap 293 %").
 pub fn strongest_bound(relaxation: f64, milp: f64) -> f64 {
     [relaxation, milp]
         .into_iter()
         .filter(|b| b.is_finite())
         .fold(f64::NAN, f64::max)
+        .max(if relaxation.is_finite() || milp.is_finite() {
+            0.0
+        } else {
+            f64::NAN
+        })
 }
 
 /// The hard rules no roster of `site` can keep, found without solving: rows no candidate
@@ -1303,6 +1311,9 @@ mod plan_from_roster_tests {
         assert_eq!(strongest_bound(f64::NAN, 10.0), 10.0);
         assert_eq!(strongest_bound(10.0, f64::NEG_INFINITY), 10.0);
         assert!(strongest_bound(f64::NAN, f64::NAN).is_nan());
+        // No cost is negative: a negative bound says no more than zero does.
+        assert_eq!(strongest_bound(-2e7, f64::NAN), 0.0);
+        assert_eq!(strongest_bound(-2e7, -1.0), 0.0);
     }
 
     #[test]

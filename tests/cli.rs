@@ -645,3 +645,21 @@ fn a_robust_plan_says_what_it_was_planned_against() {
     assert!(!html.contains("planned robustly"));
     assert_eq!(summary["shifts"], 1, "{summary}");
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_run_without_a_panic() {
+    // `shiftwise validate SITE | head -0`: the reader is gone before anything is printed.
+    let mut child = bin()
+        .args(["validate", "data/tokyo"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("failed printing"),
+        "{err}"
+    );
+}

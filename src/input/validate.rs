@@ -646,7 +646,33 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
     for (k, t) in templates.iter().enumerate() {
         table.set(Some(("shift_templates", k)));
         for &len in &t.lengths_minutes {
-            let Some(rule) = crate::domain::breaks::rule_for(&break_rules, len) else {
+            let rule = crate::domain::breaks::rule_for(&break_rules, len);
+            // The unpaid meal must fit in the meal the break rules place (a longer placed
+            // meal is partly paid): else the agent would be on duty through unpaid time.
+            let placed_meal = rule.map_or(0, |r| r.meal_minutes);
+            if !break_rules.is_empty() && t.meal_minutes > placed_meal {
+                bad(
+                    ctx,
+                    "meal_minutes",
+                    t.meal_minutes.to_string(),
+                    format!(
+                        "shift template {} ({} h): an unpaid {}-minute meal, but the break rules \
+                         place {} in shifts of this length, so the agent would work unpaid \
+                         time; give the rule for this length meal_minutes = {} or more, or \
+                         lower the template's meal_minutes (0: a paid meal)",
+                        t.id,
+                        f64::from(len) / 60.0,
+                        t.meal_minutes,
+                        if placed_meal == 0 {
+                            "no meal".to_string()
+                        } else {
+                            format!("only a {placed_meal}-minute meal")
+                        },
+                        t.meal_minutes
+                    ),
+                );
+            }
+            let Some(rule) = rule else {
                 continue;
             };
             let problem = match crate::domain::breaks::break_slots(rule, len) {
