@@ -430,7 +430,7 @@ pub struct SwapOutcome {
 /// a trade — `partner.0`'s shift on day `partner.1` comes back to `give.0`. The swapped
 /// roster is re-checked by [`verify`] against every hard rule; only rules it breaks that
 /// the original roster did not are reported. Fails if either employee has no shift on
-/// the named day.
+/// the named day, or if the partner is the employee giving the shift.
 pub fn swap(
     site: &Site,
     roster: &Roster,
@@ -438,6 +438,12 @@ pub fn swap(
     partner: usize,
     take: Option<usize>,
 ) -> Result<SwapOutcome, Error> {
+    if partner == give.0 {
+        return Err(Error::Usage(format!(
+            "{} cannot swap a shift with themselves; name another employee",
+            site.employees[partner].id
+        )));
+    }
     let req = requirements(site);
     let find = |e: usize, d: usize| {
         roster

@@ -24,7 +24,8 @@ struct Cli {
 enum Command {
     /// Check a site folder and list every problem (file:line: field: value: reason).
     Validate {
-        /// Site folder (site.toml, employees.csv, forecast.csv, requests.csv).
+        /// Site folder (site.toml, employees.csv, forecast.csv, requests.csv, and
+        /// scenarios.toml when there is one).
         site: PathBuf,
     },
     /// Agents required per interval and queue (Erlang C, chat concurrency, email deadlines, shrinkage).
@@ -212,7 +213,7 @@ enum Command {
         /// Random seed: results depend only on it, the roster and the scenarios.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Output folder for scenarios.csv.
+        /// Output folder for scenarios.csv and report.html.
         #[arg(short, long, default_value = "out")]
         output: PathBuf,
         /// Worker threads (default: rayon's choice, one per core).
@@ -385,7 +386,23 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             for (rule, what) in &unkeepable {
                 eprintln!("error: no roster can keep {}: {what}", rule.describe());
             }
-            let errors = v.errors.len() + unkeepable.len();
+            // The site's own scenario file, read by evaluate, whatif and plan --robust.
+            let scenario_problems = match (&v.site, site.join("scenarios.toml")) {
+                (Some(s), path) if path.exists() => {
+                    match shiftwise::scenarios::load_scenarios(&path, s) {
+                        Ok(_) => Vec::new(),
+                        Err(Error::Input(problems)) => {
+                            problems.0.iter().map(ToString::to_string).collect()
+                        }
+                        Err(e) => vec![e.to_string()],
+                    }
+                }
+                _ => Vec::new(),
+            };
+            for p in &scenario_problems {
+                eprintln!("error: {p}");
+            }
+            let errors = v.errors.len() + unkeepable.len() + scenario_problems.len();
             if errors == 0 {
                 let s = v.site.as_ref().expect("validated site");
                 println!(
@@ -772,7 +789,9 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 b.trim().parse().map_err(|_| bad())?,
             );
             if b < a {
-                return Err(bad());
+                return Err(Error::Usage(format!(
+                    "--add {add}: the range runs backwards ({a} > {b}); write FROM..TO with FROM ≤ TO"
+                )));
             }
             let s = load(&site)?;
             let path = scenario_file(&site, scenarios)?;

@@ -391,6 +391,10 @@ pub fn explain_denials(
             continue;
         }
         let verb = o.status.as_str();
+        if budget_seconds <= 0.0 {
+            o.reason = format!("{verb}: not explained (plan with --explain-seconds above 0)");
+            continue;
+        }
         if started.elapsed().as_secs_f64() > budget_seconds {
             o.reason = format!("{verb}: not explained (explanation time budget spent)");
             continue;

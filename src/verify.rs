@@ -93,12 +93,16 @@ pub fn verify(site: &Site, roster: &Roster, required: &[Vec<f64>]) -> VerifyRepo
                 "work_mode",
                 e,
                 format!(
-                    "{} shift on {} not allowed (template {} is {}, employee is {:?})",
+                    "{} shift on {} not allowed (template {} is {}, employee works {})",
                     s.mode.as_str(),
                     local(s.start),
                     t.id,
                     t.mode.as_str(),
-                    emp.work_mode
+                    match emp.work_mode {
+                        crate::domain::WorkMode::Remote => "remote only",
+                        crate::domain::WorkMode::Onsite => "on-site only",
+                        crate::domain::WorkMode::Hybrid => "remote or on-site",
+                    }
                 ),
             );
         }

@@ -218,6 +218,11 @@ fn an_infeasible_swap_is_refused_with_the_rule_and_a_feasible_one_allowed() {
         .violations
         .is_empty());
     }
+    // A swap with oneself is no swap: refused, not "allowed".
+    let err = swap(&site, &roster, (a, 0), a, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("with themselves"), "{err}");
 }
 
 #[test]

@@ -115,6 +115,27 @@ fn a_soft_request_is_denied_with_the_queue_it_would_leave_short() {
 }
 
 #[test]
+fn with_no_explanation_time_a_denial_says_how_to_get_one() {
+    let site = request_site(2);
+    let mut plan = solve_all(&site);
+    explain_denials(
+        &site,
+        &plan.requirements,
+        &plan.roster,
+        &mut plan.requests,
+        &exact(),
+        0.0,
+    )
+    .unwrap();
+    let o = &plan.requests[0];
+    assert_eq!(o.cost_to_grant, None);
+    assert_eq!(
+        o.reason,
+        "denied: not explained (plan with --explain-seconds above 0)"
+    );
+}
+
+#[test]
 fn a_request_that_breaks_a_hard_rule_says_so() {
     // A's contract asks for a shift every day of the week: A cannot have Monday off,
     // whatever it costs.

@@ -244,6 +244,57 @@ fn leave_beyond_a_weekly_minimum_is_a_validation_error() {
 }
 
 #[test]
+fn a_bare_toml_date_is_read_as_the_date_and_a_date_time_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_files(&root().join("data/tokyo"), dir.path());
+    let path = dir.path().join("site.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("start_date = \"2026-11-30\""));
+    std::fs::write(&path, text.replace("\"2026-11-30\"", "2026-11-30")).unwrap();
+    let v = validate_site(dir.path());
+    assert!(v.errors.is_empty(), "{}", listing(&v.errors));
+    assert_eq!(
+        v.site.unwrap().grid.start_date,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+    );
+    std::fs::write(&path, text.replace("\"2026-11-30\"", "2026-11-30T09:00:00")).unwrap();
+    let v = validate_site(dir.path());
+    assert!(
+        v.errors
+            .iter()
+            .any(|p| p.to_string().contains("site.toml:6")
+                && p.to_string().contains("start_date")
+                && p.to_string().contains("expected a date")),
+        "{}",
+        listing(&v.errors)
+    );
+}
+
+#[test]
+fn validate_checks_the_sites_scenario_file_too() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_files(&root().join("data/prime-day"), dir.path());
+    let path = dir.path().join("scenarios.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|l| l.trim() == "kind = \"stochastic\"")
+        .expect("a stochastic scenario");
+    std::fs::write(
+        &path,
+        text.replacen("kind = \"stochastic\"", "kind = \"stochastc\"", 1),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_validate(dir.path());
+    assert_eq!(code, Some(2), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let needle = format!("scenarios.toml:{line}: field `kind`: value \"stochastc\"");
+    assert!(
+        stderr.contains(&needle),
+        "stderr lacks {needle:?}:\n{stderr}"
+    );
+}
+
+#[test]
 fn example_sites_validate_cleanly() {
     for name in ["tokyo", "prime-day", "seattle-dst"] {
         let v = validate_site(&root().join("data").join(name));

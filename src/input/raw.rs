@@ -6,6 +6,19 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A date given as a string or as a bare TOML date, as its `YYYY-MM-DD` text (checked,
+/// like a string, where the site is validated).
+fn date_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(s) => Ok(s),
+        toml::Value::Datetime(dt) if dt.date.is_some() && dt.time.is_none() => Ok(dt.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a date such as \"2026-11-30\", found {}",
+            other.type_str()
+        ))),
+    }
+}
+
 /// `site.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -14,7 +27,9 @@ pub struct RawSite {
     pub name: String,
     /// IANA time zone of the site, e.g. `Asia/Tokyo`.
     pub timezone: String,
-    /// First local date of the planning horizon (`YYYY-MM-DD`).
+    /// First local date of the planning horizon (`YYYY-MM-DD`), quoted or as a bare TOML
+    /// date (`start_date = 2026-11-30` is valid TOML, and a planner writes it so).
+    #[serde(deserialize_with = "date_text")]
     pub start_date: String,
     /// Number of days in the horizon.
     pub days: u32,
