@@ -480,7 +480,7 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
             "horizon must be 1 to 366 days".into(),
         );
     }
-    let interval = raw.interval_minutes.unwrap_or(30);
+    let mut interval = raw.interval_minutes.unwrap_or(30);
     if interval != 15 && interval != 30 {
         bad(
             ctx,
@@ -488,6 +488,9 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
             interval.to_string(),
             "interval length must be 15 or 30 minutes".into(),
         );
+        // Checked on against the default, so every template's 30-minute start step is not
+        // reported again as "not a multiple of 20".
+        interval = 30;
     }
     let shrinkage = raw.shrinkage.unwrap_or(0.3);
     if !(0.0..0.95).contains(&shrinkage) {
@@ -619,9 +622,8 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
                 "shift template id used twice".into(),
             );
         }
-        // `interval_minutes = 0` is already reported above; checking the templates
-        // against 1 minute instead avoids a division by zero.
-        match template(t, interval.max(1), &raw.contracts) {
+        // A bad `interval_minutes` is reported above and 30 stands in (never 0 here).
+        match template(t, interval, &raw.contracts) {
             Ok(t) => templates.push(t),
             Err((key, value, reason)) => bad(
                 ctx,
