@@ -198,10 +198,25 @@ pub fn plan_committed(
         Some((a, b)) => a <= t && t < b,
         None => true,
     };
-    // Fixed: pins, and published shifts outside the window.
+    // Fixed: pins, and published shifts outside the window — except those the employee
+    // can no longer work: a shift already started at `from` that a sick call now overlaps
+    // (the agent went home) leaves the roster, so the time it no longer covers is planned
+    // again like any other absence (kept, it broke availability and still counted as
+    // coverage).
+    let blocks = crate::model::candidates::hard_blocks(site);
+    let workable = |s: &Shift| {
+        !blocks[s.employee]
+            .iter()
+            .any(|&(a, b)| s.start < b && a < s.end)
+    };
     let mut fixed_shifts: Vec<&Shift> = commitments.pinned.iter().collect();
     if let Some(p) = &commitments.published {
-        fixed_shifts.extend(p.roster.shifts.iter().filter(|s| !is_free_time(s.start)));
+        fixed_shifts.extend(
+            p.roster
+                .shifts
+                .iter()
+                .filter(|s| !is_free_time(s.start) && workable(s)),
+        );
     }
     let mut cands: Vec<Candidate> = fixed_shifts
         .iter()

@@ -421,3 +421,50 @@ fn swap_from_the_command_line() {
     let first = text.lines().nth(1).expect("a partner").to_string();
     assert!(first.contains("takes it"), "{first}");
 }
+
+#[test]
+fn an_agent_who_goes_home_sick_mid_shift_leaves_the_roster_and_the_rest_is_covered() {
+    // A works 08:00–10:00 (the cheaper agent); B is free. Phone needs one agent 08:00–10:00.
+    // At 09:00 A goes home sick: re-planned from 09:00, A's shift (started before `from`)
+    // can no longer be kept, and B is called in at 09:00 for the hour left.
+    let t = Tiny::new(1)
+        .agent("A", "ft", "onsite", "phone", 100.0)
+        .agent("B", "ft", "onsite", "phone", 150.0)
+        .need("phone", 0, "08:00", 1)
+        .need("phone", 0, "08:30", 1)
+        .need("phone", 0, "09:00", 1)
+        .need("phone", 0, "09:30", 1);
+    let site = t.site();
+    let published = solve_all(&site).roster;
+    assert_eq!(published.shifts.len(), 1);
+    assert_eq!(site.employees[published.shifts[0].employee].id, "A");
+    let mut t2 = t.clone();
+    t2.requests
+        .push("A,unavailable,2026-01-05,,09:00,24:00,hard,,,went home sick".into());
+    let sick = t2.site();
+    let from = sick.grid.intervals[18].start_utc; // 09:00
+    let c = Commitments {
+        pinned: vec![],
+        published: Some(Published {
+            roster: published.clone(),
+            from,
+            window: chrono::Duration::days(1),
+            change_cost: 50.0,
+        }),
+    };
+    let re = plan_committed(&sick, &exact(), &c, &[]).unwrap();
+    assert!(
+        verify(&sick, &re.roster, &re.requirements.agents)
+            .violations
+            .is_empty(),
+        "the sick agent's shift was kept"
+    );
+    let who: Vec<&str> = re
+        .roster
+        .shifts
+        .iter()
+        .map(|s| sick.employees[s.employee].id.as_str())
+        .collect();
+    assert_eq!(who, ["B"]);
+    assert_eq!(re.roster.shifts[0].start, from);
+}
