@@ -319,7 +319,8 @@ fn read_roster(
     path: &std::path::Path,
 ) -> Result<shiftwise::roster::Roster, Error> {
     let breaks = path.with_file_name("breaks.csv");
-    if !s.break_rules.is_empty() && !breaks.exists() {
+    // Only about a roster that is there (else the missing roster's own error says it all).
+    if !s.break_rules.is_empty() && path.exists() && !breaks.exists() {
         eprintln!(
             "warning: no {} beside the roster: its shifts are read without breaks",
             breaks.display()

@@ -663,3 +663,44 @@ fn a_closed_output_pipe_ends_the_run_without_a_panic() {
         "{err}"
     );
 }
+
+#[test]
+fn a_missing_roster_is_one_error_and_a_roster_of_another_week_names_the_horizon() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("roster.csv");
+    let o = bin()
+        .args(["verify", "data/tokyo"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        !err.contains("warning"),
+        "no warning about its breaks.csv:\n{err}"
+    );
+    assert!(err.contains("roster.csv"), "{err}");
+    // One shift a year later than Tokyo's week.
+    std::fs::write(
+        &missing,
+        "employee,name,date,template,work_mode,start_site,end_site,start_employee,end_employee,employee_timezone,paid_hours,queues\n\
+         FT01,x,2027-11-30,day-onsite,onsite,2027-11-30T08:00+09:00,2027-11-30T17:00+09:00,2027-11-30T08:00+09:00,2027-11-30T17:00+09:00,Asia/Tokyo,8.0,phone-ja 100%\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("breaks.csv"),
+        "employee,date,kind,start_site,end_site,start_employee,end_employee\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["verify", "data/tokyo"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("roster.csv:2: field `start_site`")
+            && err.contains("outside the planning horizon (2026-11-30 to 2026-12-06)"),
+        "{err}"
+    );
+}

@@ -270,10 +270,15 @@ pub fn read_roster_with_lines(site: &Site, path: &Path) -> Result<(Roster, Vec<u
             }
             let local_date = start.with_timezone(&site.tz()).date_naive();
             let Some(day) = site.grid.day_of_date(local_date) else {
+                let last = site.grid.date(site.grid.days.saturating_sub(1));
                 problems.push(p(
                     "start_site",
                     &r.start_site,
-                    "outside the planning horizon",
+                    &format!(
+                        "outside the planning horizon ({} to {last}): a roster of another \
+                         week or site?",
+                        site.grid.start_date
+                    ),
                 ));
                 continue;
             };
