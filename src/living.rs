@@ -198,16 +198,17 @@ pub fn plan_committed(
         Some((a, b)) => a <= t && t < b,
         None => true,
     };
-    // Fixed: pins, and published shifts outside the window — except those the employee
-    // can no longer work: a shift already started at `from` that a sick call now overlaps
-    // (the agent went home) leaves the roster, so the time it no longer covers is planned
-    // again like any other absence (kept, it broke availability and still counted as
-    // coverage).
+    // Fixed: pins, and published shifts outside the window — except a shift in progress at
+    // `from` whose rest a sick call now overlaps (the agent went home): it leaves the
+    // roster, so the time it no longer covers is planned again like any other absence
+    // (kept, it broke availability and still counted as coverage). Shifts that ended
+    // before `from` were worked and stay.
     let blocks = crate::model::candidates::hard_blocks(site);
-    let workable = |s: &Shift| {
-        !blocks[s.employee]
+    let went_home = |s: &Shift| match &commitments.published {
+        Some(p) if s.start < p.from && p.from < s.end => blocks[s.employee]
             .iter()
-            .any(|&(a, b)| s.start < b && a < s.end)
+            .any(|&(a, b)| p.from < b && a < s.end),
+        _ => false,
     };
     let mut fixed_shifts: Vec<&Shift> = commitments.pinned.iter().collect();
     if let Some(p) = &commitments.published {
@@ -215,7 +216,7 @@ pub fn plan_committed(
             p.roster
                 .shifts
                 .iter()
-                .filter(|s| !is_free_time(s.start) && workable(s)),
+                .filter(|s| !is_free_time(s.start) && !went_home(s)),
         );
     }
     let mut cands: Vec<Candidate> = fixed_shifts

@@ -1002,8 +1002,11 @@ pub fn strongest_bound(relaxation: f64, milp: f64) -> f64 {
 /// these; [`plan`] fails with them before solving.
 pub fn unkeepable_rules(site: &Site) -> Vec<(Family, String)> {
     let req = requirements(site);
-    let mut b = Builder::new(site, &req, candidate_shifts(site), false);
-    b.build_all();
+    let cands = candidate_shifts(site);
+    let n = cands.len();
+    // The hard families only, without break variables: no coverage rows or cuts to build.
+    let mut b = Builder::restricted(site, &req, cands, vec![false; n], false, false);
+    b.build(Family::HARD);
     b.unsatisfiable
 }
 

@@ -467,4 +467,17 @@ fn an_agent_who_goes_home_sick_mid_shift_leaves_the_roster_and_the_rest_is_cover
         .collect();
     assert_eq!(who, ["B"]);
     assert_eq!(re.roster.shifts[0].start, from);
+    // Re-planned from 10:00, after A's shift ended: it was worked, and stays.
+    let later = Commitments {
+        pinned: vec![],
+        published: Some(Published {
+            roster: published.clone(),
+            from: sick.grid.intervals[20].start_utc,
+            window: chrono::Duration::days(1),
+            change_cost: 50.0,
+        }),
+    };
+    let re = plan_committed(&sick, &exact(), &later, &[]).unwrap();
+    assert_eq!(re.roster.shifts.len(), 1);
+    assert_eq!(sick.employees[re.roster.shifts[0].employee].id, "A");
 }

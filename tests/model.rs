@@ -473,6 +473,45 @@ fn infeasible_rules_are_named() {
 }
 
 #[test]
+fn every_family_with_a_hard_rule_is_listed_as_hard() {
+    // Built elastic, every hard rule gets a slack named by its family: each such family
+    // must be in `Family::HARD` (what `unkeepable_rules` and `validate` check).
+    use shiftwise::model::{candidate_shifts, Builder};
+    let (site, _) = shiftwise::load_site(std::path::Path::new("data/seattle-dst")).unwrap();
+    let req = requirements(&site);
+    let mut b = Builder::new(&site, &req, candidate_shifts(&site), true);
+    b.build_all();
+    let mut seen: Vec<Family> = b.slacks.iter().map(|(f, _, _)| *f).collect();
+    seen.sort_by_key(|f| format!("{f:?}"));
+    seen.dedup();
+    assert!(seen.len() >= 5, "{seen:?}");
+    for f in seen {
+        assert!(Family::HARD.contains(&f), "{f:?} holds hard rules");
+    }
+}
+
+#[test]
+fn a_conflict_only_a_solve_shows_is_explained_by_relaxing_the_rules() {
+    // A must work both days of a 2-day horizon (7 shifts a week, prorated to 2) with 30 h of
+    // rest between shifts, and the 2-h shifts start 08:00-12:00: two days' shifts are at
+    // most 26 h apart. Each day has candidates and the hours fit, so no check before the
+    // solve sees it; the elastic re-solve names the rest rule or the weekly minimum.
+    let mut t = Tiny::new(2).agent("A", "c", "onsite", "phone", 100.0);
+    t.contracts = contract("c", "min_shifts_per_week=7,min_rest_hours=30");
+    t.templates = t.templates.replace("[\"ft\"]", "[\"c\"]");
+    let site = t.site();
+    assert!(shiftwise::plan::unkeepable_rules(&site).is_empty());
+    let err = shiftwise::plan::plan(&site, &common::exact())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("relaxing them shows the conflict"), "{err}");
+    assert!(
+        (err.contains("minimum rest") || err.contains("weekly shifts")) && err.contains("A "),
+        "{err}"
+    );
+}
+
+#[test]
 fn leave_on_too_many_days_for_a_weekly_minimum_is_named_before_solving() {
     // A must work at least 4 shifts of 2 h (8 h) in the week but is on leave Thursday to
     // Sunday: 3 days remain. Named as the weekly shifts rule with the days that remain.

@@ -186,6 +186,20 @@ fn run_validate(dir: &Path) -> (Option<i32>, String, String) {
     )
 }
 
+/// A copy of the bundled site `data/NAME` in a fresh temporary folder.
+fn copy_of(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_files(&root().join("data").join(name), dir.path());
+    dir
+}
+
+/// Every one of `needles` appears in `stderr`.
+fn assert_reports(stderr: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(stderr.contains(n), "stderr lacks {n:?}:\n{stderr}");
+    }
+}
+
 #[test]
 fn binary_reports_file_and_line_with_exit_code_2() {
     for (variant, needles) in [
@@ -213,20 +227,20 @@ fn windows_line_ends_keep_the_line_numbers() {
     }
     let (code, _stdout, stderr) = run_validate(site.path());
     assert_eq!(code, Some(2), "{stderr}");
-    for n in [
-        "error: employees.csv:12: field `hourly_cost`",
-        "error: requests.csv:35: field `strength`",
-    ] {
-        assert!(stderr.contains(n), "stderr lacks {n:?}:\n{stderr}");
-    }
+    assert_reports(
+        &stderr,
+        &[
+            "error: employees.csv:12: field `hourly_cost`",
+            "error: requests.csv:35: field `strength`",
+        ],
+    );
 }
 
 #[test]
 fn leave_beyond_a_weekly_minimum_is_a_validation_error() {
     // Tokyo's full-timers work at least 4 shifts (32 h) a week; FT01 on leave Thursday to
     // Sunday keeps 3 days. The files are sound, the site is not: exit 2, the rule named.
-    let dir = tempfile::tempdir().unwrap();
-    copy_files(&root().join("data/tokyo"), dir.path());
+    let dir = copy_of("tokyo");
     let path = dir.path().join("requests.csv");
     let mut text = std::fs::read_to_string(&path).unwrap();
     for date in ["2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"] {
@@ -235,18 +249,18 @@ fn leave_beyond_a_weekly_minimum_is_a_validation_error() {
     std::fs::write(&path, text).unwrap();
     let (code, stdout, stderr) = run_validate(dir.path());
     assert_eq!(code, Some(2), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    for n in [
-        "error: no roster can keep weekly shifts: FT01 week 1 min 4 shifts, but a shift is possible on only 3 of its days",
-        "error: no roster can keep weekly hours: FT01 week 1 min 32 h",
-    ] {
-        assert!(stderr.contains(n), "stderr lacks {n:?}:\n{stderr}");
-    }
+    assert_reports(
+        &stderr,
+        &[
+            "error: no roster can keep weekly shifts: FT01 week 1 min 4 shifts, but a shift is possible on only 3 of its days",
+            "error: no roster can keep weekly hours: FT01 week 1 min 32 h",
+        ],
+    );
 }
 
 #[test]
 fn a_bare_toml_date_is_read_as_the_date_and_a_date_time_is_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_files(&root().join("data/tokyo"), dir.path());
+    let dir = copy_of("tokyo");
     let path = dir.path().join("site.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("start_date = \"2026-11-30\""));
@@ -272,8 +286,7 @@ fn a_bare_toml_date_is_read_as_the_date_and_a_date_time_is_an_error() {
 
 #[test]
 fn validate_checks_the_sites_scenario_file_too() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_files(&root().join("data/prime-day"), dir.path());
+    let dir = copy_of("prime-day");
     let path = dir.path().join("scenarios.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     let line = 1 + text

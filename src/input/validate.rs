@@ -647,12 +647,15 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
     }
     for (k, t) in templates.iter().enumerate() {
         table.set(Some(("shift_templates", k)));
+        // One report of the meal per template (a flexible one has many lengths).
+        let mut meal_reported = false;
         for &len in &t.lengths_minutes {
             let rule = crate::domain::breaks::rule_for(&break_rules, len);
             // The unpaid meal must fit in the meal the break rules place (a longer placed
             // meal is partly paid): else the agent would be on duty through unpaid time.
             let placed_meal = rule.map_or(0, |r| r.meal_minutes);
-            if !break_rules.is_empty() && t.meal_minutes > placed_meal {
+            if !break_rules.is_empty() && t.meal_minutes > placed_meal && !meal_reported {
+                meal_reported = true;
                 bad(
                     ctx,
                     "meal_minutes",

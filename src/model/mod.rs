@@ -129,6 +129,24 @@ impl Family {
         }
     }
 
+    /// The families holding hard rules (the others are costs, soft rules and cuts).
+    pub const HARD: &'static [Family] = &[
+        Family::OneShiftPerDay,
+        Family::WeeklyHours,
+        Family::WeeklyShifts,
+        Family::MinRest,
+        Family::MaxConsecutiveDays,
+        Family::MinDaysOff,
+        Family::Seats,
+        Family::Requests,
+        Family::HorizonHours,
+        Family::TemplateCaps,
+        Family::ForbiddenSuccessions,
+        Family::MinConsecutiveDays,
+        Family::MinConsecutiveDaysOff,
+        Family::MaxWeekends,
+    ];
+
     /// Every family, in build order.
     pub const ALL: &'static [Family] = &[
         Family::LabourCost,
@@ -330,6 +348,9 @@ pub struct Builder<'a> {
     part_breaks: HashMap<(usize, usize), Option<PartBreaks>>,
     /// Shift types, see [`Builder::define_shift_types`].
     shift_types: Vec<ShiftType>,
+    /// The families [`Builder::build`] was asked for (the weekly minimums' checks rely on
+    /// one shift a day and the weekly shift maximum being among them).
+    families: Vec<Family>,
 }
 
 /// A real-time coverage row, `allocated + Σ shortfall = need`, for the rounding cuts.
@@ -466,6 +487,7 @@ impl<'a> Builder<'a> {
             lead_shortfall: HashMap::new(),
             part_breaks: HashMap::new(),
             shift_types: Vec::new(),
+            families: Vec::new(),
         };
         b.define_shift_types();
         if with_breaks {
@@ -482,6 +504,7 @@ impl<'a> Builder<'a> {
 
     /// Build the given families only (tests drop one at a time to show it matters).
     pub fn build(&mut self, families: &[Family]) {
+        self.families.extend_from_slice(families);
         for f in families {
             match f {
                 Family::LabourCost => self.labour_cost(),
@@ -605,8 +628,15 @@ impl<'a> Builder<'a> {
     }
 
     /// The most paid hours employee `e` can have over `days`: the longest candidate of each
-    /// day, the longest days first, up to the contract's most shifts a week.
+    /// day, the longest days first, up to the contract's most shifts a week. Unbounded
+    /// (infinite) when the model lets a day hold several shifts or has no weekly shift
+    /// maximum (a what-if without those families).
     fn most_hours(&self, e: usize, days: std::ops::Range<usize>) -> f64 {
+        if !self.families.contains(&Family::OneShiftPerDay)
+            || !self.families.contains(&Family::WeeklyShifts)
+        {
+            return f64::INFINITY;
+        }
         let mut longest: Vec<u32> = days
             .filter_map(|d| {
                 self.day_cands(e, d)
@@ -699,8 +729,9 @@ impl<'a> Builder<'a> {
                 let min = min_h * week.len() as f64 / 7.0;
                 let most = self.most_hours(e, week.clone());
                 if !self.elastic && min > 0.0 && most < min - 1e-9 {
-                    // Decided here, naming why (leave or classes on too many days), rather
-                    // than left to an infeasible solve and its elastic explanation.
+                    // Named here, with why (leave or classes on too many days), rather than
+                    // left to an infeasible solve and its elastic explanation; the row
+                    // stays for callers that go on solving.
                     self.unsatisfiable.push((
                         Family::WeeklyHours,
                         format!(
@@ -711,7 +742,8 @@ impl<'a> Builder<'a> {
                             w + 1
                         ),
                     ));
-                } else if min > 0.0 {
+                }
+                if min > 0.0 {
                     self.hard_ge(
                         Family::WeeklyHours,
                         format!("{} week {} min {min} h", self.emp_label(e), w + 1),
@@ -741,7 +773,8 @@ impl<'a> Builder<'a> {
                     .clone()
                     .filter(|&d| !self.day_cands(e, d).is_empty())
                     .count();
-                if !self.elastic && min > 0.0 && (possible as f64) < min {
+                let one_a_day = self.families.contains(&Family::OneShiftPerDay);
+                if !self.elastic && one_a_day && min > 0.0 && (possible as f64) < min {
                     self.unsatisfiable.push((
                         Family::WeeklyShifts,
                         format!(
@@ -752,7 +785,8 @@ impl<'a> Builder<'a> {
                             w + 1
                         ),
                     ));
-                } else if min > 0.0 {
+                }
+                if min > 0.0 {
                     self.hard_ge(
                         Family::WeeklyShifts,
                         format!("{} week {} min {min} shifts", self.emp_label(e), w + 1),
