@@ -36,3 +36,23 @@ pub mod verify;
 pub use domain::Site;
 pub use error::{Error, InputProblem, Result};
 pub use input::{load_site, validate_site};
+
+/// What `validate` checks once a site's files are sound: the hard rules no roster can keep
+/// ([`plan::unkeepable_rules`], as `no roster can keep RULE: …`) and the problems of the
+/// site's own `scenarios.toml`, when `dir` has one (read by `evaluate`, `whatif` and
+/// `plan --robust`). One line each; empty when there are none.
+pub fn site_problems_beyond_files(dir: &std::path::Path, site: &Site) -> Vec<String> {
+    let mut out: Vec<String> = plan::unkeepable_rules(site)
+        .into_iter()
+        .map(|(rule, what)| format!("no roster can keep {}: {what}", rule.describe()))
+        .collect();
+    let scenarios = dir.join("scenarios.toml");
+    if scenarios.exists() {
+        match scenarios::load_scenarios(&scenarios, site) {
+            Ok(_) => {}
+            Err(Error::Input(problems)) => out.extend(problems.0.iter().map(ToString::to_string)),
+            Err(e) => out.push(e.to_string()),
+        }
+    }
+    out
+}

@@ -57,6 +57,15 @@ pub fn default_change_cost(site: &Site) -> f64 {
     (mean * 8.0).max(1.0)
 }
 
+/// Whether any of the hard-blocked `spans` overlaps `[from, to)`.
+fn blocked_between(
+    spans: &[(DateTime<Utc>, DateTime<Utc>)],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> bool {
+    spans.iter().any(|&(a, b)| from < b && a < to)
+}
+
 /// The site with absences excused: an employee whose published shifts now fall in hard
 /// unavailability (a sick call, moved exam) has their weekly minimums lowered by those
 /// shifts — the absence counts as worked for the minimum, as sick leave does — through a
@@ -70,7 +79,7 @@ pub fn excuse_absences(site: &Site, published: &Roster) -> (Site, usize) {
     for (e, blocked) in blocks.iter().enumerate() {
         let lost: Vec<&Shift> = published
             .of_employee(e)
-            .filter(|s| blocked.iter().any(|&(a, b)| s.start < b && a < s.end))
+            .filter(|s| blocked_between(blocked, s.start, s.end))
             .collect();
         if lost.is_empty() {
             continue;
@@ -205,9 +214,9 @@ pub fn plan_committed(
     // before `from` were worked and stay.
     let blocks = crate::model::candidates::hard_blocks(site);
     let went_home = |s: &Shift| match &commitments.published {
-        Some(p) if s.start < p.from && p.from < s.end => blocks[s.employee]
-            .iter()
-            .any(|&(a, b)| p.from < b && a < s.end),
+        Some(p) if s.start < p.from && p.from < s.end => {
+            blocked_between(&blocks[s.employee], p.from, s.end)
+        }
         _ => false,
     };
     let mut fixed_shifts: Vec<&Shift> = commitments.pinned.iter().collect();

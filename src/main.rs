@@ -389,30 +389,14 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 eprintln!("error: {e}");
             }
             // A site whose files are sound may still ask what no roster can give.
-            let unkeepable = match (&v.site, v.errors.is_empty()) {
-                (Some(s), true) => shiftwise::plan::unkeepable_rules(s),
+            let beyond = match (&v.site, v.errors.is_empty()) {
+                (Some(s), true) => shiftwise::site_problems_beyond_files(&site, s),
                 _ => Vec::new(),
             };
-            for (rule, what) in &unkeepable {
-                eprintln!("error: no roster can keep {}: {what}", rule.describe());
-            }
-            // The site's own scenario file, read by evaluate, whatif and plan --robust.
-            let scenario_problems = match (&v.site, site.join("scenarios.toml")) {
-                (Some(s), path) if path.exists() => {
-                    match shiftwise::scenarios::load_scenarios(&path, s) {
-                        Ok(_) => Vec::new(),
-                        Err(Error::Input(problems)) => {
-                            problems.0.iter().map(ToString::to_string).collect()
-                        }
-                        Err(e) => vec![e.to_string()],
-                    }
-                }
-                _ => Vec::new(),
-            };
-            for p in &scenario_problems {
+            for p in &beyond {
                 eprintln!("error: {p}");
             }
-            let errors = v.errors.len() + unkeepable.len() + scenario_problems.len();
+            let errors = v.errors.len() + beyond.len();
             if errors == 0 {
                 let s = v.site.as_ref().expect("validated site");
                 println!(
