@@ -1006,8 +1006,13 @@ pub fn unkeepable_rules(site: &Site) -> Vec<(Family, String)> {
     let cands = candidate_shifts(site);
     let n = cands.len();
     // The hard families only, without break variables: no coverage rows or cuts to build.
+    let hard: Vec<Family> = Family::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.holds_hard_rules())
+        .collect();
     let mut b = Builder::restricted(site, &req, cands, vec![false; n], false, false);
-    b.build(Family::HARD);
+    b.build(&hard);
     b.unsatisfiable
 }
 

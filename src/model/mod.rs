@@ -129,23 +129,26 @@ impl Family {
         }
     }
 
-    /// The families holding hard rules (the others are costs, soft rules and cuts).
-    pub const HARD: &'static [Family] = &[
-        Family::OneShiftPerDay,
-        Family::WeeklyHours,
-        Family::WeeklyShifts,
-        Family::MinRest,
-        Family::MaxConsecutiveDays,
-        Family::MinDaysOff,
-        Family::Seats,
-        Family::Requests,
-        Family::HorizonHours,
-        Family::TemplateCaps,
-        Family::ForbiddenSuccessions,
-        Family::MinConsecutiveDays,
-        Family::MinConsecutiveDaysOff,
-        Family::MaxWeekends,
-    ];
+    /// Whether the family holds hard rules (the others are costs, soft rules and cuts).
+    pub fn holds_hard_rules(self) -> bool {
+        matches!(
+            self,
+            Family::OneShiftPerDay
+                | Family::WeeklyHours
+                | Family::WeeklyShifts
+                | Family::MinRest
+                | Family::MaxConsecutiveDays
+                | Family::MinDaysOff
+                | Family::Seats
+                | Family::Requests
+                | Family::HorizonHours
+                | Family::TemplateCaps
+                | Family::ForbiddenSuccessions
+                | Family::MinConsecutiveDays
+                | Family::MinConsecutiveDaysOff
+                | Family::MaxWeekends
+        )
+    }
 
     /// Every family, in build order.
     pub const ALL: &'static [Family] = &[
