@@ -595,8 +595,10 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         }
         match contract(c) {
             Ok(c) => contracts.push(c),
-            Err((key, value, reason)) => {
-                bad(ctx, key, value, format!("contract {}: {reason}", c.id))
+            Err(problems) => {
+                for (key, value, reason) in problems {
+                    bad(ctx, key, value, format!("contract {}: {reason}", c.id));
+                }
             }
         }
     }
@@ -625,12 +627,16 @@ fn site_header(ctx: &mut Ctx, text: &str) -> Option<Site> {
         // A bad `interval_minutes` is reported above and 30 stands in (never 0 here).
         match template(t, interval, &raw.contracts) {
             Ok(t) => templates.push(t),
-            Err((key, value, reason)) => bad(
-                ctx,
-                key,
-                value,
-                format!("shift template {}: {reason}", t.id),
-            ),
+            Err(problems) => {
+                for (key, value, reason) in problems {
+                    bad(
+                        ctx,
+                        key,
+                        value,
+                        format!("shift template {}: {reason}", t.id),
+                    );
+                }
+            }
         }
     }
 
@@ -1063,11 +1069,13 @@ fn queue(q: &RawQueue) -> Result<Queue, FieldError> {
     })
 }
 
-fn contract(c: &RawContract) -> Result<Contract, FieldError> {
+/// A `[[contracts]]` table as a contract, or every problem found in it.
+fn contract(c: &RawContract) -> Result<Contract, Vec<FieldError>> {
+    let mut errors: Vec<FieldError> = Vec::new();
     let min_h = c.min_hours_per_week.unwrap_or(0.0);
     let max_h = c.max_hours_per_week.unwrap_or(40.0);
     if !(min_h >= 0.0 && max_h >= min_h && max_h <= 168.0) {
-        return Err((
+        errors.push((
             "max_hours_per_week",
             format!("{max_h}"),
             format!("weekly hours need 0 <= min ({min_h}) <= max ({max_h}) <= 168"),
@@ -1076,7 +1084,7 @@ fn contract(c: &RawContract) -> Result<Contract, FieldError> {
     let min_s = c.min_shifts_per_week.unwrap_or(0);
     let max_s = c.max_shifts_per_week.unwrap_or(5);
     if min_s > max_s || max_s > 7 {
-        return Err((
+        errors.push((
             "max_shifts_per_week",
             max_s.to_string(),
             format!("shifts per week need min ({min_s}) <= max ({max_s}) <= 7"),
@@ -1084,7 +1092,7 @@ fn contract(c: &RawContract) -> Result<Contract, FieldError> {
     }
     let rest = c.min_rest_hours.unwrap_or(11.0);
     if !(0.0..=48.0).contains(&rest) {
-        return Err((
+        errors.push((
             "min_rest_hours",
             rest.to_string(),
             "rest must be 0 to 48 hours".into(),
@@ -1092,7 +1100,7 @@ fn contract(c: &RawContract) -> Result<Contract, FieldError> {
     }
     let cons = c.max_consecutive_days.unwrap_or(6);
     if cons == 0 {
-        return Err((
+        errors.push((
             "max_consecutive_days",
             "0".into(),
             "must be at least 1".into(),
@@ -1100,11 +1108,14 @@ fn contract(c: &RawContract) -> Result<Contract, FieldError> {
     }
     let off = c.min_days_off_per_week.unwrap_or(1);
     if off > 7 || 7 - off < min_s {
-        return Err((
+        errors.push((
             "min_days_off_per_week",
             off.to_string(),
             format!("{off} days off leave no room for {min_s} shifts a week"),
         ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok(Contract {
         id: c.id.clone(),
@@ -1136,11 +1147,52 @@ fn minutes_to_time(m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(m / 60, m % 60, 0).unwrap_or(NaiveTime::MIN)
 }
 
+/// A `[[shift_templates]]` table as a template, or every problem found in it: its lengths,
+/// its start times and its mode and contracts are checked apart, so that one mistake does
+/// not hide another.
 fn template(
     t: &RawShiftTemplate,
     interval: u32,
     contracts: &[RawContract],
-) -> Result<ShiftTemplate, FieldError> {
+) -> Result<ShiftTemplate, Vec<FieldError>> {
+    let lengths = template_lengths(t, interval);
+    let times = template_times(t, interval);
+    let mode = template_mode(t, contracts);
+    let meal = t.meal_minutes.unwrap_or(0);
+    let mut errors = Vec::new();
+    if let Ok(lengths) = &lengths {
+        if lengths.iter().any(|&l| meal >= l) {
+            errors.push((
+                "meal_minutes",
+                meal.to_string(),
+                "meal break is as long as the shift".into(),
+            ));
+        }
+    }
+    match (lengths, times, mode) {
+        (Ok(lengths), Ok((earliest, latest, step)), Ok((mode, cs))) if errors.is_empty() => {
+            Ok(ShiftTemplate {
+                id: t.id.clone(),
+                lengths_minutes: lengths,
+                earliest_start: minutes_to_time(earliest),
+                latest_start: minutes_to_time(latest),
+                start_step_minutes: step,
+                mode,
+                contracts: cs,
+                meal_minutes: meal,
+            })
+        }
+        (lengths, times, mode) => {
+            errors.extend(lengths.err());
+            errors.extend(times.err());
+            errors.extend(mode.err());
+            Err(errors)
+        }
+    }
+}
+
+/// A template's lengths in minutes (one, or a flexible slot's range).
+fn template_lengths(t: &RawShiftTemplate, interval: u32) -> Result<Vec<u32>, FieldError> {
     let to_minutes = |key: &'static str, h: f64| -> Result<u32, FieldError> {
         let m = h * 60.0;
         if !(m.is_finite() && m >= f64::from(interval) && m <= 16.0 * 60.0)
@@ -1154,38 +1206,45 @@ fn template(
         }
         Ok(m.round() as u32)
     };
-    let lengths = match (t.length_hours, t.min_length_hours, t.max_length_hours) {
-        (Some(l), None, None) => vec![to_minutes("length_hours", l)?],
-        (None, Some(a), Some(b)) => {
-            let (a, b) = (
-                to_minutes("min_length_hours", a)?,
-                to_minutes("max_length_hours", b)?,
-            );
-            if a > b {
-                return Err((
-                    "min_length_hours",
-                    (f64::from(a) / 60.0).to_string(),
-                    "min length exceeds max length".into(),
-                ));
+    Ok(
+        match (t.length_hours, t.min_length_hours, t.max_length_hours) {
+            (Some(l), None, None) => vec![to_minutes("length_hours", l)?],
+            (None, Some(a), Some(b)) => {
+                let (a, b) = (
+                    to_minutes("min_length_hours", a)?,
+                    to_minutes("max_length_hours", b)?,
+                );
+                if a > b {
+                    return Err((
+                        "min_length_hours",
+                        (f64::from(a) / 60.0).to_string(),
+                        "min length exceeds max length".into(),
+                    ));
+                }
+                let step = t.length_step_minutes.unwrap_or(interval);
+                if step == 0 || step % interval != 0 {
+                    return Err((
+                        "length_step_minutes",
+                        step.to_string(),
+                        format!("must be a positive multiple of {interval}"),
+                    ));
+                }
+                (a..=b).step_by(step as usize).collect()
             }
-            let step = t.length_step_minutes.unwrap_or(interval);
-            if step == 0 || step % interval != 0 {
+            _ => {
                 return Err((
-                    "length_step_minutes",
-                    step.to_string(),
-                    format!("must be a positive multiple of {interval}"),
-                ));
+                    "length_hours",
+                    String::new(),
+                    "give either length_hours, or both min_length_hours and max_length_hours"
+                        .into(),
+                ))
             }
-            (a..=b).step_by(step as usize).collect()
-        }
-        _ => {
-            return Err((
-                "length_hours",
-                String::new(),
-                "give either length_hours, or both min_length_hours and max_length_hours".into(),
-            ))
-        }
-    };
+        },
+    )
+}
+
+/// A template's earliest and latest start and start step, in minutes.
+fn template_times(t: &RawShiftTemplate, interval: u32) -> Result<(u32, u32, u32), FieldError> {
     let earliest = parse_hhmm(&t.earliest_start, false).ok_or((
         "earliest_start",
         t.earliest_start.clone(),
@@ -1218,6 +1277,14 @@ fn template(
             format!("must be a positive multiple of {interval}"),
         ));
     }
+    Ok((earliest, latest, step))
+}
+
+/// A template's work mode and contracts.
+fn template_mode(
+    t: &RawShiftTemplate,
+    contracts: &[RawContract],
+) -> Result<(ShiftMode, Vec<usize>), FieldError> {
     let mode = match t.work_mode.as_str() {
         "remote" => ShiftMode::Remote,
         "onsite" => ShiftMode::Onsite,
@@ -1236,24 +1303,7 @@ fn template(
             None => return Err(("contracts", c.clone(), "unknown contract".into())),
         }
     }
-    let meal = t.meal_minutes.unwrap_or(0);
-    if lengths.iter().any(|&l| meal >= l) {
-        return Err((
-            "meal_minutes",
-            meal.to_string(),
-            "meal break is as long as the shift".into(),
-        ));
-    }
-    Ok(ShiftTemplate {
-        id: t.id.clone(),
-        lengths_minutes: lengths,
-        earliest_start: minutes_to_time(earliest),
-        latest_start: minutes_to_time(latest),
-        start_step_minutes: step,
-        mode,
-        contracts: cs,
-        meal_minutes: meal,
-    })
+    Ok((mode, cs))
 }
 
 fn parse_number(s: &str) -> Option<f64> {
