@@ -11,6 +11,13 @@ use shiftwise::roster::{Roster, Shift};
 use shiftwise::staffing::requirements;
 use shiftwise::verify::verify;
 
+/// Make `t`'s only contract `id`, with `fields` (`key=value,...`) over the defaults below,
+/// and open its template to it.
+fn use_contract(t: &mut Tiny, id: &str, fields: &str) {
+    t.contracts = contract(id, fields);
+    t.templates = t.templates.replace("[\"ft\"]", &format!("[\"{id}\"]"));
+}
+
 fn contract(id: &str, fields: &str) -> String {
     let mut c = format!("[[contracts]]\nid = \"{id}\"\n");
     let defaults = [
@@ -78,8 +85,7 @@ fn weekly_hours() {
         .agent("A", "capped", "onsite", "phone", 100.0)
         .need("phone", 0, "08:00", 1)
         .need("phone", 1, "08:00", 1);
-    t.contracts = contract("capped", "max_hours_per_week=2");
-    t.templates = t.templates.replace("[\"ft\"]", "[\"capped\"]");
+    use_contract(&mut t, "capped", "max_hours_per_week=2");
     let site = t.site();
     assert_eq!(solve_all(&site).roster.shifts.len(), 1);
     let (plan, v) = solve_with(&site, &without(Family::WeeklyHours));
@@ -90,8 +96,7 @@ fn weekly_hours() {
 #[test]
 fn weekly_hours_minimum_forces_shifts_without_demand() {
     let mut t = Tiny::new(2).agent("A", "min4", "onsite", "phone", 100.0);
-    t.contracts = contract("min4", "min_hours_per_week=4");
-    t.templates = t.templates.replace("[\"ft\"]", "[\"min4\"]");
+    use_contract(&mut t, "min4", "min_hours_per_week=4");
     let site = t.site();
     // 4 h over a 2-day partial week is prorated to 4 × 2/7 ≈ 1.14 h: one 2-hour shift.
     assert_eq!(solve_all(&site).roster.shifts.len(), 1);
@@ -107,8 +112,7 @@ fn weekly_shifts() {
         .agent("A", "one", "onsite", "phone", 100.0)
         .need("phone", 0, "08:00", 1)
         .need("phone", 1, "08:00", 1);
-    t.contracts = contract("one", "max_shifts_per_week=1");
-    t.templates = t.templates.replace("[\"ft\"]", "[\"one\"]");
+    use_contract(&mut t, "one", "max_shifts_per_week=1");
     let site = t.site();
     assert_eq!(solve_all(&site).roster.shifts.len(), 1);
     let (plan, v) = solve_with(&site, &without(Family::WeeklyShifts));
@@ -141,8 +145,7 @@ fn max_consecutive_days() {
     for d in 0..3 {
         t = t.need("phone", d, "08:00", 1);
     }
-    t.contracts = contract("run2", "max_consecutive_days=2");
-    t.templates = t.templates.replace("[\"ft\"]", "[\"run2\"]");
+    use_contract(&mut t, "run2", "max_consecutive_days=2");
     let site = t.site();
     assert_eq!(solve_all(&site).roster.shifts.len(), 2);
     let (plan, v) = solve_with(&site, &without(Family::MaxConsecutiveDays));
@@ -156,8 +159,7 @@ fn min_days_off_per_week() {
     for d in 0..7 {
         t = t.need("phone", d, "08:00", 1);
     }
-    t.contracts = contract("off3", "min_days_off_per_week=3");
-    t.templates = t.templates.replace("[\"ft\"]", "[\"off3\"]");
+    use_contract(&mut t, "off3", "min_days_off_per_week=3");
     let site = t.site();
     assert_eq!(solve_all(&site).roster.shifts.len(), 4);
     let (plan, v) = solve_with(&site, &without(Family::MinDaysOff));
@@ -458,8 +460,7 @@ fn brute_force_matches_milp_on_a_tiny_instance() {
 fn infeasible_rules_are_named() {
     // Minimum 2 shifts a week but the only employee is unavailable on one of the two days.
     let mut t = Tiny::new(2).agent("A", "min2", "onsite", "phone", 100.0);
-    t.contracts = contract("min2", "min_shifts_per_week=7");
-    t.templates = t.templates.replace("[\"ft\"]", "[\"min2\"]");
+    use_contract(&mut t, "min2", "min_shifts_per_week=7");
     t.requests
         .push("A,unavailable,2026-01-06,,,,hard,,,leave".into());
     let site = t.site();
@@ -505,8 +506,7 @@ fn a_conflict_only_a_solve_shows_is_explained_by_relaxing_the_rules() {
     // most 26 h apart. Each day has candidates and the hours fit, so no check before the
     // solve sees it; the elastic re-solve names the rest rule or the weekly minimum.
     let mut t = Tiny::new(2).agent("A", "c", "onsite", "phone", 100.0);
-    t.contracts = contract("c", "min_shifts_per_week=7,min_rest_hours=30");
-    t.templates = t.templates.replace("[\"ft\"]", "[\"c\"]");
+    use_contract(&mut t, "c", "min_shifts_per_week=7,min_rest_hours=30");
     let site = t.site();
     assert!(shiftwise::plan::unkeepable_rules(&site).is_empty());
     let err = shiftwise::plan::plan(&site, &common::exact())

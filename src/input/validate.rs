@@ -1221,14 +1221,7 @@ fn template_lengths(t: &RawShiftTemplate, interval: u32) -> Result<Vec<u32>, Fie
                         "min length exceeds max length".into(),
                     ));
                 }
-                let step = t.length_step_minutes.unwrap_or(interval);
-                if step == 0 || step % interval != 0 {
-                    return Err((
-                        "length_step_minutes",
-                        step.to_string(),
-                        format!("must be a positive multiple of {interval}"),
-                    ));
-                }
+                let step = step_minutes("length_step_minutes", t.length_step_minutes, interval)?;
                 (a..=b).step_by(step as usize).collect()
             }
             _ => {
@@ -1241,6 +1234,19 @@ fn template_lengths(t: &RawShiftTemplate, interval: u32) -> Result<Vec<u32>, Fie
             }
         },
     )
+}
+
+/// A template's step `key` in minutes (default: the interval), a positive multiple of it.
+fn step_minutes(key: &'static str, given: Option<u32>, interval: u32) -> Result<u32, FieldError> {
+    let step = given.unwrap_or(interval);
+    if step == 0 || step % interval != 0 {
+        return Err((
+            key,
+            step.to_string(),
+            format!("must be a positive multiple of {interval}"),
+        ));
+    }
+    Ok(step)
 }
 
 /// A template's earliest and latest start and start step, in minutes.
@@ -1269,14 +1275,7 @@ fn template_times(t: &RawShiftTemplate, interval: u32) -> Result<(u32, u32, u32)
             format!("must fall on a {interval}-minute boundary"),
         ));
     }
-    let step = t.start_step_minutes.unwrap_or(interval);
-    if step == 0 || step % interval != 0 {
-        return Err((
-            "start_step_minutes",
-            step.to_string(),
-            format!("must be a positive multiple of {interval}"),
-        ));
-    }
+    let step = step_minutes("start_step_minutes", t.start_step_minutes, interval)?;
     Ok((earliest, latest, step))
 }
 
