@@ -11,6 +11,13 @@ use shiftwise::roster::{Roster, Shift};
 use shiftwise::staffing::requirements;
 use shiftwise::verify::verify;
 
+/// Why planning `site` fails (it must).
+fn plan_error(site: &shiftwise::Site) -> String {
+    shiftwise::plan::plan(site, &common::exact())
+        .unwrap_err()
+        .to_string()
+}
+
 /// Make `t`'s only contract `id`, with `fields` (`key=value,...`) over the defaults below,
 /// and open its template to it.
 fn use_contract(t: &mut Tiny, id: &str, fields: &str) {
@@ -464,9 +471,7 @@ fn infeasible_rules_are_named() {
     t.requests
         .push("A,unavailable,2026-01-06,,,,hard,,,leave".into());
     let site = t.site();
-    let err = shiftwise::plan::plan(&site, &common::exact())
-        .unwrap_err()
-        .to_string();
+    let err = plan_error(&site);
     assert!(
         err.contains("weekly shifts") && err.contains("A week 1"),
         "{err}"
@@ -509,9 +514,7 @@ fn a_conflict_only_a_solve_shows_is_explained_by_relaxing_the_rules() {
     use_contract(&mut t, "c", "min_shifts_per_week=7,min_rest_hours=30");
     let site = t.site();
     assert!(shiftwise::plan::unkeepable_rules(&site).is_empty());
-    let err = shiftwise::plan::plan(&site, &common::exact())
-        .unwrap_err()
-        .to_string();
+    let err = plan_error(&site);
     assert!(err.contains("relaxing them shows the conflict"), "{err}");
     assert!(
         (err.contains("minimum rest") || err.contains("weekly shifts")) && err.contains("A "),
@@ -548,9 +551,7 @@ fn leave_on_too_many_days_for_a_weekly_minimum_is_named_before_solving() {
             .any(|(f, l)| *f == Family::WeeklyHours && l.contains("at most 6 h")),
         "{text}"
     );
-    let err = shiftwise::plan::plan(&site, &common::exact())
-        .unwrap_err()
-        .to_string();
+    let err = plan_error(&site);
     assert!(
         err.contains("weekly shifts") && err.contains("only 3 of its days"),
         "{err}"
@@ -573,9 +574,7 @@ fn no_seats_leave_on_site_only_staff_without_shifts_and_say_so() {
     t.header += "seats = 0\n";
     let site = t.site();
     assert!(shiftwise::model::candidate_shifts(&site).is_empty());
-    let err = shiftwise::plan::plan(&site, &common::exact())
-        .unwrap_err()
-        .to_string();
+    let err = plan_error(&site);
     assert!(
         err.contains("weekly shifts") && err.contains("A week 1"),
         "{err}"
